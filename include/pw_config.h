@@ -1,0 +1,180 @@
+/*
+ * playwaved.conf(5): the parsed configuration.
+ *
+ * A configuration is a flat value: parsing allocates nothing that outlives
+ * pw_config_free(), and a reload parses into a fresh struct so that a bad
+ * file never disturbs the running one.
+ */
+#ifndef PW_CONFIG_H
+#define PW_CONFIG_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PW_ID_MAX	24	/* game, cafe and wallet ids: 23 bytes + NUL */
+#define PW_MAX_LISTEN	8
+#define PW_MAX_PROXIES	32
+#define PW_MAX_NETS	32
+#define PW_MAX_KEYS	4
+#define PW_MAX_OFFERS	8
+#define PW_MAX_GAMES	64
+#define PW_MAX_CAFES	256
+#define PW_MAX_CURRENCIES 32
+#define PW_SECRET_MAX	128
+#define PW_URL_MAX	256
+#define PW_TEXT_MAX	128
+#define PW_PATH_MAX	1024
+
+enum pw_fsync {
+	PW_FSYNC_INTERVAL = 0,	/* fsync(2) at most once a second */
+	PW_FSYNC_ALWAYS		/* fsync(2) after every append */
+};
+
+/* An address family, address and prefix length: "10.0.0.0/8", "::1/128". */
+struct pw_net {
+	int		 af;		/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];	/* network byte order */
+	int		 prefix;
+};
+
+/* A listen address, kept as text for messages and as a sockaddr to bind. */
+struct pw_listen {
+	char			 text[64];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+};
+
+/* One freeGameInfo entry of API.md section 4 (the `offer' directive). */
+struct pw_offer {
+	int64_t		 instance_id;
+	int64_t		 offer_id;
+	char		 name[PW_TEXT_MAX];
+	int64_t		 rounds_awarded;
+	int64_t		 rounds_remaining;
+	int64_t		 cost_per_bet;
+	int		 rejectable;
+	char		 start[32];	/* ISO-8601 UTC, "2025-05-23T11:54:37Z" */
+	char		 end[32];
+};
+
+struct pw_game {
+	char		 id[PW_ID_MAX];
+	uint32_t	 hash;		/* pw_config_idhash(id): stored in slots */
+	char		 name[PW_TEXT_MAX];
+	char		 api_keys[PW_MAX_KEYS][PW_SECRET_MAX];
+	int		 napi_keys;
+	int64_t		 price;		/* G-coin per started billing unit */
+	char		 provider[PW_TEXT_MAX];
+	char		 hmac_secret[PW_SECRET_MAX];
+	int64_t		 min_bet, max_bet, default_bet, max_exposure;
+	char		 lobby_url[PW_URL_MAX];
+	char		 deposit_url[PW_URL_MAX];
+	struct pw_offer	 offers[PW_MAX_OFFERS];
+	int		 noffers;
+};
+
+struct pw_cafe {
+	char		 id[PW_ID_MAX];
+	uint32_t	 hash;
+	struct pw_net	 nets[PW_MAX_NETS];
+	int		 nnets;
+};
+
+struct pw_currency {
+	char		 code[16];	/* lowercase */
+	int64_t		 truncation;
+};
+
+struct pw_config {
+	char			 path[PW_PATH_MAX];	/* "" when embedded */
+
+	struct pw_listen	 listen[PW_MAX_LISTEN];
+	int			 nlisten;
+	struct pw_listen	 metrics_listen[PW_MAX_LISTEN];
+	int			 nmetrics_listen;
+	int			 workers;	/* default: number of CPUs */
+
+	char			 store[PW_PATH_MAX];
+	uint64_t		 store_slots;	/* power of two */
+	char			 billing_log[PW_PATH_MAX];
+	enum pw_fsync		 billing_fsync;
+	char			 access_log[PW_PATH_MAX];	/* "" = off */
+	char			 log_file[PW_PATH_MAX];	/* "" = syslog/stderr */
+	char			 user[64];		/* "" = none */
+	char			 pidfile[PW_PATH_MAX];
+
+	int64_t			 ott_ttl;
+	int64_t			 session_timeout;
+	int64_t			 heartbeat_interval;
+	int64_t			 charge_grace;
+	int64_t			 billing_unit;
+	int64_t			 launcher_timeout;
+
+	int64_t			 max_body;
+	int64_t			 max_header;
+	int64_t			 header_timeout;	/* s to read a request's headers */
+	int64_t			 body_timeout;		/* s to read its body */
+	int64_t			 idle_timeout;		/* s a keep-alive conn. may idle */
+	int64_t			 max_connections;	/* per worker */
+	int64_t			 rate_limit;		/* req/s per API key, 0 = off */
+
+	char			 launcher_secret[PW_SECRET_MAX];
+	char			 launch_secret[PW_SECRET_MAX];
+	struct pw_net		 proxies[PW_MAX_PROXIES];
+	int			 nproxies;
+	struct pw_currency	 currencies[PW_MAX_CURRENCIES];
+	int			 ncurrencies;
+
+	struct pw_game		 games[PW_MAX_GAMES];
+	int			 ngames;
+	struct pw_cafe		 cafes[PW_MAX_CAFES];
+	int			 ncafes;
+};
+
+/* Fill in every default of playwaved.conf(5). */
+void	 pw_config_defaults(struct pw_config *);
+
+/*
+ * Parse text (not NUL-terminated; len bytes) named fname in messages.
+ * Returns 0, or -1 with "fname:line: what was expected" in err.
+ * The struct is reset to defaults first.
+ */
+int	 pw_config_parse(struct pw_config *, const char *text, size_t len,
+	    const char *fname, char *err, size_t errlen);
+
+/* Read and parse a file; -1 with a message in err on any failure. */
+int	 pw_config_load(struct pw_config *, const char *path, char *err,
+	    size_t errlen);
+
+/* The configuration compiled into the daemon for development use. */
+extern const char pw_config_embedded[];
+
+/* 32-bit id hash kept in store slots; never 0. */
+uint32_t pw_config_idhash(const char *id);
+
+const struct pw_game	*pw_config_game(const struct pw_config *, const char *id);
+const struct pw_game	*pw_config_game_by_hash(const struct pw_config *,
+			    uint32_t);
+/* Constant-time over every configured key; NULL when none matches. */
+const struct pw_game	*pw_config_game_by_key(const struct pw_config *,
+			    const char *key, size_t keylen);
+const struct pw_cafe	*pw_config_cafe(const struct pw_config *, const char *id);
+const struct pw_cafe	*pw_config_cafe_by_hash(const struct pw_config *,
+			    uint32_t);
+/* The cafe whose network holds the address, or NULL. */
+const struct pw_cafe	*pw_config_cafe_for_addr(const struct pw_config *,
+			    const struct sockaddr *);
+int	 pw_config_is_proxy(const struct pw_config *, const struct sockaddr *);
+/* currencyTruncation of a lowercase currency code (default 1). */
+int64_t	 pw_config_truncation(const struct pw_config *, const char *code);
+
+/* Parse "a.b.c.d/n" or "x::y/n" (prefix optional: host route). */
+int	 pw_net_parse(struct pw_net *, const char *text);
+int	 pw_net_contains(const struct pw_net *, const struct sockaddr *);
+/* Parse "host:port", "[v6]:port" or "*:port" into a listen address. */
+int	 pw_listen_parse(struct pw_listen *, const char *text);
+
+#endif /* PW_CONFIG_H */

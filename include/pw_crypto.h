@@ -1,0 +1,93 @@
+/*
+ * Identifiers, HMAC-SHA256 and HS256 JWTs.
+ *
+ * SHA-256 itself comes from libmd's <sha2.h> (the OS library); HMAC is
+ * the RFC 2104 construction over it.  Every comparison of a secret or a
+ * signature is constant-time (timingsafe_bcmp).
+ */
+#ifndef PW_CRYPTO_H
+#define PW_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PW_UUID_LEN	16
+#define PW_UUID_STRLEN	36	/* 8-4-4-4-12, without NUL */
+#define PW_SHA256_LEN	32
+
+/* A random v4 UUID from arc4random_buf(3). */
+void	 pw_uuid_new(uint8_t out[PW_UUID_LEN]);
+/* Parse exactly 36 chars of 8-4-4-4-12 hex, any case; 0 or -1. */
+int	 pw_uuid_parse(const char *s, size_t len, uint8_t out[PW_UUID_LEN]);
+/* Lowercase 8-4-4-4-12 plus NUL into out[37]. */
+void	 pw_uuid_format(const uint8_t in[PW_UUID_LEN], char *out);
+
+/* Lowercase hex of n bytes plus NUL into out[2n+1]. */
+void	 pw_hex_encode(const uint8_t *in, size_t n, char *out);
+/* Decode exactly 2*n hex digits of either case into out[n]; 0 or -1. */
+int	 pw_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n);
+
+void	 pw_sha256(const void *msg, size_t len, uint8_t out[PW_SHA256_LEN]);
+
+/* Streaming HMAC-SHA256 for messages that come in pieces. */
+struct pw_hmac {
+	uint8_t		 okey[64];
+	uint8_t		 ctx[256];	/* a SHA2_CTX; opaque to callers */
+};
+void	 pw_hmac_init(struct pw_hmac *, const void *key, size_t keylen);
+void	 pw_hmac_update(struct pw_hmac *, const void *msg, size_t len);
+void	 pw_hmac_final(struct pw_hmac *, uint8_t out[PW_SHA256_LEN]);
+void	 pw_hmac_sha256(const void *key, size_t keylen, const void *msg,
+	    size_t len, uint8_t out[PW_SHA256_LEN]);
+/*
+ * 0 when the n bytes at a and b are equal, in time independent of their
+ * contents: timingsafe_bcmp(3) where libc has it (the BSDs, or define
+ * HAVE_TIMINGSAFE_BCMP), since libbsd before 0.12 lacks it.
+ */
+int	 pw_timingsafe_bcmp(const void *a, const void *b, size_t n);
+/* 1 when hex (64 digits, either case) equals mac, constant time; else 0. */
+int	 pw_mac_equal_hex(const uint8_t mac[PW_SHA256_LEN], const char *hex,
+	    size_t hexlen);
+
+/*
+ * base64url (RFC 4648 section 5) without padding, strict: no '=', no
+ * white space, no non-alphabet byte, no impossible length, zero unused
+ * bits.  Returns the decoded length or -1.
+ */
+int	 pw_b64url_decode(const char *in, size_t len, uint8_t *out,
+	    size_t outsz);
+/* Encode; returns the length written (plus NUL) or -1 if it won't fit. */
+int	 pw_b64url_encode(const uint8_t *in, size_t len, char *out,
+	    size_t outsz);
+
+#define PW_CLAIM_MAX	64
+
+struct pw_jwt_claims {
+	char		 sub[PW_CLAIM_MAX];
+	char		 game[PW_CLAIM_MAX];
+	char		 provider[PW_CLAIM_MAX];
+	char		 brand[PW_CLAIM_MAX];
+	char		 currency[16];
+	char		 jti[PW_CLAIM_MAX];	/* "" when absent */
+	int64_t		 exp;
+	int64_t		 iat;
+};
+
+enum pw_jwt_result {
+	PW_JWT_OK = 0,
+	PW_JWT_INVALID,		/* malformed, wrong alg, bad signature, bad claims */
+	PW_JWT_EXPIRED		/* valid signature, exp <= now */
+};
+
+/*
+ * Verify an HS256 compact JWT against secret at time now (unix seconds):
+ * header alg exactly "HS256" (typ, if present, "JWT"), signature over
+ * "header.payload", claims sub, game, provider, brand, currency (strings),
+ * exp and iat (integers) present; iat more than 60 s in the future is
+ * INVALID; exp <= now is EXPIRED (checked only after the signature).
+ */
+enum pw_jwt_result pw_jwt_verify(const char *tok, size_t len,
+	    const void *secret, size_t secretlen, int64_t now,
+	    struct pw_jwt_claims *out);
+
+#endif /* PW_CRYPTO_H */

@@ -1,0 +1,59 @@
+/*
+ * The playwaved processes: the master supervises, workers serve HTTP, the
+ * reaper expires, bills and logs.  Each process runs around one pw_ctx;
+ * children inherit it (listening sockets, store mapping, configuration)
+ * across fork(2), like Varnish's heritage struct.
+ */
+#ifndef PW_DAEMON_H
+#define PW_DAEMON_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+
+#include "pw_billing.h"
+#include "pw_config.h"
+#include "pw_store.h"
+
+struct pidfh;
+
+struct pw_ctx {
+	struct pw_config	*cfg;
+	struct pw_store		 st;
+	const char		*conf_path;	/* NULL: the embedded config */
+	int			 foreground;
+	int			 listen_fd[PW_MAX_LISTEN];
+	int			 nlisten;
+	int			 metrics_fd[PW_MAX_LISTEN];
+	int			 nmetrics;
+	int			 access_fd;	/* -1: no access log */
+	struct pidfh		*pfh;
+	int			 index;		/* worker number */
+	int			 drop;		/* drop privileges in children */
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 master;
+};
+
+/* master.c */
+int	 master_main(struct pw_ctx *);
+
+/* worker.c */
+void	 worker_main(struct pw_ctx *, int index) __attribute__((noreturn));
+
+/* reaper.c */
+void	 reaper_main(struct pw_ctx *) __attribute__((noreturn));
+
+/* recover.c: rebuild the store's marks and balances from the log. */
+int	 pw_recover(struct pw_store *, const struct pw_config *,
+	    struct pw_blog *, int holds);
+
+/* proc.c */
+void	 proc_title_init(int argc, char **argv, char **envp);
+void	 proc_title(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+int	 proc_privdrop(const struct pw_ctx *);
+void	 proc_child_setup(struct pw_ctx *, const char *name);
+int	 proc_orphaned(const struct pw_ctx *);
+
+#endif /* PW_DAEMON_H */

@@ -1,0 +1,127 @@
+/*
+ * The HTTP side of a worker: connections, routing, replies and the
+ * endpoint handlers of API.md.
+ */
+#ifndef PW_HTTP_H
+#define PW_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pw_config.h"
+#include "pw_daemon.h"
+#include "pw_json.h"
+#include "pw_store.h"
+
+struct event_base;
+struct evhttp;
+struct evhttp_request;
+struct evhttp_bound_socket;
+struct evbuffer;
+struct bufferevent;
+struct pw_conn;
+
+struct worker {
+	struct pw_ctx		*ctx;
+	struct pw_store		*st;
+	const struct pw_config	*cfg;
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct evbuffer		*out;		/* reply body, reused */
+	struct evhttp_bound_socket *bound[2 * PW_MAX_LISTEN];
+	int			 nbound;
+	int			 accepting;
+	int			 draining;
+	int64_t			 nconn;
+	struct pw_conn		**conns;	/* by fd */
+	int			 maxfd;
+	int			 index;
+};
+
+struct pw_route;
+
+struct pw_req {
+	struct worker		*w;
+	struct evhttp_request	*req;
+	const struct pw_route	*route;
+	const char		*body;
+	size_t			 len;
+	const struct pw_game	*game;
+	int			 key_index;
+	struct pw_json		 js;
+	char			 rid[72];
+	uint64_t		 t0;
+	int			 status;
+	size_t			 bytes;
+};
+
+typedef void (*pw_handler)(struct pw_req *);
+
+enum pw_auth {
+	PW_AUTH_NONE,		/* /healthz, /metrics */
+	PW_AUTH_API_KEY,	/* game server API (API.md 3) */
+	PW_AUTH_LAUNCHER,	/* signed launcher requests (API.md 2) */
+	PW_AUTH_REALPLAY	/* /v1/authenticate, its own order (API.md 4) */
+};
+
+struct pw_route {
+	const char	*path;
+	int		 method;	/* one evhttp_cmd_type */
+	const char	*allow;		/* for 405 */
+	enum pw_auth	 auth;
+	int		 body;		/* expects a JSON body */
+	enum pw_counter	 counter;
+	pw_handler	 handler;
+};
+
+/* http_conn.c: per-connection limits and the error-page filter. */
+struct bufferevent *http_conn_new(struct event_base *, void *worker);
+void	 http_conn_request_done(struct worker *, struct evhttp_request *);
+void	 http_conn_drain(struct worker *);
+
+/* http_route.c */
+void	 http_dispatch(struct evhttp_request *, void *worker);
+/* Content type and strict JSON; replies 400 itself and returns -1. */
+int	 http_parse_body(struct pw_req *);
+const char *http_header(struct pw_req *, const char *name);
+
+/* http_reply.c */
+void	 http_request_id(struct pw_req *);
+void	 reply_raw(struct pw_req *, int status, const char *body, size_t n);
+void	 reply_data(struct pw_req *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 reply_error(struct pw_req *, int status, const char *code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	 reply_flat_error(struct pw_req *, int status, const char *code,
+	    const char *msg);
+/* A whole error reply for a connection-level failure (no request). */
+size_t	 reply_error_page(char *buf, size_t n, int status, const char *code,
+	    const char *msg);
+
+/* Field helpers: each replies 400 itself and returns -1 on failure. */
+int	 req_string(struct pw_req *, const char *field, char *out,
+	    size_t outsz, size_t minlen);
+int	 req_uuid(struct pw_req *, const char *field, const char *prefix,
+	    uint8_t out[16]);
+int	 req_uid(struct pw_req *, const char *field, uint8_t out[PW_UID_LEN]);
+
+/* Handlers. */
+void	 h_verify(struct pw_req *);
+void	 h_heartbeat(struct pw_req *);
+void	 h_end(struct pw_req *);
+void	 h_check(struct pw_req *);
+void	 h_lsession(struct pw_req *);
+void	 h_lheartbeat(struct pw_req *);
+void	 h_lott(struct pw_req *);
+void	 h_authenticate(struct pw_req *);
+void	 h_healthz(struct pw_req *);
+void	 h_metrics(struct pw_req *);
+
+/* http_metrics.c, also used by playwavectl. */
+struct evbuffer;
+void	 metrics_render(const struct pw_store *, struct evbuffer *);
+
+/* access_log.c */
+void	 access_log(struct pw_req *);
+
+#endif /* PW_HTTP_H */

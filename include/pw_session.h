@@ -1,0 +1,87 @@
+/*
+ * What the API does to the store, independent of HTTP: OTTs, launcher
+ * sessions, game sessions and wallets.  Workers, playwavectl and the
+ * reaper all change state only through these functions, so an OTT is
+ * consumed the same way whoever consumes it.
+ */
+#ifndef PW_SESSION_H
+#define PW_SESSION_H
+
+#include <stdint.h>
+
+#include "pw_config.h"
+#include "pw_store.h"
+
+enum pw_verify {
+	PW_V_OK,
+	PW_V_NOT_FOUND,
+	PW_V_GAME_MISMATCH,
+	PW_V_USED,
+	PW_V_EXPIRED,
+	PW_V_NOT_CHARGEABLE,
+	PW_V_FULL
+};
+
+enum pw_touch {
+	PW_T_OK,
+	PW_T_EXHAUSTED,
+	PW_T_REPLACED,		/* ended by a newer session on the same PC */
+	PW_T_NOT_FOUND,
+	PW_T_ENDED,
+	PW_T_MISMATCH,
+	PW_T_ALREADY		/* end of an ended session */
+};
+
+struct pw_gs_info {
+	uint32_t	 duration;	/* server-measured play time, s */
+	int		 is_cafe;
+	unsigned	 reason;	/* enum pw_reason when ended */
+	uint32_t	 billed;	/* minutes */
+	int64_t		 charged;	/* G-coin */
+};
+
+/* Wallet key of an id ("seoul-01", "player:abc"). */
+void	 pw_wallet_key(uint8_t key[PW_KEY_LEN], const char *id);
+void	 pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len);
+
+int	 pw_ott_issue(struct pw_store *, uint32_t game, uint32_t cafe,
+	    const uint8_t *pc, uint64_t now_ms, uint8_t out[PW_KEY_LEN]);
+
+enum pw_verify pw_gs_verify(struct pw_store *, const struct pw_config *,
+	    const uint8_t ott[PW_KEY_LEN], const struct pw_game *,
+	    const uint8_t uid[PW_UID_LEN], uint8_t gs[PW_KEY_LEN], int *is_cafe);
+
+/* Heartbeat (check: 0) or teleport check (check: 1); uid may be NULL. */
+enum pw_touch pw_gs_touch(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
+	    uint32_t game, const uint8_t *uid, struct pw_gs_info *);
+
+/* End a live session with reason; game 0 matches any game (admin). */
+enum pw_touch pw_gs_end(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
+	    uint32_t game, unsigned reason, struct pw_gs_info *);
+/* End the session in slot s if it is still alive (reaper, replacement). */
+int	 pw_gs_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
+void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint32_t now,
+	    struct pw_gs_info *);
+
+/* Launcher sessions. */
+int	 pw_ls_start(struct pw_store *, const char *pc_id, size_t pclen,
+	    uint32_t cafe, uint8_t out[PW_KEY_LEN]);
+enum pw_touch pw_ls_touch(struct pw_store *, const uint8_t ls[PW_KEY_LEN],
+	    struct pw_slot **);
+int	 pw_ls_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
+
+/*
+ * Wallets.  The balance changes only in the reaper, together with the
+ * billing log; workers reserve a charge by raising the hold, so that two
+ * concurrent verifies can never spend the same G-coin.
+ */
+int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
+	    const struct pw_config *, int64_t amount);
+void	 pw_wallet_unhold(struct pw_store *, uint32_t cafe_hash,
+	    const struct pw_config *, int64_t amount);
+struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
+/* Queue a credit for the reaper; returns the credit slot or NULL. */
+struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
+	    int64_t amount, uint8_t key[PW_KEY_LEN]);
+
+#endif /* PW_SESSION_H */

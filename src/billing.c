@@ -1,0 +1,216 @@
+/*
+ * The billing log's record format and file handling: encode, decode,
+ * scan, torn-tail repair and append.  Which events are written when is
+ * the reaper's business (reaper.c, recover.c).
+ */
+#include <sys/types.h>
+#include <sys/endian.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_billing.h"
+#include "pw_crypto.h"
+#include "pw_store.h"
+
+static const char *const ev_names[] = {
+	"?", "START", "CHARGE", "END", "CREDIT"
+};
+
+static const char *const reason_names[PW_R_MAX] = {
+	"", "ENDED", "EXPIRED", "NO_BALANCE", "REPLACED", "LAUNCHER_LOST",
+	"ADMIN", "LOST"
+};
+
+const char *
+pw_ev_type_name(unsigned t)
+{
+	return (t <= PW_EV_CREDIT ? ev_names[t] : "?");
+}
+
+const char *
+pw_reason_name(unsigned r)
+{
+	return (r < PW_R_MAX ? reason_names[r] : "?");
+}
+
+static void
+checksum(const uint8_t rec[PW_EV_SIZE], uint8_t out[8])
+{
+	uint8_t md[PW_SHA256_LEN];
+
+	pw_sha256(rec, PW_EV_SIZE - 8, md);
+	memcpy(out, md, 8);
+}
+
+void
+pw_event_encode(const struct pw_event *ev, uint8_t r[PW_EV_SIZE])
+{
+	memset(r, 0, PW_EV_SIZE);
+	memcpy(r, PW_EV_MAGIC, 4);
+	le32enc(r + 4, PW_EV_SIZE);
+	le64enc(r + 8, ev->seq);
+	le64enc(r + 16, ev->ts_ms);
+	r[24] = (uint8_t)ev->type;
+	r[25] = (uint8_t)ev->reason;
+	le32enc(r + 28, ev->minute);
+	le64enc(r + 32, (uint64_t)ev->amount);
+	le64enc(r + 40, (uint64_t)ev->balance);
+	memcpy(r + 48, ev->id, 16);
+	memcpy(r + 64, ev->game, strnlen(ev->game, 23));
+	memcpy(r + 88, ev->wallet, strnlen(ev->wallet, 23));
+	le32enc(r + 112, ev->duration);
+	checksum(r, r + 120);
+}
+
+int
+pw_event_decode(const uint8_t r[PW_EV_SIZE], struct pw_event *ev)
+{
+	uint8_t sum[8];
+
+	if (memcmp(r, PW_EV_MAGIC, 4) != 0 || le32dec(r + 4) != PW_EV_SIZE)
+		return (-1);
+	checksum(r, sum);
+	if (memcmp(sum, r + 120, 8) != 0)
+		return (-1);
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = le64dec(r + 8);
+	ev->ts_ms = le64dec(r + 16);
+	ev->type = r[24];
+	ev->reason = r[25];
+	ev->minute = le32dec(r + 28);
+	ev->amount = (int64_t)le64dec(r + 32);
+	ev->balance = (int64_t)le64dec(r + 40);
+	memcpy(ev->id, r + 48, 16);
+	memcpy(ev->game, r + 64, 23);
+	memcpy(ev->wallet, r + 88, 23);
+	ev->duration = le32dec(r + 112);
+	if (ev->type < PW_EV_START || ev->type > PW_EV_CREDIT ||
+	    ev->reason >= PW_R_MAX || ev->seq == 0)
+		return (-1);
+	return (0);
+}
+
+/* After damage at off: does any valid, later record follow? */
+static int
+valid_after(int fd, uint64_t off, uint64_t size, uint64_t last_seq)
+{
+	uint8_t r[PW_EV_SIZE];
+	struct pw_event ev;
+
+	for (off += PW_EV_SIZE; off + PW_EV_SIZE <= size; off += PW_EV_SIZE) {
+		if (pread(fd, r, sizeof(r), (off_t)off) != (ssize_t)sizeof(r))
+			return (0);
+		if (pw_event_decode(r, &ev) == 0 && ev.seq > last_seq)
+			return (1);
+	}
+	return (0);
+}
+
+int
+pw_blog_scan(int fd, pw_blog_fn fn, void *arg, uint64_t *good,
+    uint64_t *last_seq, uint64_t *filesize)
+{
+	uint8_t buf[PW_EV_SIZE * 256];
+	struct pw_event ev;
+	struct stat sb;
+	uint64_t off, seq;
+	ssize_t n, i;
+
+	if (fstat(fd, &sb) == -1)
+		return (-1);
+	*filesize = (uint64_t)sb.st_size;
+	for (off = 0, seq = 0;;) {
+		n = pread(fd, buf, sizeof(buf), (off_t)off);
+		if (n == -1)
+			return (-1);
+		for (i = 0; i + PW_EV_SIZE <= n; i += PW_EV_SIZE) {
+			if (pw_event_decode(buf + i, &ev) == -1 ||
+			    ev.seq != seq + 1)
+				goto end;
+			seq = ev.seq;
+			if (fn != NULL && fn(&ev, off + (uint64_t)i, arg) != 0)
+				goto end;
+		}
+		off += (uint64_t)i;
+		if (n < (ssize_t)sizeof(buf))
+			break;
+	}
+	*good = off;
+	*last_seq = seq;
+	return (0);
+end:
+	off += (uint64_t)i;
+	*good = off;
+	*last_seq = seq;
+	return (valid_after(fd, off, *filesize, seq) ? -1 : 0);
+}
+
+int
+pw_blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
+{
+	uint64_t good, seq, size;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (b->fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (pw_blog_scan(b->fd, NULL, NULL, &good, &seq, &size) == -1) {
+		snprintf(err, errlen, "%s: damaged at offset %llu with valid "
+		    "records after it; see playwavectl log verify", path,
+		    (unsigned long long)good);
+		close(b->fd);
+		return (-1);
+	}
+	/* Cut the torn tail before the first append (PITFALLS 5). */
+	if (good != size) {
+		log_warnx("billing log %s: torn tail of %llu bytes at offset "
+		    "%llu cut (last good seq %llu)", path,
+		    (unsigned long long)(size - good), (unsigned long long)good,
+		    (unsigned long long)seq);
+		if (ftruncate(b->fd, (off_t)good) == -1 || fsync(b->fd) == -1) {
+			snprintf(err, errlen, "%s: cannot cut torn tail: %s",
+			    path, strerror(errno));
+			close(b->fd);
+			return (-1);
+		}
+	}
+	b->size = good;
+	b->last_seq = seq;
+	b->nevents = good / PW_EV_SIZE;
+	return (0);
+}
+
+int
+pw_blog_append(struct pw_blog *b, const void *buf, size_t n)
+{
+	ssize_t w;
+
+	w = write(b->fd, buf, n);
+	if (w == (ssize_t)n) {
+		b->size += n;
+		b->nevents += n / PW_EV_SIZE;
+		return (0);
+	}
+	/* A short write would leave half a record: take it back. */
+	if (w > 0 && ftruncate(b->fd, (off_t)b->size) == -1)
+		log_warn("billing log: cannot cut a short write");
+	if (w >= 0)
+		errno = ENOSPC;
+	return (-1);
+}
+
+void
+pw_blog_close(struct pw_blog *b)
+{
+	if (b->fd != -1)
+		close(b->fd);
+	b->fd = -1;
+}

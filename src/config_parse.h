@@ -1,0 +1,95 @@
+/*
+ * Internals of the playwaved.conf(5) parser, shared by config.c (global
+ * directives), config_block.c (game and cafe blocks) and config_lex.c
+ * (tokens and argument readers).  Not part of any public interface.
+ */
+#ifndef CONFIG_PARSE_H
+#define CONFIG_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pw_config.h"
+
+/* Longest token: room for the longest string field and then some. */
+#define CF_TOKEN_MAX	2048
+
+#define CF_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Largest amount of money (G-coin or minor units) accepted anywhere. */
+#define CF_AMOUNT_MAX	1000000000000000LL
+
+enum cf_toktype {
+	TOK_EOF = 0,
+	TOK_WORD,		/* bare word */
+	TOK_STRING,		/* "double-quoted string", escapes undone */
+	TOK_LBRACE,
+	TOK_RBRACE
+};
+
+struct cf_token {
+	enum cf_toktype	 type;
+	int		 line;
+	size_t		 len;
+	char		 text[CF_TOKEN_MAX];
+};
+
+struct cf_parser {
+	const char		*cur;		/* next byte to read */
+	const char		*end;
+	int			 line;		/* line of cur */
+	int			 last_line;	/* of the last token */
+	const char		*fname;
+	char			*err;
+	size_t			 errlen;
+	struct pw_config	*cfg;
+	const char		*stmt;		/* directive being read */
+	const char		*dir;		/* it, or its keyword */
+	int			 listen_given;	/* default listen replaced */
+	struct cf_token		 tok;		/* the token just read */
+};
+
+enum cf_kind {
+	CF_I64,			/* int64_t from min to max */
+	CF_INT,			/* int from min to max */
+	CF_STR,			/* non-empty string shorter than size */
+	CF_FN			/* fn reads its own arguments */
+};
+
+/*
+ * One directive of a block (the global scope is a block too): simple
+ * ones are stored at off into the struct the block fills.
+ */
+struct cf_directive {
+	const char	*name;
+	enum cf_kind	 kind;
+	size_t		 off;
+	size_t		 size;
+	long long	 min, max;
+	int		 repeat;	/* may be given more than once */
+	int		(*fn)(struct cf_parser *, void *);
+};
+
+/* config_lex.c */
+int	 cf_error(struct cf_parser *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	 cf_lex(struct cf_parser *);
+const char *cf_got(const struct cf_token *, char *, size_t);
+int	 cf_arg(struct cf_parser *, const char *);
+int	 cf_string(struct cf_parser *, char *, size_t);
+int	 cf_number(struct cf_parser *, long long, long long, int64_t *);
+int	 cf_keyword(struct cf_parser *, const char *);
+const struct cf_directive *cf_find(const struct cf_directive *, size_t,
+	    const char *);
+int	 cf_apply(struct cf_parser *, const struct cf_directive *, void *,
+	    int *);
+
+/* config_block.c */
+int	 cf_game(struct cf_parser *, void *);
+int	 cf_cafe(struct cf_parser *, void *);
+const char *cf_block_of(const char *);
+
+/* config.c */
+int	 cf_is_global(const char *);
+
+#endif /* CONFIG_PARSE_H */

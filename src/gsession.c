@@ -1,0 +1,255 @@
+/*
+ * Game sessions: OTT issue and consumption, heartbeat, teleport check and
+ * end, as one CAS on the slot word each.  The word carries the state, the
+ * end reason and the billed minutes together, so an end and the reaper's
+ * charge of a new minute can never both win: whatever END reports is what
+ * the billing log will show.
+ */
+#include <string.h>
+
+#include "pw.h"
+#include "pw_crypto.h"
+#include "pw_session.h"
+
+static const uint8_t nokey[PW_KEY_LEN];
+
+int
+pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
+    const uint8_t *pc, uint64_t now_ms, uint8_t out[PW_KEY_LEN])
+{
+	struct pw_slot *s;
+
+	pw_uuid_new(out);
+	if ((s = pw_store_claim(st, out, PW_T_OTT)) == NULL)
+		return (-1);
+	s->u.ott.game = game;
+	s->u.ott.cafe = cafe;
+	s->u.ott.issued_ms = now_ms;
+	if (pc != NULL)
+		memcpy(s->u.ott.pc, pc, PW_KEY_LEN);
+	pw_store_publish(s, PW_OTT_ISSUED, 0);
+	pw_count(st, PW_C_OTT_ISSUED, 1);
+	return (0);
+}
+
+/* The checks of API.md 3 in their order, then the one CAS that consumes. */
+static enum pw_verify
+ott_consume(struct pw_store *st, const struct pw_config *cfg,
+    const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **sp)
+{
+	struct pw_slot *s;
+	uint64_t w;
+
+	if ((s = pw_store_find(st, ott, PW_T_OTT, &w)) == NULL)
+		return (PW_V_NOT_FOUND);
+	if (s->u.ott.game != game)
+		return (PW_V_GAME_MISMATCH);
+	for (;;) {
+		if (PW_W_STATUS(w) != PW_ST_LIVE)
+			return (PW_V_NOT_FOUND);
+		if (PW_W_STATE(w) == PW_OTT_CONSUMED)
+			return (PW_V_USED);
+		if (s->u.ott.issued_ms + (uint64_t)cfg->ott_ttl * 1000 <=
+		    pw_now_ms())
+			return (PW_V_EXPIRED);
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0, 0)))
+			break;
+	}
+	*sp = s;
+	return (PW_V_OK);
+}
+
+/* Give a consumed OTT back when the session could not be stored. */
+static void
+ott_unconsume(struct pw_slot *s)
+{
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	if (PW_W_STATE(w) == PW_OTT_CONSUMED)
+		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0, 0));
+}
+
+int
+pw_gs_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
+{
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	while (PW_W_STATUS(w) == PW_ST_LIVE && PW_W_TYPE(w) == PW_T_GS &&
+	    PW_W_STATE(w) != PW_GS_ENDED) {
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
+		    PW_W_HI(w)))) {
+			atomic_store(&s->u.gs.ended_at, now);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* Make gs the PC's current session; the one it displaces is REPLACED. */
+static int
+pc_bind_gs(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
+    struct pw_slot *gs)
+{
+	struct pw_slot *p, *old;
+	pw_ref_t prev;
+
+	switch (pw_store_claim_unique(st, pc, PW_T_PC, &p)) {
+	case PW_INS_FULL:
+		return (-1);
+	case PW_INS_NEW:
+		atomic_store(&p->u.pc.gs, pw_store_ref(st, gs));
+		atomic_store(&p->u.pc.touched, pw_now());
+		pw_store_publish(p, 0, 0);
+		return (0);
+	case PW_INS_EXISTS:
+		break;
+	}
+	atomic_store(&p->u.pc.touched, pw_now());
+	prev = atomic_exchange(&p->u.pc.gs, pw_store_ref(st, gs));
+	if ((old = pw_store_deref(st, prev, PW_T_GS, NULL)) != NULL &&
+	    old != gs)
+		(void)pw_gs_end_slot(old, PW_R_REPLACED, pw_now());
+	return (0);
+}
+
+static struct pw_slot *
+gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
+    const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN])
+{
+	struct pw_slot *s;
+	uint32_t now;
+
+	pw_uuid_new(key);
+	if ((s = pw_store_claim(st, key, PW_T_GS)) == NULL)
+		return (NULL);
+	now = pw_now();
+	s->u.gs.game = g->hash;
+	s->u.gs.cafe = cafe;
+	s->u.gs.start = now;
+	atomic_store(&s->u.gs.last_seen, now);
+	s->u.gs.price = cafe != 0 ? (uint32_t)g->price : 0;
+	memcpy(s->u.gs.uid, uid, PW_UID_LEN);
+	/* The first minute is owed from the start (API.md 5). */
+	pw_store_publish(s, PW_GS_LIVE, 1);
+	return (s);
+}
+
+enum pw_verify
+pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
+    const uint8_t ott[PW_KEY_LEN], const struct pw_game *g,
+    const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN], int *is_cafe)
+{
+	struct pw_slot *o, *s;
+	enum pw_verify v;
+	uint32_t cafe;
+
+	if ((v = ott_consume(st, cfg, ott, g->hash, &o)) != PW_V_OK) {
+		pw_count(st, PW_C_OTT_REJECTED, 1);
+		return (v);
+	}
+	cafe = o->u.ott.cafe;
+	if (cafe != 0 && pw_config_cafe_by_hash(cfg, cafe) == NULL)
+		cafe = 0;	/* the cafe left the config: bill nobody */
+	if (cafe != 0 && pw_wallet_hold(st, cafe, cfg, g->price) == -1)
+		return (PW_V_NOT_CHARGEABLE);
+	if ((s = gs_create(st, cafe, g, uid, key)) == NULL) {
+		if (cafe != 0)
+			pw_wallet_unhold(st, cafe, cfg, g->price);
+		ott_unconsume(o);
+		return (PW_V_FULL);
+	}
+	pw_count(st, PW_C_OTT_CONSUMED, 1);
+	pw_count(st, PW_C_GS_STARTED, 1);
+	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0)
+		(void)pc_bind_gs(st, o->u.ott.pc, s);
+	*is_cafe = cafe != 0;
+	return (PW_V_OK);
+}
+
+void
+pw_gs_info(const struct pw_slot *s, uint64_t w, uint32_t now,
+    struct pw_gs_info *info)
+{
+	uint32_t end;
+
+	memset(info, 0, sizeof(*info));
+	end = now;
+	if (PW_W_STATE(w) == PW_GS_ENDED) {
+		info->reason = PW_W_REASON(w);
+		end = atomic_load(&((struct pw_slot *)s)->u.gs.ended_at);
+		if (end == 0)
+			end = now;
+	}
+	info->duration = end > s->u.gs.start ? end - s->u.gs.start : 0;
+	info->is_cafe = s->u.gs.cafe != 0;
+	info->billed = PW_W_HI(w);
+	info->charged = (int64_t)info->billed * s->u.gs.price;
+}
+
+static struct pw_slot *
+gs_lookup(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
+    const uint8_t *uid, uint64_t *w, enum pw_touch *t)
+{
+	struct pw_slot *s;
+
+	if ((s = pw_store_find(st, key, PW_T_GS, w)) == NULL) {
+		*t = PW_T_NOT_FOUND;
+		return (NULL);
+	}
+	/* Another game's or user's session is not yours to learn about. */
+	if ((game != 0 && s->u.gs.game != game) ||
+	    (uid != NULL && memcmp(s->u.gs.uid, uid, PW_UID_LEN) != 0)) {
+		*t = PW_T_MISMATCH;
+		return (NULL);
+	}
+	return (s);
+}
+
+enum pw_touch
+pw_gs_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
+    const uint8_t *uid, struct pw_gs_info *info)
+{
+	struct pw_slot *s;
+	enum pw_touch t;
+	uint64_t w;
+	uint32_t now;
+
+	if ((s = gs_lookup(st, key, game, uid, &w, &t)) == NULL)
+		return (t);
+	now = pw_now();
+	pw_gs_info(s, w, now, info);
+	if (PW_W_STATE(w) == PW_GS_ENDED)
+		return (PW_W_REASON(w) == PW_R_REPLACED ? PW_T_REPLACED :
+		    PW_T_ENDED);
+	pw_atomic_max32(&s->u.gs.last_seen, now);
+	return (PW_W_STATE(w) == PW_GS_EXHAUSTED ? PW_T_EXHAUSTED : PW_T_OK);
+}
+
+enum pw_touch
+pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
+    unsigned reason, struct pw_gs_info *info)
+{
+	struct pw_slot *s;
+	enum pw_touch t;
+	uint64_t w;
+	uint32_t now;
+
+	if ((s = gs_lookup(st, key, game, NULL, &w, &t)) == NULL)
+		return (t);
+	now = pw_now();
+	for (;;) {
+		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
+			return (PW_T_NOT_FOUND);
+		if (PW_W_STATE(w) == PW_GS_ENDED)
+			return (PW_T_ALREADY);
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
+		    PW_W_HI(w))))
+			break;
+	}
+	atomic_store(&s->u.gs.ended_at, now);
+	w = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w));
+	pw_gs_info(s, w, now, info);
+	return (PW_T_OK);
+}

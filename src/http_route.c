@@ -1,0 +1,243 @@
+/*
+ * Routing and the checks every request goes through, in the order of
+ * API.md 1: route (404, 405), size (413), authentication (401), rate
+ * (429), content type and body (400).  Handlers see a parsed JSON object.
+ */
+#include <sys/types.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pw.h"
+#include "pw_crypto.h"
+#include "pw_http.h"
+
+#define GET_HEAD	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+
+static const struct pw_route routes[] = {
+	{ "/v1/game/session/verify", EVHTTP_REQ_POST, "POST",
+	    PW_AUTH_API_KEY, 1, PW_C_EP_VERIFY, h_verify },
+	{ "/v1/game/session/heartbeat", EVHTTP_REQ_PATCH, "PATCH",
+	    PW_AUTH_API_KEY, 1, PW_C_EP_HEARTBEAT, h_heartbeat },
+	{ "/v1/game/session/end", EVHTTP_REQ_DELETE, "DELETE",
+	    PW_AUTH_API_KEY, 1, PW_C_EP_END, h_end },
+	{ "/v1/game/session/check", EVHTTP_REQ_POST, "POST",
+	    PW_AUTH_API_KEY, 1, PW_C_EP_CHECK, h_check },
+	{ "/v1/launcher/session", EVHTTP_REQ_POST, "POST",
+	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LSESSION, h_lsession },
+	{ "/v1/launcher/session/heartbeat", EVHTTP_REQ_PATCH, "PATCH",
+	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LHEARTBEAT, h_lheartbeat },
+	{ "/v1/launcher/ott", EVHTTP_REQ_POST, "POST",
+	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LOTT, h_lott },
+	{ "/v1/authenticate", EVHTTP_REQ_POST, "POST",
+	    PW_AUTH_REALPLAY, 1, PW_C_EP_AUTH, h_authenticate },
+	{ "/healthz", GET_HEAD, "GET, HEAD",
+	    PW_AUTH_NONE, 0, PW_C_EP_HEALTH, h_healthz },
+	{ "/metrics", GET_HEAD, "GET, HEAD",
+	    PW_AUTH_NONE, 0, PW_C_EP_METRICS, h_metrics },
+};
+
+static const struct pw_route *
+route_find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return (&routes[i]);
+	return (NULL);
+}
+
+static const char *
+header(struct pw_req *r, const char *name)
+{
+	return (evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name));
+}
+
+/*
+ * GCRA over one shared word per API key: the theoretical arrival time of
+ * the next request.  Lock-free across workers, and a whole second of
+ * requests may come as a burst.
+ */
+static int
+rate_ok(struct pw_req *r, uint64_t *retry_s)
+{
+	_Atomic uint64_t *tat;
+	uint64_t now, t, nt, step, burst;
+	int64_t rate = r->w->cfg->rate_limit;
+	int idx;
+
+	if (rate <= 0)
+		return (1);
+	idx = (int)(r->game - r->w->cfg->games) * PW_MAX_KEYS + r->key_index;
+	tat = &r->w->st->hdr->rate_tat[idx % PW_RATE_BUCKETS];
+	step = 1000000 / (uint64_t)rate;
+	burst = 1000000;
+	now = pw_mono_us();
+	t = atomic_load(tat);
+	do {
+		nt = (t > now ? t : now) + step;
+		if (nt > now + burst) {
+			*retry_s = (nt - now - burst + 999999) / 1000000;
+			return (0);
+		}
+	} while (!atomic_compare_exchange_weak(tat, &t, nt));
+	return (1);
+}
+
+static int
+auth_api_key(struct pw_req *r)
+{
+	const struct pw_config *cfg = r->w->cfg;
+	const char *key;
+	char retry[16];
+	uint64_t secs;
+	int i;
+
+	key = header(r, "X-Api-Key");
+	if (key == NULL || (r->game = pw_config_game_by_key(cfg, key,
+	    strlen(key))) == NULL) {
+		reply_error(r, 401, "INVALID_API_KEY", "missing or invalid "
+		    "X-Api-Key");
+		return (-1);
+	}
+	for (i = 0; i < r->game->napi_keys; i++)
+		if (strcmp(r->game->api_keys[i], key) == 0)
+			r->key_index = i;
+	if (!rate_ok(r, &secs)) {
+		snprintf(retry, sizeof(retry), "%llu",
+		    (unsigned long long)(secs ? secs : 1));
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Retry-After", retry);
+		reply_error(r, 429, "RATE_LIMITED", "more than %lld requests "
+		    "per second for this API key", (long long)cfg->rate_limit);
+		return (-1);
+	}
+	return (0);
+}
+
+/* X-Signature = hex HMAC-SHA256(launcher-secret, X-Timestamp "." body). */
+static int
+auth_launcher(struct pw_req *r)
+{
+	const struct pw_config *cfg = r->w->cfg;
+	const char *ts, *sig, *e;
+	struct pw_hmac h;
+	uint8_t mac[PW_SHA256_LEN];
+	long long t, now;
+
+	ts = header(r, "X-Timestamp");
+	sig = header(r, "X-Signature");
+	if (ts == NULL || sig == NULL)
+		goto bad;
+	t = strtonum(ts, 0, 1LL << 40, &e);
+	now = (long long)pw_now();
+	if (e != NULL || t < now - 300 || t > now + 300)
+		goto bad;
+	pw_hmac_init(&h, cfg->launcher_secret, strlen(cfg->launcher_secret));
+	pw_hmac_update(&h, ts, strlen(ts));
+	pw_hmac_update(&h, ".", 1);
+	pw_hmac_update(&h, r->body, r->len);
+	pw_hmac_final(&h, mac);
+	if (pw_mac_equal_hex(mac, sig, strlen(sig)))
+		return (0);
+bad:
+	reply_error(r, 401, "INVALID_SIGNATURE", "missing, stale or invalid "
+	    "X-Timestamp/X-Signature");
+	return (-1);
+}
+
+static int
+content_json(struct pw_req *r)
+{
+	const char *ct;
+	size_t n = sizeof("application/json") - 1;
+
+	ct = header(r, "Content-Type");
+	if (ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+		return (0);
+	reply_error(r, 400, "BAD_REQUEST", "Content-Type must be "
+	    "application/json");
+	return (-1);
+}
+
+int
+http_parse_body(struct pw_req *r)
+{
+	const char *why = "malformed JSON";
+
+	if (content_json(r) == -1)
+		return (-1);
+	if (pw_json_parse(&r->js, r->body, r->len, &why) == -1) {
+		reply_error(r, 400, "BAD_REQUEST", "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+checks(struct pw_req *r, const char *path)
+{
+	struct evbuffer *in;
+
+	if ((r->route = route_find(path)) == NULL) {
+		reply_error(r, 404, "NOT_FOUND", "no such endpoint");
+		return (-1);
+	}
+	pw_count(r->w->st, r->route->counter, 1);
+	if ((evhttp_request_get_command(r->req) & r->route->method) == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Allow", r->route->allow);
+		reply_error(r, 405, "METHOD_NOT_ALLOWED", "use %s",
+		    r->route->allow);
+		return (-1);
+	}
+	in = evhttp_request_get_input_buffer(r->req);
+	if ((r->len = evbuffer_get_length(in)) > (size_t)r->w->cfg->max_body) {
+		reply_error(r, 413, "PAYLOAD_TOO_LARGE", "body over %lld bytes",
+		    (long long)r->w->cfg->max_body);
+		return (-1);
+	}
+	r->body = r->len ? (const char *)evbuffer_pullup(in, -1) : "";
+	if (r->route->auth == PW_AUTH_API_KEY && auth_api_key(r) == -1)
+		return (-1);
+	if (r->route->auth == PW_AUTH_LAUNCHER && auth_launcher(r) == -1)
+		return (-1);
+	if (r->route->body && r->route->auth != PW_AUTH_REALPLAY &&
+	    http_parse_body(r) == -1)
+		return (-1);
+	return (0);
+}
+
+void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct pw_req r;
+	const struct evhttp_uri *uri;
+	const char *path;
+
+	memset(&r, 0, sizeof(r));
+	r.w = arg;
+	r.req = req;
+	r.t0 = pw_mono_us();
+	http_request_id(&r);
+	uri = evhttp_request_get_evhttp_uri(req);
+	if (uri == NULL || (path = evhttp_uri_get_path(uri)) == NULL) {
+		reply_error(&r, 400, "BAD_REQUEST", "malformed request URI");
+		return;
+	}
+	if (checks(&r, path) == 0)
+		r.route->handler(&r);
+}
+
+const char *
+http_header(struct pw_req *r, const char *name)
+{
+	return (header(r, name));
+}

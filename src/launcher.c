@@ -1,0 +1,99 @@
+/*
+ * Launcher sessions and the PC records that tie a pc_id to its current
+ * launcher session and game session.
+ */
+#include <string.h>
+
+#include "pw.h"
+#include "pw_crypto.h"
+#include "pw_session.h"
+
+void
+pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len)
+{
+	pw_key_derive(key, "pc", pc_id, len);
+}
+
+int
+pw_ls_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
+{
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	while (PW_W_STATUS(w) == PW_ST_LIVE && PW_W_TYPE(w) == PW_T_LS &&
+	    PW_W_STATE(w) == PW_LS_LIVE) {
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_LS_ENDED, reason, 0))) {
+			atomic_store(&s->u.ls.ended_at, now);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* Make ls the PC's launcher session; a previous one is replaced. */
+static int
+pc_bind_ls(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
+    struct pw_slot *ls)
+{
+	struct pw_slot *p, *old;
+	pw_ref_t prev;
+
+	switch (pw_store_claim_unique(st, pc, PW_T_PC, &p)) {
+	case PW_INS_FULL:
+		return (-1);
+	case PW_INS_NEW:
+		atomic_store(&p->u.pc.ls, pw_store_ref(st, ls));
+		atomic_store(&p->u.pc.touched, pw_now());
+		pw_store_publish(p, 0, 0);
+		return (0);
+	case PW_INS_EXISTS:
+		break;
+	}
+	atomic_store(&p->u.pc.touched, pw_now());
+	prev = atomic_exchange(&p->u.pc.ls, pw_store_ref(st, ls));
+	if ((old = pw_store_deref(st, prev, PW_T_LS, NULL)) != NULL &&
+	    old != ls)
+		(void)pw_ls_end_slot(old, PW_R_REPLACED, pw_now());
+	return (0);
+}
+
+int
+pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
+    uint32_t cafe, uint8_t out[PW_KEY_LEN])
+{
+	struct pw_slot *s;
+	uint32_t now;
+
+	pw_uuid_new(out);
+	if ((s = pw_store_claim(st, out, PW_T_LS)) == NULL)
+		return (-1);
+	now = pw_now();
+	pw_pc_key(s->u.ls.pc, pc_id, pclen);
+	s->u.ls.cafe = cafe;
+	s->u.ls.created_ms = pw_now_ms();
+	atomic_store(&s->u.ls.last_seen, now);
+	pw_store_publish(s, PW_LS_LIVE, 0);
+	if (pc_bind_ls(st, s->u.ls.pc, s) == -1) {
+		(void)pw_ls_end_slot(s, PW_R_ENDED, now);
+		return (-1);
+	}
+	pw_count(st, PW_C_LS_STARTED, 1);
+	return (0);
+}
+
+enum pw_touch
+pw_ls_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN],
+    struct pw_slot **sp)
+{
+	struct pw_slot *s;
+	uint64_t w;
+
+	if ((s = pw_store_find(st, key, PW_T_LS, &w)) == NULL)
+		return (PW_T_NOT_FOUND);
+	if (PW_W_STATE(w) != PW_LS_LIVE)
+		return (PW_T_ENDED);
+	pw_atomic_max32(&s->u.ls.last_seen, pw_now());
+	if (sp != NULL)
+		*sp = s;
+	return (PW_T_OK);
+}

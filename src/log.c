@@ -1,0 +1,149 @@
+/*
+ * The daemon's own log: stderr with -d, else syslog(3), or a file named by
+ * `log-file' that SIGUSR1 reopens.  Messages carry the process's role.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pw.h"
+
+/* The log is per process by nature, like the process's stderr. */
+static struct {
+	int	 foreground;
+	int	 fd;
+	char	 file[1024];
+	char	 proc[32];
+} L = { 1, -1, "", "master" };
+
+void
+log_init(int foreground, const char *file)
+{
+	L.foreground = foreground;
+	snprintf(L.file, sizeof(L.file), "%s", file != NULL ? file : "");
+	if (L.file[0] != '\0')
+		(void)log_reopen();
+	else if (!foreground)
+		openlog("playwaved", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+int
+log_reopen(void)
+{
+	int fd;
+
+	if (L.file[0] == '\0')
+		return (0);
+	fd = open(L.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		return (-1);
+	if (L.fd != -1)
+		close(L.fd);
+	L.fd = fd;
+	return (0);
+}
+
+void
+log_setproc(const char *name)
+{
+	snprintf(L.proc, sizeof(L.proc), "%s", name);
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char msg[1024], line[1200], ts[32];
+	int n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (L.file[0] == '\0' && !L.foreground) {
+		syslog(pri, "%s: %s%s", L.proc, msg, suffix);
+		return;
+	}
+	pw_iso8601_ms(pw_now_ms(), ts);
+	n = snprintf(line, sizeof(line), "%s playwaved[%d] %s: %s%s\n", ts,
+	    (int)getpid(), L.proc, msg, suffix);
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	/* One write(2) a line, so lines of several processes never mix. */
+	(void)write(L.fd != -1 ? L.fd : STDERR_FILENO, line, (size_t)n);
+}
+
+static void
+vlog_errno(int pri, const char *fmt, va_list ap)
+{
+	char suffix[256];
+
+	snprintf(suffix, sizeof(suffix), ": %s", strerror(errno));
+	vlog(pri, fmt, ap, suffix);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap, "");
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap, "");
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("PLAYWAVED_DEBUG") == NULL)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap, "");
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap, "");
+	va_end(ap);
+	exit(1);
+}

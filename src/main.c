@@ -1,0 +1,267 @@
+/*
+ * playwaved: read the configuration, bind, open the store and the billing
+ * log, reconcile them, become a daemon and hand over to the master loop.
+ * Everything that can fail for an operator's reason fails here, before
+ * the first fork, with a message naming what is wrong.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <libutil.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_daemon.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: playwaved [-dnv] [-f file]\n");
+	exit(1);
+}
+
+static int
+bind_one(const struct pw_listen *l, char *errbuf, size_t errlen)
+{
+	int fd, on = 1, tries;
+
+	if ((fd = socket(l->ss.ss_family, SOCK_STREAM, 0)) == -1)
+		goto fail;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	if (l->ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on));
+	/* Children of a killed master may hold the port for a moment. */
+	for (tries = 0; bind(fd, (const struct sockaddr *)&l->ss,
+	    l->sslen) == -1; tries++) {
+		if (errno != EADDRINUSE || tries >= 50)
+			goto fail;
+		usleep(100000);
+	}
+	if (listen(fd, 4096) == -1 || fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
+		goto fail;
+	return (fd);
+fail:
+	snprintf(errbuf, errlen, "listen %s: %s", l->text, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return (-1);
+}
+
+static void
+bind_all(struct pw_ctx *ctx)
+{
+	char e[256];
+	int i;
+
+	for (i = 0; i < ctx->cfg->nlisten; i++)
+		if ((ctx->listen_fd[i] = bind_one(&ctx->cfg->listen[i], e,
+		    sizeof(e))) == -1)
+			fatalx("%s", e);
+	ctx->nlisten = ctx->cfg->nlisten;
+	for (i = 0; i < ctx->cfg->nmetrics_listen; i++)
+		if ((ctx->metrics_fd[i] = bind_one(&ctx->cfg->metrics_listen[i],
+		    e, sizeof(e))) == -1)
+			fatalx("%s", e);
+	ctx->nmetrics = ctx->cfg->nmetrics_listen;
+}
+
+/* Make the directory a state file lives in, for the embedded config. */
+static void
+mkparent(const char *path)
+{
+	char buf[PW_PATH_MAX], *dir;
+
+	strlcpy(buf, path, sizeof(buf));
+	dir = dirname(buf);
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+}
+
+/* Files the unprivileged children reopen must belong to them. */
+static void
+own(const struct pw_ctx *ctx, const char *path)
+{
+	if (ctx->drop && path[0] != '\0' &&
+	    chown(path, ctx->uid, ctx->gid) == -1 && errno != ENOENT)
+		fatal("chown %s", path);
+}
+
+static void
+open_state(struct pw_ctx *ctx)
+{
+	struct pw_blog b;
+	char e[1200];
+	int fd;
+
+	mkparent(ctx->cfg->store);
+	mkparent(ctx->cfg->billing_log);
+	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
+	    1, 0, e, sizeof(e)) == -1)
+		fatalx("store: %s", e);
+	if (ctx->st.mask + 1 != ctx->cfg->store_slots)
+		log_warnx("store %s has %llu slots; store-slots %llu applies "
+		    "only to a new store", ctx->cfg->store,
+		    (unsigned long long)(ctx->st.mask + 1),
+		    (unsigned long long)ctx->cfg->store_slots);
+	if (pw_blog_open(&b, ctx->cfg->billing_log, e, sizeof(e)) == -1)
+		fatalx("billing log: %s", e);
+	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
+		fatalx("cannot reconcile the store with the billing log");
+	pw_blog_close(&b);
+	own(ctx, ctx->cfg->store);
+	own(ctx, ctx->cfg->billing_log);
+	ctx->access_fd = -1;
+	if (ctx->cfg->access_log[0] != '\0') {
+		fd = open(ctx->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd == -1)
+			fatal("access log %s", ctx->cfg->access_log);
+		ctx->access_fd = fd;
+		own(ctx, ctx->cfg->access_log);
+	}
+	own(ctx, ctx->cfg->log_file);
+}
+
+static void
+set_user(struct pw_ctx *ctx)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return;
+	if (ctx->cfg->user[0] == '\0') {
+		log_warnx("running as root with no `user' configured: "
+		    "workers stay root");
+		return;
+	}
+	if ((pw = getpwnam(ctx->cfg->user)) == NULL)
+		fatalx("user %s: no such user", ctx->cfg->user);
+	if (pw->pw_uid == 0)
+		fatalx("user %s is root: refusing to run workers as root",
+		    ctx->cfg->user);
+	ctx->drop = 1;
+	ctx->uid = pw->pw_uid;
+	ctx->gid = pw->pw_gid;
+}
+
+static struct pw_config *
+load_config(const char *path)
+{
+	struct pw_config *cfg;
+	char e[1200];
+	int rc;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		err(1, "calloc");
+	if (path != NULL)
+		rc = pw_config_load(cfg, path, e, sizeof(e));
+	else
+		rc = pw_config_parse(cfg, pw_config_embedded,
+		    strlen(pw_config_embedded), "(embedded)", e, sizeof(e));
+	if (rc == -1) {
+		fprintf(stderr, "playwaved: %s\n", e);
+		exit(1);
+	}
+	if (cfg->workers > PW_MAX_WORKERS)
+		cfg->workers = PW_MAX_WORKERS;
+	return (cfg);
+}
+
+static void
+dev_banner(const struct pw_config *cfg)
+{
+	fprintf(stderr, "playwaved: no -f given, running on the embedded "
+	    "development configuration\n"
+	    "  listen          http://%s\n"
+	    "  state           %s, %s\n"
+	    "  game            %s, X-Api-Key: %s\n"
+	    "  launcher-secret %s\n"
+	    "  launch-secret   %s\n"
+	    "  hmac-secret     %s\n"
+	    "  (development keys: never use them in production)\n",
+	    cfg->listen[0].text, cfg->store, cfg->billing_log,
+	    cfg->games[0].id, cfg->games[0].api_keys[0], cfg->launcher_secret,
+	    cfg->launch_secret, cfg->games[0].hmac_secret);
+}
+
+static void
+daemonize(struct pw_ctx *ctx)
+{
+	pid_t other;
+
+	ctx->pfh = pidfile_open(ctx->cfg->pidfile, 0644, &other);
+	if (ctx->pfh == NULL) {
+		if (errno == EEXIST)
+			fatalx("already running as pid %d", (int)other);
+		fatal("pidfile %s", ctx->cfg->pidfile);
+	}
+	if (daemon(1, 0) == -1)
+		fatal("daemon");
+	if (pidfile_write(ctx->pfh) == -1)
+		log_warn("pidfile %s", ctx->cfg->pidfile);
+}
+
+int
+main(int argc, char *argv[], char *envp[])
+{
+	static struct pw_ctx ctx;
+	const char *path = NULL;
+	int ch, check = 0, rc;
+
+	proc_title_init(argc, argv, envp);
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			ctx.foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			printf("playwaved %s\n", PW_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+	ctx.conf_path = path;
+	ctx.cfg = load_config(path);
+	if (check) {
+		fprintf(stderr, "playwaved: configuration %s OK\n",
+		    path != NULL ? path : "(embedded)");
+		return (0);
+	}
+	log_init(ctx.foreground, ctx.cfg->log_file[0] ? ctx.cfg->log_file :
+	    NULL);
+	if (path == NULL)
+		dev_banner(ctx.cfg);
+	set_user(&ctx);
+	bind_all(&ctx);
+	open_state(&ctx);
+	if (!ctx.foreground)
+		daemonize(&ctx);
+	rc = master_main(&ctx);
+	if (ctx.pfh != NULL)
+		pidfile_remove(ctx.pfh);
+	return (rc);
+}

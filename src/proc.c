@@ -1,0 +1,90 @@
+/*
+ * Process mechanics shared by every child: titles, privilege drop, and
+ * noticing that the master is gone.
+ */
+#include <sys/types.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <errno.h>
+#include <grp.h>
+#include <libutil.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_daemon.h"
+
+void
+proc_title_init(int argc, char **argv, char **envp)
+{
+#ifdef __linux__
+	/* libbsd needs the original argv/environ area (PITFALLS 11). */
+	setproctitle_init(argc, argv, envp);
+#else
+	(void)argc; (void)argv; (void)envp;
+#endif
+}
+
+void
+proc_title(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	setproctitle("%s", buf);
+}
+
+int
+proc_privdrop(const struct pw_ctx *ctx)
+{
+	if (!ctx->drop)
+		return (0);
+	if (setgroups(1, &ctx->gid) == -1 || setgid(ctx->gid) == -1 ||
+	    setuid(ctx->uid) == -1) {
+		log_warn("cannot drop privileges to uid %u",
+		    (unsigned)ctx->uid);
+		return (-1);
+	}
+	/* Never serve as root once a user was asked for. */
+	if (getuid() == 0 || geteuid() == 0 || setuid(0) != -1) {
+		log_warnx("still root after dropping privileges");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Everything a freshly forked child does before its own work. */
+void
+proc_child_setup(struct pw_ctx *ctx, const char *name)
+{
+	sigset_t none;
+
+	if (ctx->pfh != NULL) {
+		/* The lock must die with the master, not with us. */
+		pidfile_close(ctx->pfh);
+		ctx->pfh = NULL;
+	}
+#ifdef __linux__
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+	log_setproc(name);
+	proc_title("%s", name);
+	if (proc_privdrop(ctx) == -1)
+		_exit(2);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int
+proc_orphaned(const struct pw_ctx *ctx)
+{
+	return (getppid() != ctx->master);
+}

@@ -1,0 +1,632 @@
+/*
+ * The reaper: the only process that ends sessions for want of a heartbeat
+ * or a launcher, bills started minutes, changes wallet balances and
+ * writes the billing log.  Four times a second it walks every slot once.
+ * The store/log hand-off and its crash argument are in recover.c.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_daemon.h"
+#include "pw_session.h"
+
+#define PASS_MS		250
+#define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
+#define BATCH		256
+
+enum ap_kind { AP_START, AP_CHARGE, AP_END, AP_CREDIT };
+
+struct apply {
+	enum ap_kind	 kind;
+	struct pw_slot	*slot;
+	struct pw_slot	*wallet;
+	uint32_t	 minute;
+	int64_t		 amount;
+	int64_t		 balance;
+	unsigned	 reason;
+};
+
+struct shadow {
+	struct pw_slot	*wallet;
+	int64_t		 balance;
+};
+
+struct reaper {
+	struct pw_ctx		*ctx;
+	struct pw_store		*st;
+	const struct pw_config	*cfg;
+	struct pw_blog		 blog;
+	uint8_t			 buf[BATCH * PW_EV_SIZE];
+	struct apply		 ap[BATCH];
+	int			 nev;
+	struct shadow		 sh[BATCH];
+	int			 nsh;
+	uint64_t		 pass;
+	uint32_t		 now;
+	uint64_t		 now_ms;
+	uint64_t		 last_sync_us;
+	uint64_t		 last_err_us;
+	int			 failing;
+	uint64_t		 pending;
+	uint64_t		 g[PW_G_COUNT];
+};
+
+static volatile sig_atomic_t reaper_quit, reaper_reopen;
+
+static void
+reaper_sig(int sig)
+{
+	if (sig == SIGUSR1)
+		reaper_reopen = 1;
+	else
+		reaper_quit = 1;
+}
+
+static int64_t *
+shadow_of(struct reaper *r, struct pw_slot *w)
+{
+	int i;
+
+	for (i = 0; i < r->nsh; i++)
+		if (r->sh[i].wallet == w)
+			return (&r->sh[i].balance);
+	r->sh[r->nsh].wallet = w;
+	r->sh[r->nsh].balance = atomic_load(&w->u.w.balance);
+	return (&r->sh[r->nsh++].balance);
+}
+
+static int
+sync_log(struct reaper *r)
+{
+	if (fsync(r->blog.fd) == -1) {
+		log_warn("billing log fsync");
+		return (-1);
+	}
+	atomic_store(&r->st->hdr->durable_seq,
+	    atomic_load(&r->st->hdr->logged_seq));
+	r->last_sync_us = pw_mono_us();
+	return (0);
+}
+
+static void
+apply_one(struct reaper *r, const struct apply *a)
+{
+	struct pw_gs *g = &a->slot->u.gs;
+	uint64_t w;
+
+	switch (a->kind) {
+	case AP_START:
+		atomic_fetch_or(&g->logged, PW_LOGGED_START);
+		break;
+	case AP_CHARGE:
+		atomic_store(&g->logged, (atomic_load(&g->logged) &
+		    ~0x3fffffffu) | a->minute);
+		atomic_store(&a->wallet->u.w.balance, a->balance);
+		atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
+		break;
+	case AP_END:
+		atomic_fetch_or(&g->logged, PW_LOGGED_END);
+		pw_count(r->st, PW_C_GS_ENDED + a->reason, 1);
+		break;
+	case AP_CREDIT:
+		atomic_store(&a->wallet->u.w.balance, a->balance);
+		atomic_store(&a->slot->u.cr.balance, a->balance);
+		w = pw_slot_word(a->slot);
+		(void)pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CR_APPLIED, 0,
+		    0));
+		break;
+	}
+}
+
+/* Write the batch, then (only then) set the marks it accounts for. */
+static int
+flush(struct reaper *r)
+{
+	uint64_t first;
+	int i;
+
+	if (r->nev == 0)
+		return (0);
+	first = r->blog.last_seq - (uint64_t)r->nev;
+	if (pw_blog_append(&r->blog, r->buf, (size_t)r->nev * PW_EV_SIZE) ==
+	    -1) {
+		pw_count(r->st, PW_C_BILL_ERRORS, 1);
+		if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
+			log_warn("billing log write (%d events stay pending "
+			    "in the store)", r->nev);
+			r->last_err_us = pw_mono_us();
+		}
+		r->failing = 1;
+		r->pending += (uint64_t)r->nev;
+		r->blog.last_seq = first;
+		r->nev = r->nsh = 0;
+		return (-1);
+	}
+	if (r->failing)
+		log_info("billing log writable again");
+	r->failing = 0;
+	if (r->cfg->billing_fsync == PW_FSYNC_ALWAYS)
+		(void)sync_log(r);
+	for (i = 0; i < r->nev; i++)
+		apply_one(r, &r->ap[i]);
+	atomic_store(&r->st->hdr->logged_seq, r->blog.last_seq);
+	pw_count(r->st, PW_C_BILL_EVENTS, (uint64_t)r->nev);
+	pw_count(r->st, PW_C_BILL_BYTES, (uint64_t)r->nev * PW_EV_SIZE);
+	r->nev = r->nsh = 0;
+	return (0);
+}
+
+/* Room for n more events in the batch; 0, or -1 if the log is failing. */
+static int
+room(struct reaper *r, int n)
+{
+	if (r->failing && r->nev == 0 && r->pending > 0)
+		return (-1);
+	if (r->nev + n > BATCH && flush(r) == -1)
+		return (-1);
+	return (0);
+}
+
+static struct pw_event *
+event(struct reaper *r, struct pw_event *ev, unsigned type,
+    const uint8_t id[16], uint32_t game)
+{
+	const struct pw_game *g;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = ++r->blog.last_seq;
+	ev->ts_ms = r->now_ms;
+	ev->type = type;
+	memcpy(ev->id, id, 16);
+	if (game != 0) {
+		if ((g = pw_config_game_by_hash(r->cfg, game)) != NULL)
+			strlcpy(ev->game, g->id, sizeof(ev->game));
+		else
+			snprintf(ev->game, sizeof(ev->game), "#%08x", game);
+	}
+	return (ev);
+}
+
+static void
+emit(struct reaper *r, const struct pw_event *ev, const struct apply *a)
+{
+	pw_event_encode(ev, r->buf + (size_t)r->nev * PW_EV_SIZE);
+	r->ap[r->nev++] = *a;
+}
+
+static struct pw_slot *
+cafe_wallet(struct reaper *r, uint32_t cafe, const char **name)
+{
+	const struct pw_cafe *c;
+
+	*name = "";
+	if (cafe == 0 || (c = pw_config_cafe_by_hash(r->cfg, cafe)) == NULL)
+		return (NULL);
+	*name = c->id;
+	return (pw_wallet_find(r->st, c->id));
+}
+
+/* How many events the session owes the log. */
+static int
+gs_owed(const struct pw_slot *s, uint64_t w, uint32_t logged, int cafe)
+{
+	int n;
+
+	n = !(logged & PW_LOGGED_START);
+	if (cafe)
+		n += (int)(PW_W_HI(w) - PW_LOGGED_CHARGES(logged));
+	if (PW_W_STATE(w) == PW_GS_ENDED && !(logged & PW_LOGGED_END))
+		n++;
+	return (n);
+}
+
+/* Derive the session's unlogged events from its state and marks. */
+static void
+gs_log(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_event ev;
+	struct apply a;
+	struct pw_slot *wal;
+	const char *wname;
+	uint32_t logged, m, billed;
+	int64_t *bal = NULL, zero = 0;
+	int owed;
+
+	logged = atomic_load(&s->u.gs.logged);
+	billed = PW_W_HI(w);
+	wal = cafe_wallet(r, s->u.gs.cafe, &wname);
+	if ((owed = gs_owed(s, w, logged, wal != NULL)) == 0 ||
+	    room(r, owed < BATCH ? owed : BATCH) == -1)
+		return;
+	bal = wal != NULL ? shadow_of(r, wal) : &zero;
+	memset(&a, 0, sizeof(a));
+	a.slot = s;
+	a.wallet = wal;
+	if (!(logged & PW_LOGGED_START)) {
+		event(r, &ev, PW_EV_START, s->key, s->u.gs.game);
+		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+		ev.balance = *bal;
+		a.kind = AP_START;
+		emit(r, &ev, &a);
+	}
+	for (m = PW_LOGGED_CHARGES(logged) + 1; wal != NULL && m <= billed &&
+	    r->nev < BATCH; m++) {
+		event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
+		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+		ev.minute = m;
+		ev.amount = s->u.gs.price;
+		ev.balance = (*bal -= s->u.gs.price);
+		a.kind = AP_CHARGE;
+		a.minute = m;
+		a.amount = ev.amount;
+		a.balance = ev.balance;
+		emit(r, &ev, &a);
+	}
+	/* The END waits until every charge before it is in the batch. */
+	if (PW_W_STATE(w) != PW_GS_ENDED || (logged & PW_LOGGED_END) ||
+	    (wal != NULL && m <= billed) || r->nev >= BATCH)
+		return;
+	event(r, &ev, PW_EV_END, s->key, s->u.gs.game);
+	strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+	ev.reason = PW_W_REASON(w);
+	ev.minute = billed;
+	ev.amount = wal != NULL ? (int64_t)billed * s->u.gs.price : 0;
+	ev.balance = *bal;
+	ev.duration = atomic_load(&s->u.gs.ended_at) - s->u.gs.start;
+	a.kind = AP_END;
+	a.reason = ev.reason;
+	emit(r, &ev, &a);
+}
+
+/* Bill each started minute; no money: grace, then NO_BALANCE. */
+static void
+gs_bill(struct reaper *r, struct pw_slot *s, uint64_t *w)
+{
+	uint32_t due, billed, price;
+	uint64_t nw;
+
+	/* A wall clock stepped back before the start owes one minute. */
+	due = r->now > s->u.gs.start ? (r->now - s->u.gs.start) /
+	    (uint32_t)r->cfg->billing_unit + 1 : 1;
+	price = s->u.gs.price;
+	while ((billed = PW_W_HI(*w)) < due && PW_W_STATE(*w) != PW_GS_ENDED) {
+		if (s->u.gs.cafe != 0 && pw_wallet_hold(r->st, s->u.gs.cafe,
+		    r->cfg, price) == -1) {
+			if (PW_W_STATE(*w) == PW_GS_LIVE &&
+			    pw_slot_cas(s, w, PW_W_WITH(*w, PW_GS_EXHAUSTED, 0,
+			    billed))) {
+				atomic_store(&s->u.gs.ended_at, r->now);
+				*w = pw_slot_word(s);
+			}
+			break;
+		}
+		nw = PW_W_WITH(*w, PW_GS_LIVE, 0, billed + 1);
+		if (!pw_slot_cas(s, w, nw)) {
+			if (s->u.gs.cafe != 0)
+				pw_wallet_unhold(r->st, s->u.gs.cafe, r->cfg,
+				    price);
+			continue;
+		}
+		*w = nw;
+	}
+	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && atomic_load(
+	    &s->u.gs.ended_at) + (uint32_t)r->cfg->charge_grace <= r->now &&
+	    pw_gs_end_slot(s, PW_R_NO_BALANCE, r->now))
+		*w = pw_slot_word(s);
+}
+
+/*
+ * A slot may be freed only once its END is on disk.  Its END is already
+ * written (its mark is set only after the write), so one fsync of what
+ * has been written covers it: at most one per pass, and only when
+ * something is due to be freed.
+ */
+static int
+durable(struct reaper *r)
+{
+	if (atomic_load(&r->st->hdr->durable_seq) >=
+	    atomic_load(&r->st->hdr->logged_seq))
+		return (1);
+	return (sync_log(r) == 0);
+}
+
+static void
+free_slot(struct pw_slot *s, uint64_t w)
+{
+	(void)pw_slot_cas(s, &w, PW_W_MAKE(PW_ST_TOMB, 0, 0, 0, PW_W_GEN(w),
+	    0));
+}
+
+static void
+reap_gs(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	uint32_t end;
+
+	if (PW_W_STATE(w) != PW_GS_ENDED &&
+	    atomic_load(&s->u.gs.last_seen) + (uint32_t)
+	    r->cfg->session_timeout <= r->now &&
+	    pw_gs_end_slot(s, PW_R_EXPIRED, r->now))
+		w = pw_slot_word(s);
+	if (PW_W_STATE(w) != PW_GS_ENDED)
+		gs_bill(r, s, &w);
+	if (PW_W_STATE(w) == PW_GS_ENDED &&
+	    (end = atomic_load(&s->u.gs.ended_at)) == 0)
+		atomic_store(&s->u.gs.ended_at, r->now);	/* ender died */
+	gs_log(r, s, w);
+	end = atomic_load(&s->u.gs.ended_at);
+	if (PW_W_STATE(w) == PW_GS_ENDED &&
+	    (atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
+	    end + (uint32_t)r->cfg->session_timeout <= r->now && durable(r))
+		free_slot(s, w);
+}
+
+static void
+reap_ls(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_slot *p, *g;
+
+	if (PW_W_STATE(w) == PW_LS_LIVE &&
+	    atomic_load(&s->u.ls.last_seen) + (uint32_t)
+	    r->cfg->launcher_timeout <= r->now &&
+	    pw_ls_end_slot(s, PW_R_LAUNCHER_LOST, r->now)) {
+		/* Its PC's game session dies with it, if it is still its. */
+		if ((p = pw_store_find(r->st, s->u.ls.pc, PW_T_PC, NULL)) !=
+		    NULL && atomic_load(&p->u.pc.ls) == pw_store_ref(r->st, s) &&
+		    (g = pw_store_deref(r->st, atomic_load(&p->u.pc.gs),
+		    PW_T_GS, NULL)) != NULL)
+			(void)pw_gs_end_slot(g, PW_R_LAUNCHER_LOST, r->now);
+		return;
+	}
+	if (PW_W_STATE(w) == PW_LS_ENDED &&
+	    atomic_load(&s->u.ls.ended_at) + (uint32_t)
+	    r->cfg->session_timeout <= r->now)
+		free_slot(s, w);
+}
+
+static int
+ref_alive(struct reaper *r, pw_ref_t ref, unsigned type)
+{
+	struct pw_slot *s;
+	uint64_t w;
+
+	if ((s = pw_store_deref(r->st, ref, type, &w)) == NULL)
+		return (0);
+	return (type == PW_T_LS ? PW_W_STATE(w) == PW_LS_LIVE :
+	    PW_W_STATE(w) != PW_GS_ENDED);
+}
+
+static void
+reap_pc(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	/*
+	 * Workers hold a PC slot only for the few instructions of a bind;
+	 * waiting out both timeouts since the last bind makes reuse under
+	 * a stalled binder practically impossible.
+	 */
+	if (atomic_load(&s->u.pc.touched) + (uint32_t)(r->cfg->session_timeout
+	    + r->cfg->launcher_timeout) > r->now ||
+	    ref_alive(r, atomic_load(&s->u.pc.ls), PW_T_LS) ||
+	    ref_alive(r, atomic_load(&s->u.pc.gs), PW_T_GS))
+		return;
+	free_slot(s, w);
+}
+
+static void
+reap_ott(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	uint64_t ttl = (uint64_t)r->cfg->ott_ttl * 1000;
+
+	if (PW_W_STATE(w) == PW_OTT_ISSUED && PW_W_REASON(w) == 0 &&
+	    s->u.ott.issued_ms + ttl <= r->now_ms &&
+	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, 0))) {
+		pw_count(r->st, PW_C_OTT_EXPIRED, 1);
+		w = pw_slot_word(s);
+	}
+	/* Told apart from "never issued" for 2 x ott-ttl (API.md 3). */
+	if (s->u.ott.issued_ms + 2 * ttl + 1000 <= r->now_ms)
+		free_slot(s, w);
+}
+
+static void
+reap_credit(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_event ev;
+	struct apply a;
+	struct pw_slot *wal;
+	uint8_t key[PW_KEY_LEN];
+	int64_t *bal;
+
+	if (PW_W_STATE(w) == PW_CR_APPLIED) {
+		/* Left a few seconds for playwavectl to read the result. */
+		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
+		    (PW_W_REASON(w) >= 3 || !pw_slot_cas(s, &w,
+		    PW_W_WITH(w, PW_CR_APPLIED, PW_W_REASON(w) + 1, 0))))
+			free_slot(s, w);
+		return;
+	}
+	pw_wallet_key(key, s->u.cr.name);
+	if (pw_store_claim_unique(r->st, key, PW_T_WALLET, &wal) ==
+	    PW_INS_NEW) {
+		strlcpy(wal->u.w.name, s->u.cr.name, sizeof(wal->u.w.name));
+		pw_store_publish(wal, 0, 0);
+	}
+	if (wal == NULL || room(r, 1) == -1)
+		return;
+	bal = shadow_of(r, wal);
+	event(r, &ev, PW_EV_CREDIT, s->key, 0);
+	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
+	ev.amount = s->u.cr.amount;
+	ev.balance = (*bal += s->u.cr.amount);
+	memset(&a, 0, sizeof(a));
+	a.kind = AP_CREDIT;
+	a.slot = s;
+	a.wallet = wal;
+	a.balance = ev.balance;
+	emit(r, &ev, &a);
+}
+
+static void
+reap_misc(struct reaper *r, struct pw_slot *s, uint64_t w)
+{
+	uint32_t exp;
+
+	switch (PW_W_TYPE(w)) {
+	case PW_T_REQID:
+		exp = s->u.rq.exp;
+		if (exp + 60 <= r->now)
+			free_slot(s, w);
+		break;
+	case PW_T_PT:
+		exp = s->u.pt.exp;
+		if (exp <= r->now && atomic_load(&s->u.pt.last_seen) +
+		    (uint32_t)r->cfg->session_timeout <= r->now)
+			free_slot(s, w);
+		break;
+	}
+}
+
+static void
+count(struct reaper *r, uint64_t w)
+{
+	switch (PW_W_STATUS(w)) {
+	case PW_ST_BUSY:
+		r->g[PW_G_BUSY]++;
+		return;
+	case PW_ST_TOMB:
+		r->g[PW_G_TOMB]++;
+		return;
+	case PW_ST_LIVE:
+		r->g[PW_G_LIVE + PW_W_TYPE(w)]++;
+		if (PW_W_TYPE(w) == PW_T_GS && PW_W_STATE(w) != PW_GS_ENDED)
+			r->g[PW_G_GS_ALIVE]++;
+		if (PW_W_TYPE(w) == PW_T_GS && PW_W_STATE(w) == PW_GS_EXHAUSTED)
+			r->g[PW_G_GS_EXHAUSTED]++;
+		if (PW_W_TYPE(w) == PW_T_LS && PW_W_STATE(w) == PW_LS_LIVE)
+			r->g[PW_G_LS_ALIVE]++;
+		return;
+	}
+}
+
+static void
+reap_slot(struct reaper *r, uint64_t i)
+{
+	struct pw_slot *s = &r->st->slots[i];
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	count(r, w);
+	if (PW_W_STATUS(w) != PW_ST_LIVE) {
+		if (PW_W_STATUS(w) == PW_ST_BUSY ||
+		    (PW_W_STATUS(w) == PW_ST_TOMB && r->pass % TIDY_EVERY == 0))
+			(void)pw_store_tidy(r->st, i);
+		return;
+	}
+	switch (PW_W_TYPE(w)) {
+	case PW_T_OTT:
+		reap_ott(r, s, w);
+		break;
+	case PW_T_LS:
+		reap_ls(r, s, w);
+		break;
+	case PW_T_GS:
+		reap_gs(r, s, w);
+		break;
+	case PW_T_PC:
+		reap_pc(r, s, w);
+		break;
+	case PW_T_CREDIT:
+		reap_credit(r, s, w);
+		break;
+	default:
+		reap_misc(r, s, w);
+		break;
+	}
+}
+
+static void
+reaper_pass(struct reaper *r)
+{
+	uint64_t i, t0;
+
+	t0 = pw_mono_us();
+	r->now = pw_now();
+	r->now_ms = pw_now_ms();
+	r->pending = 0;
+	memset(r->g, 0, sizeof(r->g));
+	/* Downwards, so a run of tombstones compacts in a single pass. */
+	for (i = r->st->mask + 1; i-- > 0;)
+		reap_slot(r, i);
+	(void)flush(r);
+	if (r->cfg->billing_fsync == PW_FSYNC_INTERVAL &&
+	    atomic_load(&r->st->hdr->durable_seq) < r->blog.last_seq &&
+	    pw_mono_us() - r->last_sync_us >= 1000000)
+		(void)sync_log(r);
+	atomic_store(&r->st->hdr->log_pending, r->pending);
+	for (i = 0; i < PW_G_COUNT; i++)
+		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
+		    memory_order_relaxed);
+	atomic_store(&r->st->hdr->reaper_seen_ms, pw_now_ms());
+	pw_count(r->st, PW_C_REAP_PASSES, 1);
+	atomic_store_explicit(&r->st->cell->c[PW_C_REAP_LAST_US],
+	    pw_mono_us() - t0, memory_order_relaxed);
+	r->pass++;
+}
+
+static void
+reaper_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = reaper_sig;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	/* A file-size limit must fail the write, not kill the process. */
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+void
+reaper_main(struct pw_ctx *ctx)
+{
+	static struct reaper r;		/* large: keep it off the stack */
+	struct timespec ts = { 0, PASS_MS * 1000000L };
+	char err[1200];
+
+	proc_child_setup(ctx, "reaper");
+	pw_store_set_cell(&ctx->st, PW_CELL_REAPER);
+	reaper_signals();
+	r.ctx = ctx;
+	r.st = &ctx->st;
+	r.cfg = ctx->cfg;
+	if (pw_blog_open(&r.blog, ctx->cfg->billing_log, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (pw_recover(r.st, r.cfg, &r.blog, 0) == -1)
+		fatalx("cannot reconcile the store with the billing log");
+	r.last_sync_us = pw_mono_us();
+	while (!reaper_quit && !proc_orphaned(ctx)) {
+		if (reaper_reopen) {
+			reaper_reopen = 0;
+			(void)log_reopen();
+		}
+		reaper_pass(&r);
+		nanosleep(&ts, NULL);
+	}
+	reaper_pass(&r);
+	(void)sync_log(&r);
+	pw_blog_close(&r.blog);
+	exit(0);
+}

@@ -1,0 +1,85 @@
+/*
+ * Wallets.  A wallet's balance is what the billing log says it is: only
+ * the reaper changes it, in the same step as it appends the event.  What
+ * workers do is reserve: verify raises the hold by the first minute's
+ * price with one CAS that fails when balance - hold would not cover it,
+ * so concurrent verifies at one cafe can never spend the same G-coin.
+ * The reaper turns holds into CHARGE events and lowers both.
+ *
+ * A worker killed between raising a hold and publishing its session
+ * leaves the hold too high by one price: no money moves and nothing is
+ * logged, the cafe merely looks that much poorer until the next start,
+ * when the master recomputes every hold from the sessions (recover.c).
+ */
+#include <string.h>
+
+#include "pw.h"
+#include "pw_crypto.h"
+#include "pw_session.h"
+
+void
+pw_wallet_key(uint8_t key[PW_KEY_LEN], const char *id)
+{
+	pw_key_derive(key, "wallet", id, strlen(id));
+}
+
+struct pw_slot *
+pw_wallet_find(struct pw_store *st, const char *id)
+{
+	uint8_t key[PW_KEY_LEN];
+
+	pw_wallet_key(key, id);
+	return (pw_store_find(st, key, PW_T_WALLET, NULL));
+}
+
+int
+pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
+    const struct pw_config *cfg, int64_t amount)
+{
+	const struct pw_cafe *c;
+	struct pw_slot *s;
+	int64_t h, b;
+
+	if (amount == 0)
+		return (0);
+	if ((c = pw_config_cafe_by_hash(cfg, cafe_hash)) == NULL ||
+	    (s = pw_wallet_find(st, c->id)) == NULL)
+		return (-1);
+	h = atomic_load(&s->u.w.hold);
+	do {
+		b = atomic_load(&s->u.w.balance);
+		if (b - h < amount)
+			return (-1);
+	} while (!atomic_compare_exchange_weak(&s->u.w.hold, &h, h + amount));
+	return (0);
+}
+
+void
+pw_wallet_unhold(struct pw_store *st, uint32_t cafe_hash,
+    const struct pw_config *cfg, int64_t amount)
+{
+	const struct pw_cafe *c;
+	struct pw_slot *s;
+
+	if (amount == 0 || (c = pw_config_cafe_by_hash(cfg, cafe_hash)) ==
+	    NULL || (s = pw_wallet_find(st, c->id)) == NULL)
+		return;
+	atomic_fetch_sub(&s->u.w.hold, amount);
+}
+
+struct pw_slot *
+pw_credit_queue(struct pw_store *st, const char *id, int64_t amount,
+    uint8_t key[PW_KEY_LEN])
+{
+	struct pw_slot *s;
+
+	if (strlen(id) >= PW_WALLET_NAME)
+		return (NULL);
+	pw_uuid_new(key);
+	if ((s = pw_store_claim(st, key, PW_T_CREDIT)) == NULL)
+		return (NULL);
+	s->u.cr.amount = amount;
+	memcpy(s->u.cr.name, id, strlen(id) + 1);
+	pw_store_publish(s, PW_CR_READY, 0);
+	return (s);
+}

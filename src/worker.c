@@ -1,0 +1,153 @@
+/*
+ * A worker: one libevent loop serving evhttp on the listening sockets the
+ * master opened (PITFALLS 9: inherited, not SO_REUSEPORT).  Its event base
+ * is created after fork (PITFALLS 8).  SIGTERM stops accepting, lets the
+ * requests already on the wire finish and exits; a once-a-second tick
+ * notices a master that is gone.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_http.h"
+
+#define DRAIN_SECS	2
+
+static void
+worker_stop(evutil_socket_t sig, short ev, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = { DRAIN_SECS, 0 };
+
+	if (w->draining)
+		return;
+	http_conn_drain(w);
+	/* Requests in flight have this long to finish; then we go. */
+	event_base_loopexit(w->base, w->nconn > 0 ? &tv : NULL);
+}
+
+static void
+worker_usr1(evutil_socket_t sig, short ev, void *arg)
+{
+	struct worker *w = arg;
+	int fd;
+
+	(void)log_reopen();
+	if (w->cfg->access_log[0] == '\0')
+		return;
+	fd = open(w->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0640);
+	if (fd == -1) {
+		log_warn("reopen %s", w->cfg->access_log);
+		return;
+	}
+	if (w->ctx->access_fd != -1)
+		close(w->ctx->access_fd);
+	w->ctx->access_fd = fd;
+}
+
+static void
+worker_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct worker *w = arg;
+
+	if (proc_orphaned(w->ctx))
+		worker_stop(SIGTERM, 0, w);
+}
+
+static void
+raise_nofile(struct worker *w)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur > 1048576)
+		rl.rlim_cur = 1048576;
+	w->maxfd = (int)rl.rlim_cur;
+	if ((w->conns = calloc((size_t)w->maxfd, sizeof(*w->conns))) == NULL)
+		fatal("calloc");
+}
+
+static void
+setup_http(struct worker *w)
+{
+	const struct pw_config *cfg = w->cfg;
+	int i;
+
+	if ((w->http = evhttp_new(w->base)) == NULL ||
+	    (w->out = evbuffer_new()) == NULL)
+		fatalx("evhttp_new");
+	/* Every method reaches us, so 405 is ours and in JSON. */
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(w->http, cfg->max_header);
+	/*
+	 * Bodies up to a little past max-body are read so that the route
+	 * decides first (404/405 before 413, API.md 1); beyond that evhttp
+	 * refuses without reading, and the filter makes its 413 JSON.
+	 */
+	evhttp_set_max_body_size(w->http, cfg->max_body * 2 + 4096);
+	evhttp_set_timeout(w->http, (int)cfg->idle_timeout);
+	evhttp_set_gencb(w->http, http_dispatch, w);
+	evhttp_set_bevcb(w->http, http_conn_new, w);
+	for (i = 0; i < w->ctx->nlisten; i++)
+		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(
+		    w->http, w->ctx->listen_fd[i])) == NULL)
+			fatalx("evhttp_accept_socket");
+	for (i = 0; i < w->ctx->nmetrics; i++)
+		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(
+		    w->http, w->ctx->metrics_fd[i])) == NULL)
+			fatalx("evhttp_accept_socket");
+	w->accepting = 1;
+}
+
+void
+worker_main(struct pw_ctx *ctx, int index)
+{
+	static struct worker w;
+	struct event *ev_term, *ev_int, *ev_usr1, *ev_tick;
+	struct timeval sec = { 1, 0 };
+	char name[32];
+
+	snprintf(name, sizeof(name), "worker %d", index);
+	proc_child_setup(ctx, name);
+	pw_store_set_cell(&ctx->st, (unsigned)index);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	w.ctx = ctx;
+	w.st = &ctx->st;
+	w.cfg = ctx->cfg;
+	w.index = index;
+	raise_nofile(&w);
+	if ((w.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	setup_http(&w);
+	ev_term = evsignal_new(w.base, SIGTERM, worker_stop, &w);
+	ev_int = evsignal_new(w.base, SIGINT, worker_stop, &w);
+	ev_usr1 = evsignal_new(w.base, SIGUSR1, worker_usr1, &w);
+	ev_tick = event_new(w.base, -1, EV_PERSIST, worker_tick, &w);
+	if (ev_term == NULL || ev_int == NULL || ev_usr1 == NULL ||
+	    ev_tick == NULL || evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 ||
+	    evsignal_add(ev_usr1, NULL) == -1 ||
+	    event_add(ev_tick, &sec) == -1)
+		fatalx("worker events");
+	event_base_dispatch(w.base);
+	exit(0);
+}

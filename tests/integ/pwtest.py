@@ -1,0 +1,293 @@
+"""Integration-test support: start the real build/playwaved on a free
+loopback port with a generated configuration, talk HTTP to it, run
+playwavectl against it.  Standard library only; traffic goes to 127.0.0.1
+and nowhere else."""
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("PW_BUILD", "build"))
+DAEMON = os.path.join(BUILD, "playwaved")
+CTL = os.path.join(BUILD, "playwavectl")
+
+API_KEY = "test-key-fq"
+API_KEY2 = "test-key-fq-new"
+OTHER_KEY = "test-key-other"
+LAUNCHER_SECRET = "test-launcher-secret"
+LAUNCH_SECRET = "test-launch-secret"
+HMAC_SECRET = "test-hmac-secret"
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def eq(a, b, msg=""):
+    if a != b:
+        raise TestFailure("%r != %r %s" % (a, b, msg))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(pred, timeout=5.0, step=0.05, what="condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    raise TestFailure("timed out waiting for " + what)
+
+
+def config_text(port, state, **kw):
+    o = dict(workers=2, ott_ttl=60, session_timeout=240, heartbeat_interval=120,
+             charge_grace=120, billing_unit=60, launcher_timeout=240,
+             max_body=8192, rate_limit=0, store_slots=16384,
+             billing_fsync="interval", price=10, extra="", game_extra="",
+             cafe_net="127.0.0.0/8")
+    o.update(kw)
+    return f"""
+listen 127.0.0.1:{port}
+workers {o['workers']}
+store "{state}/store"
+store-slots {o['store_slots']}
+billing-log "{state}/billing.log"
+billing-fsync {o['billing_fsync']}
+pidfile "{state}/playwaved.pid"
+ott-ttl {o['ott_ttl']}
+session-timeout {o['session_timeout']}
+heartbeat-interval {o['heartbeat_interval']}
+charge-grace {o['charge_grace']}
+billing-unit {o['billing_unit']}
+launcher-timeout {o['launcher_timeout']}
+max-body {o['max_body']}
+rate-limit {o['rate_limit']}
+launcher-secret "{LAUNCHER_SECRET}"
+launch-secret "{LAUNCH_SECRET}"
+currency-truncation vnd 1000
+{o['extra']}
+game fantasyquest {{
+    name "Fantasy Quest"
+    api-key "{API_KEY}"
+    api-key "{API_KEY2}"
+    price {o['price']}
+    provider gameprovider
+    hmac-secret "{HMAC_SECRET}"
+    min-bet 1 max-bet 500 default-bet 10 max-exposure 100000
+    lobby-url "https://operator.example/lobby"
+    deposit-url "https://operator.example/deposit"
+    {o['game_extra']}
+}}
+game othergame {{
+    name "Other Game"
+    api-key "{OTHER_KEY}"
+    price 5
+    provider otherprovider
+    hmac-secret "other-hmac-secret"
+}}
+cafe seoul-01 {{
+    network {o['cafe_net']}
+}}
+"""
+
+
+class Server:
+    """One playwaved, its state directory and its configuration."""
+
+    def __init__(self, state=None, **kw):
+        self.tmp = state or tempfile.mkdtemp(prefix="pwtest.")
+        self.port = kw.pop("port", None) or free_port()
+        self.kw = kw
+        self.conf = os.path.join(self.tmp, "playwaved.conf")
+        self.write_config(**kw)
+        self.proc = None
+        self.log = os.path.join(self.tmp, "daemon.log")
+
+    def write_config(self, **kw):
+        merged = dict(self.kw)
+        merged.update(kw)
+        with open(self.conf, "w") as f:
+            f.write(config_text(self.port, self.tmp, **merged))
+
+    def start(self, wait=True):
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([DAEMON, "-d", "-f", self.conf],
+                                     stdout=self.logf, stderr=self.logf,
+                                     cwd=self.tmp)
+        if wait:
+            wait_until(self.healthy, 10, what="playwaved to answer /healthz")
+        return self
+
+    def healthy(self):
+        try:
+            st, _, _ = self.request("GET", "/healthz", timeout=1)
+            return st == 200
+        except OSError:
+            return False
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc = None
+        self.logf.close()
+        wait_until(lambda: not self.children(), 5, what="children to exit")
+        return rc
+
+    def children(self):
+        """pids whose title says they are ours (found by the store path)."""
+        out = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmd = f.read()
+                cwd = os.readlink(f"/proc/{pid}/cwd")
+            except OSError:
+                continue
+            if cmd.startswith(b"playwaved:") and cwd == self.tmp:
+                out.append((int(pid), cmd.split(b"\0")[0].decode().strip()))
+        return out
+
+    def titles(self):
+        return sorted(t for _, t in self.children())
+
+    def pid_of(self, title):
+        for pid, t in self.children():
+            if t == title:
+                return pid
+        return None
+
+    def daemon_log(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    # --- HTTP -----------------------------------------------------------
+
+    def connect(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, conn=None,
+                timeout=10, raw=False):
+        own = conn is None
+        c = conn or self.connect(timeout)
+        h = dict(headers or {})
+        data = None
+        if body is not None:
+            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+            if isinstance(data, str):
+                data = data.encode()
+            h.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        payload = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        if own:
+            c.close()
+        if raw:
+            return r.status, hdrs, payload
+        try:
+            doc = json.loads(payload) if payload else None
+        except ValueError:
+            doc = payload
+        return r.status, hdrs, doc
+
+    def game(self, method, path, body=None, key=API_KEY, headers=None, conn=None):
+        h = {"X-Api-Key": key} if key is not None else {}
+        h.update(headers or {})
+        return self.request(method, "/v1/game/session/" + path, body, h, conn)
+
+    def launcher(self, path, body, ts=None, secret=LAUNCHER_SECRET, method="POST",
+                 headers=None, sign=True):
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        ts = str(int(time.time()) if ts is None else ts)
+        h = {"Content-Type": "application/json"}
+        if sign:
+            h["X-Timestamp"] = ts
+            h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." + data,
+                                        hashlib.sha256).hexdigest()
+        h.update(headers or {})
+        return self.request(method, "/v1/launcher/" + path, data, h)
+
+    # --- flows ----------------------------------------------------------
+
+    def launcher_session(self, pc_id="pc-1", headers=None):
+        st, _, d = self.launcher("session", {"pc_id": pc_id, "internal_ip": "10.0.0.7"},
+                                 headers=headers)
+        eq(st, 200, d)
+        return d["data"]
+
+    def ott(self, ls, game="fantasyquest"):
+        st, _, d = self.launcher("ott", {"launcher_session_id": ls, "game_id": game})
+        eq(st, 200, d)
+        return d["data"]["ott"]
+
+    def verify(self, ott, uid="123456789", key=API_KEY):
+        st, _, d = self.game("POST", "verify", {"ott": ott, "provider_user_id": uid}, key)
+        eq(st, 200, d)
+        return d["data"]
+
+    def session(self, pc_id="pc-1", uid="123456789"):
+        ls = self.launcher_session(pc_id)["launcher_session_id"]
+        v = self.verify(self.ott(ls), uid)
+        check(v["is_valid"], v)
+        return ls, v["game_session_id"]
+
+    def heartbeat(self, gs, uid="123456789", key=API_KEY):
+        return self.game("PATCH", "heartbeat", {"game_session_id": gs,
+                                                "provider_user_id": uid}, key)
+
+    def end(self, gs, dur=None, key=API_KEY):
+        b = {"game_session_id": gs}
+        if dur is not None:
+            b["play_duration_sec"] = dur
+        return self.game("DELETE", "end", b, key)
+
+    # --- playwavectl ----------------------------------------------------
+
+    def ctl(self, *args, check_rc=True, json_out=False):
+        argv = [CTL, "-f", self.conf] + (["-j"] if json_out else []) + list(args)
+        p = subprocess.run(argv, capture_output=True, text=True, cwd=self.tmp,
+                           timeout=30)
+        if check_rc and p.returncode != 0:
+            raise TestFailure("playwavectl %s: rc %d: %s" % (" ".join(args),
+                                                             p.returncode, p.stderr))
+        if json_out and p.returncode == 0:
+            out = p.stdout.strip()
+            if "\n" in out and not out.startswith("["):
+                return [json.loads(line) for line in out.splitlines() if line]
+            return json.loads(out) if out else None
+        return p
+
+    def credit(self, wallet, amount):
+        self.ctl("wallet", "credit", wallet, str(amount))
+
+    def log_events(self):
+        return self.ctl("log", "cat", json_out=True) or []

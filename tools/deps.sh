@@ -1,0 +1,64 @@
+#!/bin/sh
+# Install what building, testing and benchmarking playwaved needs and the
+# machine lacks: apt-get on Debian and Ubuntu, pkg on FreeBSD.
+set -eu
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+debian() {
+	pkgs="build-essential pkg-config libevent-dev libbsd-dev libmd-dev
+	    libjsmn-dev check python3 curl lua5.1 mandoc apache2-utils
+	    nginx-light wrk clang"
+	missing=""
+	for p in $pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "install ok installed" || missing="$missing $p"
+	done
+	if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
+		echo "deps: installing$missing"
+		as_root apt-get update -q
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		    --no-install-recommends $missing
+	fi
+	# libFuzzer's runtime ships apart from clang, versioned like it.
+	if ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
+	    >/dev/null 2>&1; then
+		major=$(clang -dumpversion | cut -d. -f1)
+		echo "deps: installing libclang-rt-$major-dev"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		    --no-install-recommends "libclang-rt-$major-dev"
+	fi
+	echo "deps: all present"
+	# nginx-light starts a system nginx on port 80; the bench runs its own.
+	if command -v systemctl >/dev/null 2>&1; then
+		as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+	fi
+	as_root service nginx stop >/dev/null 2>&1 || true
+}
+
+freebsd() {
+	as_root pkg install -y pkgconf libevent jsmn check python3 curl \
+	    lua51 apache24 nginx wrk llvm
+}
+
+case "$(uname -s)" in
+Linux)
+	if command -v apt-get >/dev/null 2>&1; then
+		debian
+	else
+		echo "deps: no apt-get; install by hand: libevent, libbsd," \
+		    "libmd, jsmn, check, python3, curl, lua5.1, mandoc," \
+		    "ab, nginx, wrk, clang" >&2
+		exit 1
+	fi
+	;;
+FreeBSD)
+	freebsd
+	;;
+*)
+	echo "deps: unsupported system $(uname -s)" >&2
+	exit 1
+	;;
+esac

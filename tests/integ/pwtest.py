@@ -260,9 +260,10 @@ class Server:
         check(v["is_valid"], v)
         return ls, v["game_session_id"]
 
-    def heartbeat(self, gs, uid="123456789", key=API_KEY):
+    def heartbeat(self, gs, uid="123456789", key=API_KEY, conn=None):
         return self.game("PATCH", "heartbeat", {"game_session_id": gs,
-                                                "provider_user_id": uid}, key)
+                                                "provider_user_id": uid}, key,
+                         conn=conn)
 
     def end(self, gs, dur=None, key=API_KEY):
         b = {"game_session_id": gs}

@@ -60,6 +60,14 @@ int	 pw_b64url_decode(const char *in, size_t len, uint8_t *out,
 int	 pw_b64url_encode(const uint8_t *in, size_t len, char *out,
 	    size_t outsz);
 
+/*
+ * A launcher request's signature (API.md 2): ts is X-Timestamp, unix
+ * seconds within 300 s of now; sig is X-Signature, the hex HMAC-SHA256
+ * with secret of ts "." body.  Either header NULL fails.  1 if good.
+ */
+int	 pw_launcher_sig_ok(const char *secret, const char *ts, const char *sig,
+	    const void *body, size_t len, int64_t now);
+
 #define PW_CLAIM_MAX	64
 
 struct pw_jwt_claims {

@@ -121,32 +121,13 @@ auth_api_key(struct pw_req *r)
 	return (0);
 }
 
-/* X-Signature = hex HMAC-SHA256(launcher-secret, X-Timestamp "." body). */
 static int
 auth_launcher(struct pw_req *r)
 {
-	const struct pw_config *cfg = r->w->cfg;
-	const char *ts, *sig, *e;
-	struct pw_hmac h;
-	uint8_t mac[PW_SHA256_LEN];
-	long long t, now;
-
-	ts = header(r, "X-Timestamp");
-	sig = header(r, "X-Signature");
-	if (ts == NULL || sig == NULL)
-		goto bad;
-	t = strtonum(ts, 0, 1LL << 40, &e);
-	now = (long long)pw_now();
-	if (e != NULL || t < now - 300 || t > now + 300)
-		goto bad;
-	pw_hmac_init(&h, cfg->launcher_secret, strlen(cfg->launcher_secret));
-	pw_hmac_update(&h, ts, strlen(ts));
-	pw_hmac_update(&h, ".", 1);
-	pw_hmac_update(&h, r->body, r->len);
-	pw_hmac_final(&h, mac);
-	if (pw_mac_equal_hex(mac, sig, strlen(sig)))
+	if (pw_launcher_sig_ok(r->w->cfg->launcher_secret,
+	    header(r, "X-Timestamp"), header(r, "X-Signature"), r->body,
+	    r->len, (int64_t)pw_now()))
 		return (0);
-bad:
 	reply_error(r, 401, "INVALID_SIGNATURE", "missing, stale or invalid "
 	    "X-Timestamp/X-Signature");
 	return (-1);

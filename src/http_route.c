@@ -95,7 +95,7 @@ auth_api_key(struct pw_req *r)
 {
 	const struct pw_config *cfg = r->w->cfg;
 	const char *key;
-	char retry[16];
+	char retry[24];
 	uint64_t secs;
 	int i;
 

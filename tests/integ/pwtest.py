@@ -129,11 +129,23 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(config_text(self.port, self.tmp, **merged))
 
+    def sanitizer_env(self):
+        """Sanitizer reports of any daemon process go to files in the state
+        directory; stop() fails the test when one exists."""
+        env = dict(os.environ)
+        san = os.path.join(self.tmp, "sanitizer")
+        env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + san
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:log_path=" + san
+        return env
+
+    def sanitizer_reports(self):
+        return [f for f in os.listdir(self.tmp) if f.startswith("sanitizer")]
+
     def start(self, wait=True):
         self.logf = open(self.log, "ab")
         self.proc = subprocess.Popen([DAEMON, "-d", "-f", self.conf],
                                      stdout=self.logf, stderr=self.logf,
-                                     cwd=self.tmp)
+                                     cwd=self.tmp, env=self.sanitizer_env())
         if wait:
             wait_until(self.healthy, 10, what="playwaved to answer /healthz")
         return self
@@ -158,6 +170,11 @@ class Server:
         self.proc = None
         self.logf.close()
         wait_until(lambda: not self.children(), 5, what="children to exit")
+        reports = self.sanitizer_reports()
+        if reports:
+            with open(os.path.join(self.tmp, reports[0])) as f:
+                raise TestFailure("sanitizer report %s:\n%s" % (reports[0],
+                                                                f.read()[:4000]))
         return rc
 
     def children(self):
@@ -276,7 +293,7 @@ class Server:
     def ctl(self, *args, check_rc=True, json_out=False):
         argv = [CTL, "-f", self.conf] + (["-j"] if json_out else []) + list(args)
         p = subprocess.run(argv, capture_output=True, text=True, cwd=self.tmp,
-                           timeout=30)
+                           timeout=30, env=self.sanitizer_env())
         if check_rc and p.returncode != 0:
             raise TestFailure("playwavectl %s: rc %d: %s" % (" ".join(args),
                                                              p.returncode, p.stderr))

@@ -105,9 +105,10 @@ def balance_of(srv, sub, want, currency="usd"):
 
 def test_success_fields(srv):
     srv.credit("player:44-12345-67890", 150050)
+    balance_of(srv, "44-12345-67890", 1500.5)
     rid = new_rid()
-    d = balance_of(srv, "44-12345-67890", 1500.5)
-    st, hdrs, d = auth(srv, body(), rid=rid, upper=True)
+    b = json.dumps(body()).encode()
+    st, hdrs, d = auth(srv, b, rid=rid, upper=True)
     eq(st, 200, d)
     eq(hdrs.get("x-request-id"), rid)
     check(hdrs.get("content-type", "").startswith("application/json"))
@@ -131,13 +132,16 @@ def test_success_fields(srv):
             "numberOfRoundsRemaining": 3, "numberOfRoundsAwarded": 10,
             "instanceStartDateUtc": "2025-05-23T11:54:37Z",
             "instanceEndDateUtc": "2025-05-25T13:34:37Z"}}])
-    # The balance is printed with two decimals and is valid JSON.
-    _, _, raw = srv.request("POST", PATH, json.dumps(body()).encode(), {
+    # Not the PlayWave envelope.
+    check("success" not in d and "data" not in d, d)
+    # The balance has exactly two decimals (a replay of the same login).
+    st, _, raw = srv.request("POST", PATH, b, {
         "Content-Type": "application/json", "X-Request-ID": rid,
-        "X-HMAC-Signature": hmac.new(pwtest.HMAC_SECRET.encode(),
-                                     json.dumps(body()).encode(),
+        "X-HMAC-Signature": hmac.new(pwtest.HMAC_SECRET.encode(), b,
                                      hashlib.sha256).hexdigest()}, raw=True)
-    check(b'"balance":1500.50,' in raw or b'"balance":1500.50}' in raw, raw)
+    eq(st, 200, raw)
+    check(b'"balance":1500.50,' in raw, raw)
+    eq(json.loads(raw), d)
 
 
 def test_currency_and_missing_wallet(srv):
@@ -180,14 +184,11 @@ def test_free_games_only_with_offers(srv):
 
 def test_request_id_required(srv):
     # Checked before anything else: even a garbage body gets this 400.
-    for rid in (False, "", "a" * 65, "bad/id", "sp ace", "\u00e9t\u00e9"):
-        hdr_rid = rid
-        if isinstance(rid, str) and not rid.isascii():
-            continue
-        d = expect_error(auth(srv, b"not json", rid=hdr_rid, sig=False),
+    for rid in (False, "", "a" * 65, "bad/id", "sp ace", "a,b"):
+        d = expect_error(auth(srv, b"not json", rid=rid, sig=False),
                          400, "BAD_REQUEST")
         check(RID_RE.match(d["requestId"]), d)
-        d = expect_error(auth(srv, body(), rid=hdr_rid), 400, "BAD_REQUEST")
+        d = expect_error(auth(srv, body(), rid=rid), 400, "BAD_REQUEST")
         check(RID_RE.match(d["requestId"]), d)
     # The longest well-formed id and every allowed character pass.
     for rid in ("a" * 64, "Az09._:-", "x"):

@@ -262,8 +262,10 @@ render_offers(struct out *o, const struct pw_game *g)
 		    (long long)of->offer_id);
 		out_quote(o, of->name);
 		out_add(o, ",\"instanceInfo\":{\"canBeRejected\":%s,"
-		    "\"nearestCostPerBet\":%lld,\"numberOfRoundsRemaining\":%lld,"
-		    "\"numberOfRoundsAwarded\":%lld,\"instanceStartDateUtc\":",
+		    "\"nearestCostPerBet\":%lld,"
+		    "\"numberOfRoundsRemaining\":%lld,"
+		    "\"numberOfRoundsAwarded\":%lld,"
+		    "\"instanceStartDateUtc\":",
 		    of->rejectable ? "true" : "false",
 		    (long long)of->cost_per_bet,
 		    (long long)of->rounds_remaining,

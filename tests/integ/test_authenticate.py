@@ -326,63 +326,50 @@ def test_idempotent_replay(srv):
     eq(d2["playerToken"], d["playerToken"])
 
 
-def test_concurrent_identical_requests(srv):
-    n = 20
-    b = json.dumps(body(jwt(sub="race-1"))).encode()
-    rid = new_rid()
-    conns = [srv.connect() for _ in range(n)]
-    for c in conns:
-        c.connect()
-    barrier = threading.Barrier(n, timeout=10)
-    results = [None] * n
+def race_round(srv, conns, b, rid):
+    """One request per connection, all released at once."""
+    barrier = threading.Barrier(len(conns), timeout=10)
+    results = [None] * len(conns)
 
     def one(i):
         try:
             barrier.wait()
             results[i] = auth(srv, b, rid=rid, conn=conns[i])
-        except Exception as e:  # reported below
+        except Exception as e:  # reported by the caller
             results[i] = e
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=one, args=(i,))
+               for i in range(len(conns))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    for c in conns:
-        c.close()
     tokens = set()
     for r in results:
         check(isinstance(r, tuple), "request failed: %r" % (r,))
         eq(r[0], 200, r[2])
         tokens.add(r[2]["playerToken"])
-    eq(len(tokens), 1, tokens)
-    eq(ok(auth(srv, b, rid=rid))["playerToken"], tokens.pop())
+    return tokens
 
 
-def test_many_concurrent_logins(srv):
-    """Several request ids racing at once: one token per id."""
-    ids = [new_rid() for _ in range(5)]
-    b = json.dumps(body(jwt(sub="race-2"))).encode()
-    results = []
-    lock = threading.Lock()
-
-    def one(rid):
-        r = auth(srv, b, rid=rid)
-        with lock:
-            results.append((rid, r))
-
-    threads = [threading.Thread(target=one, args=(rid,))
-               for rid in ids for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    eq(len(results), 20)
-    by_rid = {}
-    for rid, (st, _, d) in results:
-        eq(st, 200, d)
-        by_rid.setdefault(rid, set()).add(d["playerToken"])
-    eq(len(by_rid), 5)
-    for rid, toks in by_rid.items():
-        eq(len(toks), 1, (rid, toks))
-    eq(len(set().union(*by_rid.values())), 5)
+def test_concurrent_identical_requests(srv):
+    """20 identical logins at once on keep-alive connections spread over
+    the workers, round after round: one playerToken per request id."""
+    n, rounds = 20, 15
+    b = json.dumps(body(jwt(sub="race-1"))).encode()
+    conns = [srv.connect() for _ in range(n)]
+    seen = set()
+    try:
+        for c in conns:
+            c.connect()
+        for _ in range(rounds):
+            rid = new_rid()
+            tokens = race_round(srv, conns, b, rid)
+            eq(len(tokens), 1, tokens)
+            tok = tokens.pop()
+            check(tok not in seen, "a token for two request ids")
+            seen.add(tok)
+            eq(ok(auth(srv, b, rid=rid))["playerToken"], tok)
+    finally:
+        for c in conns:
+            c.close()

@@ -1,0 +1,50 @@
+/*
+ * Real-play sessions in the store (API.md 4), independent of HTTP: the
+ * player tokens that POST /v1/authenticate issues, and the X-Request-ID
+ * records that make a repeated authenticate return the same token.
+ */
+#ifndef PW_REALPLAY_H
+#define PW_REALPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pw_store.h"
+
+enum pw_rp_result {
+	PW_RP_NEW,		/* a new player token was issued */
+	PW_RP_REPLAY,		/* same request id and body: old token */
+	PW_RP_CONFLICT,		/* same request id, another body */
+	PW_RP_FULL		/* no free slot */
+};
+
+/* One authenticate that passed every check. */
+struct pw_rp_login {
+	const char	*game;		/* namespace of the request ids */
+	uint32_t	 game_hash;	/* pw_config_idhash(game) */
+	const char	*rid;		/* the client's X-Request-ID */
+	const void	*body;		/* the raw request body */
+	size_t		 len;
+	const char	*sub;		/* the launch token's subject */
+	uint32_t	 exp;		/* launch token's expiry, unix s */
+	uint32_t	 now;
+};
+
+/* The key of the request-id record of (game, X-Request-ID). */
+void	 pw_rp_reqid_key(uint8_t key[PW_KEY_LEN], const char *game,
+	    const char *rid);
+
+/*
+ * Issue a player token for a login, or find the one an earlier login with
+ * the same game, request id and body was given.  Of any number of
+ * concurrent identical logins, in any processes, exactly one issues a
+ * token and all return it.  pt gets the token's key on NEW and REPLAY.
+ */
+enum pw_rp_result pw_rp_login(struct pw_store *, const struct pw_rp_login *,
+	    uint8_t pt[PW_KEY_LEN]);
+
+/* The live player-token slot of a key, or NULL. */
+struct pw_slot	*pw_pt_find(struct pw_store *,
+		    const uint8_t pt[PW_KEY_LEN]);
+
+#endif /* PW_REALPLAY_H */

@@ -1,0 +1,870 @@
+-- A small stand-in for the parts of the Roblox engine the PlayWave SDK uses,
+-- so that the SDK runs unchanged under plain Lua 5.1 in tests.
+--
+-- Each call to Mock.new() builds a fresh "world": a game with Players,
+-- HttpService, ReplicatedStorage and TeleportService, a task library driven
+-- by a virtual clock, and warn() capture.  Scripts are loaded with the
+-- world's globals (setfenv), the server SDK once, the client script once per
+-- joining player with its own LocalPlayer.
+--
+-- Threads are coroutines.  task.wait() parks the running coroutine on the
+-- virtual clock; world:advance(dt) moves the clock and resumes whatever
+-- falls due, so a 120-second heartbeat interval costs no real time.
+--
+-- HttpService:RequestAsync is real: it runs curl against the URL and returns
+-- what the server said.  Tests can queue canned replies (world.http:inject)
+-- that stand in for the next calls instead, e.g. a 503, and every call is
+-- recorded in world.http.log.
+--
+-- Test-only code: the JSON coder below exists because Lua 5.1 has none.
+
+local Mock = {}
+
+-------------------------------------------------------------------------------
+-- JSON
+
+local json = {}
+
+local escapes = {
+	['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+	['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t',
+}
+
+local function encodeString(s)
+	return '"' .. s:gsub('[%c"\\]', function(c)
+		return escapes[c] or string.format("\\u%04x", c:byte())
+	end) .. '"'
+end
+
+-- A table with only positive integer keys is an array; holes (from null)
+-- encode as null again.
+local function isArray(t)
+	local max = 0
+	for k in pairs(t) do
+		if type(k) ~= "number" or k < 1 or k % 1 ~= 0 then
+			return false
+		end
+		if k > max then
+			max = k
+		end
+	end
+	return true, max
+end
+
+local encodeValue
+
+local function encodeTable(t, depth)
+	if depth > 64 then
+		error("JSONEncode: nesting too deep")
+	end
+	local arr, n = isArray(t)
+	local parts = {}
+	if arr then
+		for i = 1, n do
+			parts[i] = encodeValue(t[i], depth + 1)
+		end
+		return "[" .. table.concat(parts, ",") .. "]"
+	end
+	local keys = {}
+	for k in pairs(t) do
+		if type(k) ~= "string" then
+			error("JSONEncode: mixed or non-string keys")
+		end
+		keys[#keys + 1] = k
+	end
+	table.sort(keys)
+	for i, k in ipairs(keys) do
+		parts[i] = encodeString(k) .. ":" .. encodeValue(t[k], depth + 1)
+	end
+	return "{" .. table.concat(parts, ",") .. "}"
+end
+
+encodeValue = function(v, depth)
+	local ty = type(v)
+	if ty == "string" then
+		return encodeString(v)
+	elseif ty == "boolean" then
+		return tostring(v)
+	elseif ty == "nil" then
+		return "null"
+	elseif ty == "number" then
+		if v ~= v or v == math.huge or v == -math.huge then
+			error("JSONEncode: number not representable")
+		end
+		if v % 1 == 0 and math.abs(v) < 2 ^ 53 then
+			return string.format("%d", v)
+		end
+		return string.format("%.17g", v)
+	elseif ty == "table" then
+		return encodeTable(v, depth)
+	end
+	error("JSONEncode: cannot encode " .. ty)
+end
+
+function json.encode(v)
+	return encodeValue(v, 0)
+end
+
+-- Decoder: a recursive descent over the string; null becomes nil, like
+-- Roblox's JSONDecode.
+local function utf8char(cp)
+	if cp < 0x80 then
+		return string.char(cp)
+	elseif cp < 0x800 then
+		return string.char(0xc0 + math.floor(cp / 0x40), 0x80 + cp % 0x40)
+	elseif cp < 0x10000 then
+		return string.char(0xe0 + math.floor(cp / 0x1000),
+		    0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+	end
+	return string.char(0xf0 + math.floor(cp / 0x40000),
+	    0x80 + math.floor(cp / 0x1000) % 0x40,
+	    0x80 + math.floor(cp / 0x40) % 0x40, 0x80 + cp % 0x40)
+end
+
+local decodeValue
+
+local function skip(s, i)
+	return s:find("[^ \t\r\n]", i) or #s + 1
+end
+
+local function fail(s, i, what)
+	error(string.format("Can't parse JSON: %s at %d", what, i), 0)
+end
+
+local function decodeString(s, i)
+	local out = {}
+	local j = i + 1
+	while true do
+		local c = s:sub(j, j)
+		if c == "" then
+			fail(s, j, "unterminated string")
+		elseif c == '"' then
+			return table.concat(out), j + 1
+		elseif c == "\\" then
+			local e = s:sub(j + 1, j + 1)
+			local simple = { b = "\b", f = "\f", n = "\n", r = "\r", t = "\t",
+			    ['"'] = '"', ["\\"] = "\\", ["/"] = "/" }
+			if simple[e] then
+				out[#out + 1] = simple[e]
+				j = j + 2
+			elseif e == "u" then
+				local hex = s:sub(j + 2, j + 5)
+				if not hex:match("^%x%x%x%x$") then
+					fail(s, j, "bad \\u escape")
+				end
+				local cp = tonumber(hex, 16)
+				j = j + 6
+				if cp >= 0xd800 and cp < 0xdc00 and
+				    s:sub(j, j + 1) == "\\u" then
+					local lo = tonumber(s:sub(j + 2, j + 5), 16)
+					if lo and lo >= 0xdc00 and lo < 0xe000 then
+						cp = 0x10000 + (cp - 0xd800) * 0x400 +
+						    (lo - 0xdc00)
+						j = j + 6
+					end
+				end
+				out[#out + 1] = utf8char(cp)
+			else
+				fail(s, j, "bad escape")
+			end
+		elseif c:byte() < 0x20 then
+			fail(s, j, "control character in string")
+		else
+			local k = s:find('["\\%c]', j) or #s + 1
+			out[#out + 1] = s:sub(j, k - 1)
+			j = k
+		end
+	end
+end
+
+local function decodeArray(s, i, depth)
+	local arr = {}
+	local n = 0
+	i = skip(s, i + 1)
+	if s:sub(i, i) == "]" then
+		return arr, i + 1
+	end
+	while true do
+		local v
+		v, i = decodeValue(s, i, depth + 1)
+		n = n + 1
+		arr[n] = v
+		i = skip(s, i)
+		local c = s:sub(i, i)
+		if c == "]" then
+			return arr, i + 1
+		elseif c ~= "," then
+			fail(s, i, "expected , or ]")
+		end
+		i = skip(s, i + 1)
+	end
+end
+
+local function decodeObject(s, i, depth)
+	local obj = {}
+	i = skip(s, i + 1)
+	if s:sub(i, i) == "}" then
+		return obj, i + 1
+	end
+	while true do
+		if s:sub(i, i) ~= '"' then
+			fail(s, i, "expected string key")
+		end
+		local k, v
+		k, i = decodeString(s, i)
+		i = skip(s, i)
+		if s:sub(i, i) ~= ":" then
+			fail(s, i, "expected :")
+		end
+		v, i = decodeValue(s, skip(s, i + 1), depth + 1)
+		obj[k] = v
+		i = skip(s, i)
+		local c = s:sub(i, i)
+		if c == "}" then
+			return obj, i + 1
+		elseif c ~= "," then
+			fail(s, i, "expected , or }")
+		end
+		i = skip(s, i + 1)
+	end
+end
+
+decodeValue = function(s, i, depth)
+	if depth > 64 then
+		fail(s, i, "nesting too deep")
+	end
+	i = skip(s, i)
+	local c = s:sub(i, i)
+	if c == "{" then
+		return decodeObject(s, i, depth)
+	elseif c == "[" then
+		return decodeArray(s, i, depth)
+	elseif c == '"' then
+		return decodeString(s, i)
+	elseif s:sub(i, i + 3) == "true" then
+		return true, i + 4
+	elseif s:sub(i, i + 4) == "false" then
+		return false, i + 5
+	elseif s:sub(i, i + 3) == "null" then
+		return nil, i + 4
+	end
+	local num = s:match("^-?%d+%.?%d*[eE]?[-+]?%d*", i)
+	if num and num ~= "" and num ~= "-" then
+		local v = tonumber(num)
+		if v then
+			return v, i + #num
+		end
+	end
+	fail(s, i, "unexpected character")
+end
+
+function json.decode(s)
+	if type(s) ~= "string" then
+		error("Can't parse JSON: not a string", 0)
+	end
+	local v, i = decodeValue(s, 1, 0)
+	if skip(s, i) <= #s then
+		fail(s, i, "trailing characters")
+	end
+	return v
+end
+
+Mock.json = json
+
+-------------------------------------------------------------------------------
+-- curl transport
+
+local function shellQuote(s)
+	return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- One HTTP exchange through curl: returns status (0 when no HTTP answer
+-- came: refused, timed out) and the body.
+function Mock.curl(method, url, headers, body)
+	local bodyFile
+	local cmd = { "curl", "-s", "-X", shellQuote(method), "--max-time", "10",
+	    "-o", "-", "-w", shellQuote("\n%{http_code}") }
+	for k, v in pairs(headers or {}) do
+		cmd[#cmd + 1] = "-H " .. shellQuote(k .. ": " .. v)
+	end
+	if body ~= nil then
+		bodyFile = os.tmpname()
+		local f = assert(io.open(bodyFile, "wb"))
+		f:write(body)
+		f:close()
+		cmd[#cmd + 1] = "--data-binary @" .. shellQuote(bodyFile)
+	end
+	cmd[#cmd + 1] = shellQuote(url)
+	cmd[#cmd + 1] = "2>/dev/null"
+	local p = assert(io.popen(table.concat(cmd, " "), "r"))
+	local out = p:read("*a")
+	p:close()
+	if bodyFile then
+		os.remove(bodyFile)
+	end
+	local respBody, code = out:match("^(.*)\n(%d%d%d)$")
+	if not code then
+		return 0, ""
+	end
+	return tonumber(code), respBody
+end
+
+-------------------------------------------------------------------------------
+-- Signals and the scheduler
+
+local Signal = {}
+Signal.__index = Signal
+
+local function newSignal(world, deferred)
+	return setmetatable({ world = world, conns = {}, deferred = deferred },
+	    Signal)
+end
+
+function Signal:Connect(fn)
+	local conn = { Connected = true }
+	local sig = self
+	function conn.Disconnect()
+		conn.Connected = false
+		for i, c in ipairs(sig.conns) do
+			if c == conn then
+				table.remove(sig.conns, i)
+				break
+			end
+		end
+	end
+	conn.fn = fn
+	self.conns[#self.conns + 1] = conn
+	-- Remote events fired before anyone listened are queued, as Roblox does.
+	if self.queued then
+		local q = self.queued
+		self.queued = nil
+		for _, args in ipairs(q) do
+			self:Fire(unpack(args, 1, args.n))
+		end
+	end
+	return conn
+end
+
+function Signal:Fire(...)
+	local w = self.world
+	if self.deferred and #self.conns == 0 then
+		self.queued = self.queued or {}
+		self.queued[#self.queued + 1] = { n = select("#", ...), ... }
+		return
+	end
+	local snapshot = {}
+	for i, c in ipairs(self.conns) do
+		snapshot[i] = c
+	end
+	for _, c in ipairs(snapshot) do
+		if c.Connected then
+			if self.deferred then
+				w.task.defer(c.fn, ...)
+			else
+				w.task.spawn(c.fn, ...)
+			end
+		end
+	end
+end
+
+local function resume(world, co, ...)
+	local ok, err = coroutine.resume(co, ...)
+	if not ok then
+		world.errors[#world.errors + 1] = tostring(err)
+		io.stderr:write("mock: error in thread: " .. tostring(err) .. "\n")
+	end
+end
+
+local function newTask(world)
+	local task = {}
+	local queue = world.queue
+
+	local function schedule(at, co, args)
+		world.seq = world.seq + 1
+		queue[#queue + 1] = { at = at, seq = world.seq, co = co, args = args }
+	end
+
+	local function toThread(f)
+		if type(f) == "thread" then
+			return f
+		end
+		return coroutine.create(f)
+	end
+
+	function task.spawn(f, ...)
+		local co = toThread(f)
+		resume(world, co, ...)
+		return co
+	end
+
+	function task.defer(f, ...)
+		local co = toThread(f)
+		schedule(world.now, co, { n = select("#", ...), ... })
+		return co
+	end
+
+	function task.delay(t, f, ...)
+		local co = toThread(f)
+		schedule(world.now + (t or 0), co, { n = select("#", ...), ... })
+		return co
+	end
+
+	function task.wait(t)
+		local co, main = coroutine.running()
+		if co == nil or main then
+			error("task.wait called outside a thread")
+		end
+		t = t or 0
+		local from = world.now
+		schedule(from + t, co, { n = 0 })
+		coroutine.yield()
+		return world.now - from
+	end
+
+	function task.cancel(co)
+		for i = #queue, 1, -1 do
+			if queue[i].co == co then
+				table.remove(queue, i)
+			end
+		end
+	end
+
+	return task
+end
+
+-------------------------------------------------------------------------------
+-- Instances
+
+local function newInstance(world, className, props)
+	local inst = { ClassName = className, Name = className, children = {},
+	    attributes = {} }
+	for k, v in pairs(props or {}) do
+		inst[k] = v
+	end
+	inst.ChildAdded = newSignal(world, false)
+
+	function inst:FindFirstChild(name)
+		for _, c in ipairs(self.children) do
+			if c.Name == name then
+				return c
+			end
+		end
+		return nil
+	end
+
+	function inst:GetChildren()
+		local out = {}
+		for i, c in ipairs(self.children) do
+			out[i] = c
+		end
+		return out
+	end
+
+	function inst:WaitForChild(name, timeout)
+		local deadline = world.now + (timeout or 3600)
+		while world.now <= deadline do
+			local c = self:FindFirstChild(name)
+			if c then
+				return c
+			end
+			world.task.wait(0.1)
+		end
+		return nil
+	end
+
+	function inst:SetAttribute(k, v)
+		self.attributes[k] = v
+	end
+
+	function inst:GetAttribute(k)
+		return self.attributes[k]
+	end
+
+	function inst:IsA(cls)
+		return self.ClassName == cls
+	end
+
+	-- Parent is a property whose assignment moves the instance.
+	local parent
+	return setmetatable({}, {
+		__index = function(_, k)
+			if k == "Parent" then
+				return parent
+			end
+			return inst[k]
+		end,
+		__newindex = function(self, k, v)
+			if k ~= "Parent" then
+				inst[k] = v
+				return
+			end
+			if parent then
+				local ch = parent.children
+				for i, c in ipairs(ch) do
+					if c == self then
+						table.remove(ch, i)
+						break
+					end
+				end
+			end
+			parent = v
+			if v then
+				v.children[#v.children + 1] = self
+				v.ChildAdded:Fire(self)
+			end
+		end,
+	})
+end
+
+local function newRemoteEvent(world)
+	local ev = newInstance(world, "RemoteEvent")
+	ev.OnServerEvent = newSignal(world, true)
+	ev.clientSignals = {}
+	ev.clientFires = {}
+
+	function ev:clientSignal(player)
+		local s = self.clientSignals[player]
+		if not s then
+			s = newSignal(world, true)
+			self.clientSignals[player] = s
+		end
+		return s
+	end
+
+	function ev:FireClient(player, ...)
+		if type(player) ~= "table" or not player.UserId then
+			error("FireClient: argument 1 must be a Player")
+		end
+		self.clientFires[#self.clientFires + 1] =
+		    { player = player, n = select("#", ...), ... }
+		world:record("FireClient", player, ...)
+		self:clientSignal(player):Fire(...)
+	end
+
+	function ev:FireAllClients(...)
+		for _, p in ipairs(world.players) do
+			self:FireClient(p, ...)
+		end
+	end
+
+	function ev:FireServer()
+		error("FireServer can only be called from the client")
+	end
+
+	return ev
+end
+
+-- What a client sees of a RemoteEvent: FireServer carries its player.
+local function clientView(ev, player)
+	return {
+		Name = ev.Name,
+		ClassName = ev.ClassName,
+		OnClientEvent = ev:clientSignal(player),
+		FireServer = function(_, ...)
+			ev.OnServerEvent:Fire(player, ...)
+		end,
+	}
+end
+
+local function newTeleportOptions(world)
+	local opts = newInstance(world, "TeleportOptions")
+	function opts:SetTeleportData(d)
+		self.teleportData = d
+	end
+	function opts:GetTeleportData()
+		return self.teleportData
+	end
+	return opts
+end
+
+-------------------------------------------------------------------------------
+-- Services
+
+local function newHttpService(world, transport)
+	local http = newInstance(world, "HttpService")
+	http.HttpEnabled = true
+	http.log = {}
+	http.injected = {}
+
+	function http:JSONEncode(v)
+		return json.encode(v)
+	end
+
+	function http:JSONDecode(s)
+		return json.decode(s)
+	end
+
+	-- Queue a canned reply for the next call: {StatusCode=503, Body=...}
+	-- or {networkError="..."} to raise like a failed connection does.
+	function http:inject(reply)
+		self.injected[#self.injected + 1] = reply
+	end
+
+	function http:RequestAsync(req)
+		if not self.HttpEnabled then
+			error("Http requests are not enabled. Enable via game settings")
+		end
+		if type(req) ~= "table" or type(req.Url) ~= "string" then
+			error("RequestAsync: Url required")
+		end
+		local method = req.Method or "GET"
+		local entry = { method = method, url = req.Url, headers = req.Headers,
+		    body = req.Body, at = world.now }
+		if req.Body then
+			local ok, doc = pcall(json.decode, req.Body)
+			entry.json = ok and doc or nil
+		end
+		self.log[#self.log + 1] = entry
+		world:record("http", method, req.Url)
+		local status, body
+		local canned = table.remove(self.injected, 1)
+		if canned then
+			entry.injected = true
+			if canned.networkError then
+				entry.status = 0
+				error("HttpError: " .. canned.networkError)
+			end
+			status, body = canned.StatusCode, canned.Body or ""
+		else
+			status, body = transport(method, req.Url, req.Headers, req.Body)
+		end
+		entry.status = status
+		entry.response = body
+		if status == 0 then
+			error("HttpError: ConnectFail")
+		end
+		return {
+			Success = status >= 200 and status < 300,
+			StatusCode = status,
+			StatusMessage = tostring(status),
+			Headers = {},
+			Body = body,
+		}
+	end
+
+	-- Recorded calls whose URL ends with suffix.
+	function http:calls(suffix)
+		local out = {}
+		for _, e in ipairs(self.log) do
+			if suffix == nil or e.url:sub(-#suffix) == suffix then
+				out[#out + 1] = e
+			end
+		end
+		return out
+	end
+
+	return http
+end
+
+-------------------------------------------------------------------------------
+-- The world
+
+local World = {}
+World.__index = World
+
+function Mock.new(opts)
+	opts = opts or {}
+	local w = setmetatable({ now = 0, seq = 0, queue = {}, errors = {},
+	    warnings = {}, events = {}, players = {}, closeCallbacks = {},
+	    clients = {} }, World)
+	w.task = newTask(w)
+
+	w.Players = newInstance(w, "Players")
+	w.Players.PlayerAdded = newSignal(w, false)
+	w.Players.PlayerRemoving = newSignal(w, false)
+	w.Players.GetPlayers = function()
+		local out = {}
+		for i, p in ipairs(w.players) do
+			out[i] = p
+		end
+		return out
+	end
+
+	w.HttpService = newHttpService(w, opts.transport or Mock.curl)
+	w.ReplicatedStorage = newInstance(w, "ReplicatedStorage")
+	w.TeleportService = newInstance(w, "TeleportService")
+	w.TeleportService.TeleportInitFailed = newSignal(w, false)
+
+	local services = {
+		Players = w.Players,
+		HttpService = w.HttpService,
+		ReplicatedStorage = w.ReplicatedStorage,
+		TeleportService = w.TeleportService,
+	}
+	w.game = {
+		GetService = function(_, name)
+			local s = services[name]
+			if not s then
+				error("mock: no service " .. tostring(name))
+			end
+			return s
+		end,
+		BindToClose = function(_, fn)
+			w.closeCallbacks[#w.closeCallbacks + 1] = fn
+		end,
+	}
+	w.Instance = {
+		new = function(cls)
+			if cls == "RemoteEvent" then
+				return newRemoteEvent(w)
+			elseif cls == "TeleportOptions" then
+				return newTeleportOptions(w)
+			end
+			return newInstance(w, cls)
+		end,
+	}
+	return w
+end
+
+-- Ordered trace of what the SDK did that tests care about the order of.
+function World:record(kind, ...)
+	self.events[#self.events + 1] = { kind = kind, n = select("#", ...), ... }
+end
+
+function World:env(extra)
+	local w = self
+	local env = {
+		game = w.game,
+		task = w.task,
+		Instance = w.Instance,
+		warn = function(...)
+			local parts = {}
+			for i = 1, select("#", ...) do
+				parts[i] = tostring((select(i, ...)))
+			end
+			w.warnings[#w.warnings + 1] = table.concat(parts, " ")
+		end,
+		os = { clock = function() return w.now end, time = os.time,
+		    date = os.date },
+	}
+	for k, v in pairs(extra or {}) do
+		env[k] = v
+	end
+	env._G = env
+	return setmetatable(env, { __index = _G })
+end
+
+-- Load a script file in this world; returns what the chunk returns.
+function World:load(path, extra)
+	local chunk = assert(loadfile(path))
+	setfenv(chunk, self:env(extra))
+	return chunk()
+end
+
+-- Run all threads due now (deferred events included).
+function World:run()
+	self:advance(0)
+end
+
+-- Move the virtual clock forward, resuming due threads in time order.
+function World:advance(dt)
+	local target = self.now + dt
+	local rounds = 0
+	while true do
+		rounds = rounds + 1
+		if rounds > 100000 then
+			error("mock: scheduler did not settle")
+		end
+		local best, bi
+		for i, e in ipairs(self.queue) do
+			if e.at <= target and (best == nil or e.at < best.at or
+			    (e.at == best.at and e.seq < best.seq)) then
+				best, bi = e, i
+			end
+		end
+		if not best then
+			break
+		end
+		table.remove(self.queue, bi)
+		if best.at > self.now then
+			self.now = best.at
+		end
+		resume(self, best.co, unpack(best.args, 1, best.args.n))
+	end
+	self.now = target
+end
+
+function World:newPlayer(userId, joinData)
+	local p = newInstance(self, "Player", { UserId = userId,
+	    Name = "Player" .. tostring(userId) })
+	local jd = joinData or {}
+	p.GetJoinData = function()
+		return { LaunchData = jd.LaunchData, TeleportData = jd.TeleportData,
+		    SourcePlaceId = jd.SourcePlaceId }
+	end
+	return p
+end
+
+-- A player joins: PlayerAdded fires and, unless noClient, the client
+-- script runs for them (it waits for the remotes and fires ready).
+function World:join(userId, joinData, clientPath)
+	local p = self:newPlayer(userId, joinData)
+	self.players[#self.players + 1] = p
+	self.Players.PlayerAdded:Fire(p)
+	if clientPath then
+		self:runClient(p, clientPath)
+	end
+	return p
+end
+
+-- The client script of one player, with a client's view of the game.
+function World:runClient(player, path)
+	local w = self
+	local rs = {
+		FindFirstChild = function(_, name)
+			local ev = w.ReplicatedStorage:FindFirstChild(name)
+			return ev and clientView(ev, player)
+		end,
+		WaitForChild = function(_, name, timeout)
+			local ev = w.ReplicatedStorage:WaitForChild(name, timeout)
+			return ev and clientView(ev, player)
+		end,
+	}
+	local players = { LocalPlayer = player }
+	local services = { ReplicatedStorage = rs, Players = players }
+	local clientGame = {
+		GetService = function(_, name)
+			return services[name] or error("mock: no client service " .. name)
+		end,
+	}
+	local chunk = assert(loadfile(path))
+	setfenv(chunk, self:env({ game = clientGame }))
+	self.task.spawn(chunk)
+end
+
+function World:leave(player)
+	for i, p in ipairs(self.players) do
+		if p == player then
+			table.remove(self.players, i)
+			break
+		end
+	end
+	self.Players.PlayerRemoving:Fire(player)
+end
+
+-- The server shuts down: every BindToClose callback runs in a thread and
+-- the clock advances until they have all returned (at most 30 s, as Roblox).
+function World:close()
+	local done = 0
+	for _, fn in ipairs(self.closeCallbacks) do
+		self.task.spawn(function()
+			fn()
+			done = done + 1
+		end)
+	end
+	local waited = 0
+	while done < #self.closeCallbacks and waited < 30 do
+		self:advance(0.5)
+		waited = waited + 0.5
+	end
+	return done == #self.closeCallbacks
+end
+
+-- Fire TeleportService.TeleportInitFailed for a player, as Roblox does
+-- when a teleport could not start.
+function World:teleportFailed(player, options)
+	self.TeleportService.TeleportInitFailed:Fire(player,
+	    "Failure", "mock teleport failure", 0, options)
+end
+
+return Mock

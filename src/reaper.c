@@ -109,6 +109,8 @@ apply_one(struct reaper *r, const struct apply *a)
 	case AP_CHARGE:
 		atomic_store(&g->logged, (atomic_load(&g->logged) &
 		    ~0x3fffffffu) | a->minute);
+		if (a->wallet == NULL)		/* price 0: nothing held */
+			break;
 		atomic_store(&a->wallet->u.w.balance, a->balance);
 		atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
 		break;
@@ -236,14 +238,18 @@ gs_log(struct reaper *r, struct pw_slot *s, uint64_t w)
 	struct apply a;
 	struct pw_slot *wal;
 	const char *wname;
-	uint32_t logged, m, billed;
+	uint32_t logged, m, billed, end;
 	int64_t *bal = NULL, zero = 0;
-	int owed;
+	int owed, cafe;
 
 	logged = atomic_load(&s->u.gs.logged);
 	billed = PW_W_HI(w);
 	wal = cafe_wallet(r, s->u.gs.cafe, &wname);
-	if ((owed = gs_owed(s, w, logged, wal != NULL)) == 0 ||
+	/* Money moves only at a cafe and a price: else no wallet, no CHARGE. */
+	if (s->u.gs.price == 0)
+		wname = "";
+	cafe = wname[0] != '\0';
+	if ((owed = gs_owed(s, w, logged, cafe)) == 0 ||
 	    room(r, owed < BATCH ? owed : BATCH) == -1)
 		return;
 	bal = wal != NULL ? shadow_of(r, wal) : &zero;
@@ -257,7 +263,7 @@ gs_log(struct reaper *r, struct pw_slot *s, uint64_t w)
 		a.kind = AP_START;
 		emit(r, &ev, &a);
 	}
-	for (m = PW_LOGGED_CHARGES(logged) + 1; wal != NULL && m <= billed &&
+	for (m = PW_LOGGED_CHARGES(logged) + 1; cafe && m <= billed &&
 	    r->nev < BATCH; m++) {
 		event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
@@ -272,15 +278,16 @@ gs_log(struct reaper *r, struct pw_slot *s, uint64_t w)
 	}
 	/* The END waits until every charge before it is in the batch. */
 	if (PW_W_STATE(w) != PW_GS_ENDED || (logged & PW_LOGGED_END) ||
-	    (wal != NULL && m <= billed) || r->nev >= BATCH)
+	    (cafe && m <= billed) || r->nev >= BATCH)
 		return;
 	event(r, &ev, PW_EV_END, s->key, s->u.gs.game);
 	strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 	ev.reason = PW_W_REASON(w);
 	ev.minute = billed;
-	ev.amount = wal != NULL ? (int64_t)billed * s->u.gs.price : 0;
+	ev.amount = cafe ? (int64_t)billed * s->u.gs.price : 0;
 	ev.balance = *bal;
-	ev.duration = atomic_load(&s->u.gs.ended_at) - s->u.gs.start;
+	end = atomic_load(&s->u.gs.ended_at);
+	ev.duration = end > s->u.gs.start ? end - s->u.gs.start : 0;
 	a.kind = AP_END;
 	a.reason = ev.reason;
 	emit(r, &ev, &a);

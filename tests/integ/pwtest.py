@@ -308,4 +308,5 @@ class Server:
         self.ctl("wallet", "credit", wallet, str(amount))
 
     def log_events(self):
-        return self.ctl("log", "cat", json_out=True) or []
+        out = self.ctl("log", "cat", "-j").stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]

@@ -116,14 +116,16 @@ def test_expiry_of_otts_sessions_and_launchers():
         ls = srv.launcher_session("pc-exp")["launcher_session_id"]
         ott = srv.ott(ls)
         _, gs = srv.session("pc-exp2")
-        # A game session with no heartbeat expires.
-        wait_until(lambda: hb_result(srv, gs) == (410, "session ended: EXPIRED"), 5)
+        # A game session with no heartbeat expires (polling with
+        # heartbeats would keep it alive: wait, then ask once).
+        time.sleep(3.0)
+        eq(hb_result(srv, gs), (410, "session ended: EXPIRED"))
         # The OTT expires; after 2 x ott-ttl it is forgotten.
         eq(srv.verify(ott)["reason"], "OTT_EXPIRED")
         wait_until(lambda: srv.verify(ott)["reason"] == "OTT_NOT_FOUND", 5)
         # A silent launcher is lost and takes its PC's game session along.
         ls2, gs2 = srv.session("pc-lost")
-        for _ in range(5):
+        for _ in range(2):
             eq(hb_result(srv, gs2), "OK")
             time.sleep(1)
             st, _, d = srv.launcher("session/heartbeat", {"launcher_session_id": ls},
@@ -279,7 +281,9 @@ def test_log_unwritable_then_recovers():
         wait_until(lambda: len(srv.log_events()) >= 2, 3)
         reaper = srv.pid_of("playwaved: reaper")
         size = os.path.getsize(os.path.join(srv.tmp, "billing.log"))
-        resource.prlimit(reaper, resource.RLIMIT_FSIZE, (size + 100, size + 100))
+        # Only the soft limit: raising it back needs no privilege.
+        resource.prlimit(reaper, resource.RLIMIT_FSIZE,
+                         (size + 100, resource.RLIM_INFINITY))
         made = [srv.session("pc-full-%d" % i)[1] for i in range(5)]
         for gs in made:
             srv.end(gs)

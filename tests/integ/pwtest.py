@@ -299,7 +299,7 @@ class Server:
                                                              p.returncode, p.stderr))
         if json_out and p.returncode == 0:
             out = p.stdout.strip()
-            if "\n" in out and not out.startswith("["):
+            if args[:1] in (("sessions",), ("log",)):
                 return [json.loads(line) for line in out.splitlines() if line]
             return json.loads(out) if out else None
         return p

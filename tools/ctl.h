@@ -1,0 +1,83 @@
+/*
+ * playwavectl: the bundled admin tool.  It maps the daemon's own store
+ * (include/pw_store.h) and reads its billing log through src/billing.c,
+ * so there is one definition of every format.  Inspection maps the store
+ * read-only and takes no locks; the few commands that change state use
+ * the same atomic functions as the workers (pw_session.h).
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pw_config.h"
+#include "pw_store.h"
+
+#define CTL_EXIT_FAIL	1
+#define CTL_EXIT_USAGE	2
+
+struct ctl {
+	int			 json;
+	const char		*conf;		/* -f, or NULL */
+	const char		*storefile;	/* -s */
+	struct pw_config	*cfg;		/* NULL with -s */
+	const char		*store_path;
+	struct pw_store		 st;
+	int			 mapped;
+};
+
+/* Commands: argv[0] is the command's own name; return the exit status. */
+int	 cmd_status(struct ctl *, int, char **);
+int	 cmd_sessions(struct ctl *, int, char **);
+int	 cmd_show(struct ctl *, int, char **);
+int	 cmd_ott(struct ctl *, int, char **);
+int	 cmd_end(struct ctl *, int, char **);
+int	 cmd_wallet(struct ctl *, int, char **);
+int	 cmd_log(struct ctl *, int, char **);
+int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
+
+/* playwavectl.c */
+void	 ctl_usage(void) __attribute__((noreturn));
+void	 ctl_die(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 ctl_usage_err(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* ctl_store.c: the store and the names of what it holds. */
+void	 ctl_open(struct ctl *, int readwrite);
+/* Copy a slot's word and contents; 0 when the copy is consistent. */
+int	 ctl_snapshot(const struct pw_slot *, struct pw_slot *out,
+	    uint64_t *wordp);
+void	 ctl_game_name(const struct ctl *, uint32_t hash, char out[32]);
+/* The cafe's id, or NULL for "not at a cafe" (hash 0). */
+const char *ctl_cafe_name(const struct ctl *, uint32_t hash, char out[32]);
+/* gs_, ls_, pt_, cr_, playwave_ or a bare uuid (an OTT); 0 or -1. */
+int	 ctl_parse_id(const char *, unsigned *type, uint8_t key[PW_KEY_LEN]);
+void	 ctl_format_id(unsigned type, const uint8_t key[PW_KEY_LEN],
+	    char out[64]);
+int	 ctl_alive(uint32_t pid);
+const char *ctl_state_name(unsigned type, unsigned state);
+
+/* ctl_out.c: JSON objects (nested), times and durations. */
+struct jw {
+	FILE	*fp;
+	int	 depth;
+	int	 first[8];
+};
+void	 jw_begin(struct jw *, FILE *);
+void	 jw_end(struct jw *);
+void	 jw_open(struct jw *, const char *key, int arr);
+void	 jw_close(struct jw *, int arr);
+void	 jw_str(struct jw *, const char *key, const char *val);
+void	 jw_int(struct jw *, const char *key, int64_t val);
+void	 jw_uint(struct jw *, const char *key, uint64_t val);
+void	 jw_bool(struct jw *, const char *key, int val);
+void	 jw_null(struct jw *, const char *key);
+
+/* "2026-03-06T12:00:00Z" of unix seconds; "-" for 0. */
+void	 ctl_iso(uint32_t secs, char out[32]);
+/* "1h02m03s" */
+void	 ctl_dur(uint64_t secs, char out[32]);
+
+#endif /* CTL_H */

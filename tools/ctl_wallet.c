@@ -1,0 +1,137 @@
+/*
+ * playwavectl wallet credit|show.  A credit is queued in the store and
+ * applied by the reaper together with its CREDIT event (the balance only
+ * ever changes with a logged event), so the tool waits for the reaper to
+ * report the new balance in the credit's slot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pw.h"
+#include "pw_session.h"
+#include "ctl.h"
+
+#define POLL_MS		20
+#define WAIT_MS		5000
+
+static void
+check_wallet_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= PW_WALLET_NAME)
+		ctl_usage_err("wallet: an id has 1-%d bytes",
+		    PW_WALLET_NAME - 1);
+}
+
+/* Poll the credit slot until the reaper applies it; -1 on time-out. */
+static int
+wait_applied(struct ctl *c, const uint8_t key[PW_KEY_LEN], int64_t *bal)
+{
+	struct timespec ts = { 0, POLL_MS * 1000000L };
+	struct pw_slot *s;
+	uint64_t word;
+	int i;
+
+	for (i = 0; i <= WAIT_MS / POLL_MS; i++) {
+		s = pw_store_find(&c->st, key, PW_T_CREDIT, &word);
+		if (s != NULL && PW_W_STATE(word) == PW_CR_APPLIED) {
+			*bal = atomic_load(&s->u.cr.balance);
+			return (0);
+		}
+		if (s == NULL) {
+			/* Applied and already freed: the wallet knows. */
+			fprintf(stderr, "playwavectl: credit slot gone; "
+			    "showing the wallet's current balance\n");
+			return (-2);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return (-1);
+}
+
+static int
+credit(struct ctl *c, int argc, char **argv)
+{
+	uint8_t key[PW_KEY_LEN];
+	const char *errstr;
+	char id[64];
+	long long amount;
+	int64_t bal = 0;
+	struct pw_slot *w;
+	struct jw j;
+	int rc;
+
+	if (argc != 4)
+		ctl_usage_err("wallet credit ID AMOUNT");
+	check_wallet_id(argv[2]);
+	amount = strtonum(argv[3], 1, 1LL << 53, &errstr);
+	if (errstr != NULL)
+		ctl_usage_err("wallet credit: amount %s is %s (a positive "
+		    "integer in minor units)", argv[3], errstr);
+	ctl_open(c, 1);
+	if (pw_credit_queue(&c->st, argv[2], amount, key) == NULL) {
+		pw_count(&c->st, PW_C_STORE_FULL, 1);
+		ctl_die("store %s is full", c->store_path);
+	}
+	ctl_format_id(PW_T_CREDIT, key, id);
+	if ((rc = wait_applied(c, key, &bal)) == -1)
+		ctl_die("credit %s of %lld to %s is queued but was not applied "
+		    "within %d s: the reaper is not running (it will apply it "
+		    "when it runs)", id, amount, argv[2], WAIT_MS / 1000);
+	if (rc == -2 && (w = pw_wallet_find(&c->st, argv[2])) != NULL)
+		bal = atomic_load(&w->u.w.balance);
+	if (!c->json) {
+		printf("%s balance %lld\n", argv[2], (long long)bal);
+		return (0);
+	}
+	jw_begin(&j, stdout);
+	jw_str(&j, "wallet", argv[2]);
+	jw_str(&j, "credit", id);
+	jw_int(&j, "amount", amount);
+	jw_int(&j, "balance", bal);
+	jw_end(&j);
+	return (0);
+}
+
+static int
+show(struct ctl *c, int argc, char **argv)
+{
+	struct pw_slot *w;
+	int64_t bal = 0, hold = 0;
+	struct jw j;
+
+	if (argc != 3)
+		ctl_usage_err("wallet show ID");
+	check_wallet_id(argv[2]);
+	ctl_open(c, 0);
+	if ((w = pw_wallet_find(&c->st, argv[2])) != NULL) {
+		bal = atomic_load(&w->u.w.balance);
+		hold = atomic_load(&w->u.w.hold);
+	}
+	if (!c->json) {
+		printf("%s balance %lld hold %lld available %lld\n", argv[2],
+		    (long long)bal, (long long)hold, (long long)(bal - hold));
+		return (0);
+	}
+	jw_begin(&j, stdout);
+	jw_str(&j, "wallet", argv[2]);
+	jw_int(&j, "balance", bal);
+	jw_int(&j, "hold", hold);
+	jw_int(&j, "available", bal - hold);
+	jw_bool(&j, "exists", w != NULL);
+	jw_end(&j);
+	return (0);
+}
+
+int
+cmd_wallet(struct ctl *c, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "credit") == 0)
+		return (credit(c, argc, argv));
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return (show(c, argc, argv));
+	ctl_usage_err("wallet credit ID AMOUNT | wallet show ID");
+}

@@ -1,0 +1,161 @@
+/*
+ * playwavectl [-j] [-f file | -s store] command ...
+ *
+ * Finds the store and the billing log the way playwaved does (the
+ * configuration file, or the embedded one), or takes a store file
+ * directly with -s, and runs one command.  Exit status: 0 success,
+ * 1 failure, 2 usage.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "ctl.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct ctl *, int, char **);
+} commands[] = {
+	{ "status", cmd_status },
+	{ "sessions", cmd_sessions },
+	{ "show", cmd_show },
+	{ "ott", cmd_ott },
+	{ "end", cmd_end },
+	{ "wallet", cmd_wallet },
+	{ "log", cmd_log }
+};
+
+void
+ctl_usage(void)
+{
+	fprintf(stderr,
+	    "usage: playwavectl [-j] [-f file | -s store] command ...\n"
+	    "       status\n"
+	    "       sessions [--game G] [--cafe C] [--state live|exhausted|"
+	    "ended] [--limit N]\n"
+	    "       show ID\n"
+	    "       ott issue GAME [--cafe CAFE] [--pc PC]\n"
+	    "       end ID\n"
+	    "       wallet credit ID AMOUNT\n"
+	    "       wallet show ID\n"
+	    "       log cat|verify [FILE]\n"
+	    "       log tail [-f] [FILE]\n");
+	exit(CTL_EXIT_USAGE);
+}
+
+void
+ctl_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("playwavectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(CTL_EXIT_FAIL);
+}
+
+void
+ctl_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("playwavectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ctl_usage();
+}
+
+/* Without -s: the configuration names the store, as for the daemon. */
+static void
+load_config(struct ctl *c)
+{
+	char err[1400];
+
+	if (c->storefile != NULL) {
+		c->store_path = c->storefile;
+		return;
+	}
+	if ((c->cfg = calloc(1, sizeof(*c->cfg))) == NULL)
+		ctl_die("out of memory");
+	if (c->conf != NULL) {
+		if (pw_config_load(c->cfg, c->conf, err, sizeof(err)) == -1)
+			ctl_die("%s", err);
+	} else if (pw_config_parse(c->cfg, pw_config_embedded,
+	    strlen(pw_config_embedded), "(embedded)", err, sizeof(err)) == -1)
+		ctl_die("%s", err);
+	c->store_path = c->cfg->store;
+}
+
+/* Accept -j after the command name too: take it out of argv. */
+static int
+strip_json(struct ctl *c, int argc, char **argv)
+{
+	int i, n;
+
+	for (i = n = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "-j") == 0)
+			c->json = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return (n);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctl c;
+	size_t i;
+	int ch, rc;
+
+	memset(&c, 0, sizeof(c));
+	while ((ch = getopt(argc, argv, "+f:js:")) != -1) {
+		switch (ch) {
+		case 'f':
+			c.conf = optarg;
+			break;
+		case 'j':
+			c.json = 1;
+			break;
+		case 's':
+			c.storefile = optarg;
+			break;
+		default:
+			ctl_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		ctl_usage();
+	if (c.conf != NULL && c.storefile != NULL)
+		ctl_usage_err("-f and -s are mutually exclusive");
+	argc = strip_json(&c, argc, argv);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		ctl_usage_err("unknown command: %s", argv[0]);
+	load_config(&c);
+	rc = commands[i].fn(&c, argc, argv);
+	if (c.mapped)
+		pw_store_close(&c.st);
+	free(c.cfg);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		ctl_die("stdout: write error");
+	return (rc);
+}

@@ -81,6 +81,9 @@ int	 pw_blog_scan(int fd, pw_blog_fn fn, void *arg, uint64_t *good,
  */
 int	 pw_blog_open(struct pw_blog *, const char *path, char *err,
 	    size_t errlen);
+/* The same on a descriptor opened O_APPEND already (path for messages). */
+int	 pw_blog_attach(struct pw_blog *, int fd, const char *path, char *err,
+	    size_t errlen);
 /* Append n bytes with one write(2); on failure the file is cut back. */
 int	 pw_blog_append(struct pw_blog *, const void *buf, size_t n);
 void	 pw_blog_close(struct pw_blog *);

@@ -27,6 +27,7 @@ struct pw_ctx {
 	int			 metrics_fd[PW_MAX_LISTEN];
 	int			 nmetrics;
 	int			 access_fd;	/* -1: no access log */
+	int			 blog_fd;	/* the billing log, for the reaper */
 	struct pidfh		*pfh;
 	int			 index;		/* worker number */
 	int			 drop;		/* drop privileges in children */

@@ -27,6 +27,7 @@ struct worker {
 	const struct pw_config	*cfg;
 	struct event_base	*base;
 	struct evhttp		*http;
+	struct evhttp		*ops_http;	/* metrics-listen: ops only */
 	struct evbuffer		*out;		/* reply body, reused */
 	struct evhttp_bound_socket *bound[2 * PW_MAX_LISTEN];
 	int			 nbound;
@@ -48,6 +49,7 @@ struct pw_req {
 	size_t			 len;
 	const struct pw_game	*game;
 	int			 key_index;
+	int			 ops_listener;	/* came in on metrics-listen */
 	struct pw_json		 js;
 	char			 rid[72];
 	uint64_t		 t0;
@@ -81,6 +83,7 @@ void	 http_conn_drain(struct worker *);
 
 /* http_route.c */
 void	 http_dispatch(struct evhttp_request *, void *worker);
+void	 http_dispatch_ops(struct evhttp_request *, void *worker);
 /* Content type and strict JSON; replies 400 itself and returns -1. */
 int	 http_parse_body(struct pw_req *);
 const char *http_header(struct pw_req *, const char *name);
@@ -88,6 +91,8 @@ const char *http_header(struct pw_req *, const char *name);
 /* http_reply.c */
 void	 http_request_id(struct pw_req *);
 void	 reply_raw(struct pw_req *, int status, const char *body, size_t n);
+void	 reply_typed(struct pw_req *, int status, const char *type,
+	    const char *body, size_t n);
 void	 reply_data(struct pw_req *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 reply_error(struct pw_req *, int status, const char *code,

@@ -154,14 +154,24 @@ end:
 int
 pw_blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
 {
-	uint64_t good, seq, size;
+	int fd;
 
-	memset(b, 0, sizeof(*b));
-	b->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (b->fd == -1) {
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
+	return (pw_blog_attach(b, fd, path, err, errlen));
+}
+
+int
+pw_blog_attach(struct pw_blog *b, int fd, const char *path, char *err,
+    size_t errlen)
+{
+	uint64_t good, seq, size;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = fd;
 	if (pw_blog_scan(b->fd, NULL, NULL, &good, &seq, &size) == -1) {
 		snprintf(err, errlen, "%s: damaged at offset %llu with valid "
 		    "records after it; see playwavectl log verify", path,

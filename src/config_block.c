@@ -38,7 +38,7 @@ static int	 d_network(struct cf_parser *, void *);
 static const struct cf_directive game_dirs[] = {
 	GAME_STR("name", name),
 	BLOCK_FN("api-key", d_api_key, 1),
-	GAME_I64("price", price, 0, CF_AMOUNT_MAX),
+	GAME_I64("price", price, 0, 1000000000),
 	GAME_STR("provider", provider),
 	GAME_STR("hmac-secret", hmac_secret),
 	GAME_I64("min-bet", min_bet, 0, CF_AMOUNT_MAX),

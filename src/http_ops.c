@@ -27,15 +27,10 @@ void
 h_metrics(struct pw_req *r)
 {
 	static char buf[32768];
-	struct evkeyvalq *h;
 	size_t n;
 
 	n = pw_metrics_render(r->w->st, buf, sizeof(buf));
-	h = evhttp_request_get_output_headers(r->req);
-	/* reply_raw sets JSON; the exposition format has its own type. */
-	evhttp_add_header(h, "Content-Type",
-	    "text/plain; version=0.0.4; charset=utf-8");
-	reply_raw(r, 200, buf, n);
+	reply_typed(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n);
 }
 
 static const char *

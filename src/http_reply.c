@@ -81,10 +81,17 @@ http_request_id(struct pw_req *r)
 void
 reply_raw(struct pw_req *r, int status, const char *body, size_t n)
 {
+	reply_typed(r, status, "application/json", body, n);
+}
+
+void
+reply_typed(struct pw_req *r, int status, const char *type, const char *body,
+    size_t n)
+{
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct worker *w = r->w;
 
-	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "X-Request-ID", r->rid);
 	if (w->draining)
 		evhttp_add_header(h, "Connection", "close");

@@ -167,7 +167,17 @@ checks(struct pw_req *r, const char *path)
 {
 	struct evbuffer *in;
 
-	if ((r->route = route_find(path)) == NULL) {
+	/*
+	 * With a metrics-listen address, /metrics lives there only, and
+	 * that address serves nothing but the operator endpoints.
+	 */
+	r->route = route_find(path);
+	if (r->route != NULL && (r->ops_listener ?
+	    r->route->auth != PW_AUTH_NONE : (r->route->handler == h_metrics &&
+	    r->w->ctx->nmetrics > 0)))
+		r->route = NULL;
+	if (r->route == NULL) {
+		pw_count(r->w->st, PW_C_EP_OTHER, 1);
 		reply_error(r, 404, "NOT_FOUND", "no such endpoint");
 		return (-1);
 	}
@@ -196,15 +206,16 @@ checks(struct pw_req *r, const char *path)
 	return (0);
 }
 
-void
-http_dispatch(struct evhttp_request *req, void *arg)
+static void
+dispatch(struct evhttp_request *req, struct worker *w, int ops)
 {
 	struct pw_req r;
 	const struct evhttp_uri *uri;
 	const char *path;
 
 	memset(&r, 0, sizeof(r));
-	r.w = arg;
+	r.w = w;
+	r.ops_listener = ops;
 	r.req = req;
 	r.t0 = pw_mono_us();
 	http_request_id(&r);
@@ -221,4 +232,16 @@ const char *
 http_header(struct pw_req *r, const char *name)
 {
 	return (header(r, name));
+}
+
+void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	dispatch(req, arg, 0);
+}
+
+void
+http_dispatch_ops(struct evhttp_request *req, void *arg)
+{
+	dispatch(req, arg, 1);
 }

@@ -80,15 +80,21 @@ bind_all(struct pw_ctx *ctx)
 	ctx->nmetrics = ctx->cfg->nmetrics_listen;
 }
 
-/* Make the directory a state file lives in, for the embedded config. */
+/*
+ * Make the directory a state file lives in (the embedded config's
+ * ./playwave-state); one made here belongs to the unprivileged user.
+ */
 static void
-mkparent(const char *path)
+mkparent(const struct pw_ctx *ctx, const char *path)
 {
 	char buf[PW_PATH_MAX], *dir;
 
 	strlcpy(buf, path, sizeof(buf));
 	dir = dirname(buf);
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+	if (mkdir(dir, 0750) == 0) {
+		if (ctx->drop && chown(dir, ctx->uid, ctx->gid) == -1)
+			fatal("chown %s", dir);
+	} else if (errno != EEXIST)
 		fatal("mkdir %s", dir);
 }
 
@@ -108,8 +114,8 @@ open_state(struct pw_ctx *ctx)
 	char e[1200];
 	int fd;
 
-	mkparent(ctx->cfg->store);
-	mkparent(ctx->cfg->billing_log);
+	mkparent(ctx, ctx->cfg->store);
+	mkparent(ctx, ctx->cfg->billing_log);
 	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
 	    1, 0, e, sizeof(e)) == -1)
 		fatalx("store: %s", e);
@@ -122,7 +128,8 @@ open_state(struct pw_ctx *ctx)
 		fatalx("billing log: %s", e);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
 		fatalx("cannot reconcile the store with the billing log");
-	pw_blog_close(&b);
+	/* The reaper inherits it: after a privilege drop it may not open it. */
+	ctx->blog_fd = b.fd;
 	own(ctx, ctx->cfg->store);
 	own(ctx, ctx->cfg->billing_log);
 	ctx->access_fd = -1;

@@ -618,7 +618,7 @@ reaper_main(struct pw_ctx *ctx)
 	r.ctx = ctx;
 	r.st = &ctx->st;
 	r.cfg = ctx->cfg;
-	if (pw_blog_open(&r.blog, ctx->cfg->billing_log, err,
+	if (pw_blog_attach(&r.blog, ctx->blog_fd, ctx->cfg->billing_log, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (pw_recover(r.st, r.cfg, &r.blog, 0) == -1)
@@ -634,6 +634,5 @@ reaper_main(struct pw_ctx *ctx)
 	}
 	reaper_pass(&r);
 	(void)sync_log(&r);
-	pw_blog_close(&r.blog);
 	exit(0);
 }

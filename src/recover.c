@@ -131,6 +131,7 @@ orphan_event(struct rec *r, const struct pw_event *ev)
 	if (ev->type == PW_EV_CHARGE) {
 		o->charges = ev->minute;
 		o->charged += ev->amount;
+		o->balance = ev->balance;
 	} else if (ev->type == PW_EV_END)
 		orphan_del(r, o);
 }
@@ -220,9 +221,12 @@ close_orphans(struct rec *r, struct pw_blog *b)
 			return (-1);
 		n++;
 	}
-	if (n > 0)
+	if (n > 0) {
 		log_warnx("billing log: %d session(s) open in the log but "
 		    "missing from the store ended with reason LOST", n);
+		atomic_fetch_add(&r->st->hdr->cells[PW_CELL_REAPER].c[
+		    PW_C_GS_ENDED + PW_R_LOST], (uint64_t)n);
+	}
 	return (fsync(b->fd));
 }
 

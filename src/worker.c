@@ -82,38 +82,55 @@ raise_nofile(struct worker *w)
 		fatal("calloc");
 }
 
-static void
-setup_http(struct worker *w)
+static struct evhttp *
+new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *))
 {
 	const struct pw_config *cfg = w->cfg;
-	int i;
+	struct evhttp *h;
 
-	if ((w->http = evhttp_new(w->base)) == NULL ||
-	    (w->out = evbuffer_new()) == NULL)
+	if ((h = evhttp_new(w->base)) == NULL)
 		fatalx("evhttp_new");
 	/* Every method reaches us, so 405 is ours and in JSON. */
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
 	    EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(w->http, cfg->max_header);
+	evhttp_set_max_headers_size(h, cfg->max_header);
 	/*
 	 * Bodies up to a little past max-body are read so that the route
 	 * decides first (404/405 before 413, API.md 1); beyond that evhttp
 	 * refuses without reading, and the filter makes its 413 JSON.
 	 */
-	evhttp_set_max_body_size(w->http, cfg->max_body * 2 + 4096);
-	evhttp_set_timeout(w->http, (int)cfg->idle_timeout);
-	evhttp_set_gencb(w->http, http_dispatch, w);
-	evhttp_set_bevcb(w->http, http_conn_new, w);
-	for (i = 0; i < w->ctx->nlisten; i++)
-		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(
-		    w->http, w->ctx->listen_fd[i])) == NULL)
+	evhttp_set_max_body_size(h, cfg->max_body * 2 + 4096);
+	evhttp_set_timeout(h, (int)cfg->idle_timeout);
+	evhttp_set_gencb(h, cb, w);
+	evhttp_set_bevcb(h, http_conn_new, w);
+	return (h);
+}
+
+static void
+bind_http(struct worker *w, struct evhttp *h, const int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(h,
+		    fds[i])) == NULL)
 			fatalx("evhttp_accept_socket");
-	for (i = 0; i < w->ctx->nmetrics; i++)
-		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(
-		    w->http, w->ctx->metrics_fd[i])) == NULL)
-			fatalx("evhttp_accept_socket");
+}
+
+static void
+setup_http(struct worker *w)
+{
+	if ((w->out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new");
+	w->http = new_http(w, http_dispatch);
+	bind_http(w, w->http, w->ctx->listen_fd, w->ctx->nlisten);
+	if (w->ctx->nmetrics > 0) {
+		w->ops_http = new_http(w, http_dispatch_ops);
+		bind_http(w, w->ops_http, w->ctx->metrics_fd,
+		    w->ctx->nmetrics);
+	}
 	w->accepting = 1;
 }
 

@@ -251,6 +251,21 @@ conn_free(void *arg)
 
 	if (c->fd >= 0 && c->fd < w->maxfd && w->conns[c->fd] == c)
 		w->conns[c->fd] = NULL;
+	/*
+	 * libevent 2.1 can leave the socket bufferevent's read callback
+	 * pointing at the freed filter; data arriving then would call us
+	 * with this context.  We hold our own reference to it, so it is
+	 * still there to be silenced before we let it go.
+	 */
+	bufferevent_setcb(c->under, NULL, NULL, NULL, NULL);
+	bufferevent_disable(c->under, EV_READ | EV_WRITE);
+	bufferevent_decref(c->under);
+	/*
+	 * Nor does 2.1 take a filter's generic (timer-only) timeout events
+	 * out of the timer heap when it frees the filter: the next timer
+	 * operation would walk freed memory.  Clear them while it exists.
+	 */
+	bufferevent_set_timeouts(c->bev, NULL, NULL);
 	event_free(c->timer);
 	event_free(c->kick);
 	free(c);
@@ -282,6 +297,7 @@ http_conn_new(struct event_base *base, void *arg)
 		goto fail;
 	c->under = under;
 	c->bev = bev;
+	bufferevent_incref(under);
 	if (++w->nconn >= w->cfg->max_connections) {
 		pw_count(w->st, PW_C_CONN_REFUSED, 1);
 		listeners_enable(w, 0);

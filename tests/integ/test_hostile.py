@@ -1,0 +1,363 @@
+"""Hostile input and faults: generated garbage, ab, SIGKILLed workers
+under load, a full store, bad store files, memory growth, privilege drop,
+/metrics format and the access log."""
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+
+import pwtest
+from pwtest import API_KEY, Server, check, eq, wait_until
+
+SERVER = dict(price=0)
+
+
+def _raw(port, data, timeout=2):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(timeout)
+    out = b""
+    try:
+        s.sendall(data)
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            out += c
+    except (socket.timeout, ConnectionResetError, BrokenPipeError):
+        pass
+    s.close()
+    return out
+
+
+def _mutate(rng, b):
+    b = bytearray(b)
+    for _ in range(rng.randint(1, 6)):
+        op = rng.randint(0, 4)
+        i = rng.randrange(len(b) + 1)
+        if op == 0 and b:
+            b[min(i, len(b) - 1)] = rng.randrange(256)
+        elif op == 1:
+            b[i:i] = bytes(rng.choice([b"\\", b"\"", b"{", b"}", b"\x00", b"\xff",
+                                       b"\\u0000", b"\\ud800", b",", b":", b"[",
+                                       b"1e999", b"-", b"null"]))
+        elif op == 2 and b:
+            del b[i:i + rng.randint(1, 8)]
+        elif op == 3:
+            b = b[:i]
+        else:
+            b[i:i] = b * rng.randint(1, 3) if len(b) < 500 else b""
+    return bytes(b)
+
+
+def test_generated_garbage_no_worker_crash(srv):
+    before = sorted(p for p, t in srv.children() if "worker" in t)
+    rng = random.Random(1234)
+    seeds = [json.dumps({"ott": str(uuid.uuid4()), "provider_user_id": "123"}).encode(),
+             json.dumps({"game_session_id": "gs_" + str(uuid.uuid4()),
+                         "provider_user_id": "1", "play_duration_sec": 5}).encode()]
+    paths = ["verify", "heartbeat", "end", "check"]
+    methods = {"verify": "POST", "heartbeat": "PATCH", "end": "DELETE", "check": "POST"}
+    statuses = {}
+    c = srv.connect()
+    for i in range(400):
+        p = paths[i % 4]
+        body = _mutate(rng, rng.choice(seeds))
+        try:
+            st, _, d = srv.request(methods[p], "/v1/game/session/" + p, body,
+                                   {"X-Api-Key": API_KEY}, conn=c)
+        except Exception:
+            c = srv.connect()
+            continue
+        check(st in (200, 400, 403, 404, 409, 410, 413), (st, body))
+        check(isinstance(d, dict) and "request_id" in d, (st, body, d))
+        statuses[st] = statuses.get(st, 0) + 1
+    check(statuses.get(400, 0) > 150, statuses)
+    lines = [b"GET", b"GET /", b"/ GET HTTP/1.1", b"GET / HTTP/1.1 extra",
+             b"\x00\x01\x02", b"GET /healthz HTTP/1.1\r\nHost", b"POST / HTTP/1.0",
+             b"PATCH /v1/game/session/heartbeat HTTP/1.1\r\nContent-Length: x",
+             b"GET /%00 HTTP/1.1", b"GET http://x/ HTTP/1.1",
+             b"\xff\xfe HTTP/1.1", b"GET /healthz HTTP/1.1\r\n: novalue"]
+    for i in range(120):
+        req = _mutate(rng, rng.choice(lines)) + b"\r\n\r\n"
+        out = _raw(srv.port, req, timeout=1)
+        check(b"<HTML" not in out.upper(), out)
+    after = sorted(p for p, t in srv.children() if "worker" in t)
+    eq(after, before, "worker pids changed: a worker crashed")
+    eq(srv.request("GET", "/healthz")[0], 200)
+
+
+def test_ab_keepalive_heartbeat(srv):
+    if shutil.which("ab") is None:
+        print("  skipped: ab not installed (make deps installs it)")
+        return
+    _, gs = srv.session("pc-ab")
+    body = os.path.join(srv.tmp, "hb.json")
+    with open(body, "w") as f:
+        json.dump({"game_session_id": gs, "provider_user_id": "123456789"}, f)
+    p = subprocess.run(["ab", "-k", "-n", "20000", "-c", "32", "-p", body, "-m", "PATCH",
+                        "-T", "application/json", "-H", "X-Api-Key: " + API_KEY,
+                        "http://127.0.0.1:%d/v1/game/session/heartbeat" % srv.port],
+                       capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, p.stderr)
+    check(re.search(r"Complete requests:\s+20000", p.stdout), p.stdout)
+    check(re.search(r"Failed requests:\s+0\b", p.stdout), p.stdout)
+    check("Non-2xx" not in p.stdout, p.stdout)
+    check(re.search(r"Keep-Alive requests:\s+20000", p.stdout), p.stdout)
+
+
+def test_metrics_strict_and_monotonic(srv):
+    def scrape():
+        st, h, body = srv.request("GET", "/metrics", raw=True)
+        eq(st, 200)
+        check(h["content-type"].startswith("text/plain; version=0.0.4"), h)
+        text = body.decode()
+        helps, types, samples = set(), {}, {}
+        for line in text.splitlines():
+            if line.startswith("# HELP "):
+                helps.add(line.split()[2])
+            elif line.startswith("# TYPE "):
+                _, _, name, kind = line.split()
+                check(kind in ("counter", "gauge"), line)
+                types[name] = kind
+            else:
+                m = re.match(r'^([a-z_]+)(\{[a-z_]+="[A-Za-z0-9_]+"\})? (\d+)$', line)
+                check(m, "bad sample line: %r" % line)
+                check(m.group(1) in helps and m.group(1) in types, line)
+                samples[m.group(1) + (m.group(2) or "")] = (types[m.group(1)],
+                                                            int(m.group(3)))
+        check(len(samples) > 30, len(samples))
+        return samples
+    a = scrape()
+    srv.session("pc-metrics")
+    srv.request("GET", "/nope")
+    time.sleep(0.6)
+    b = scrape()
+    for k, (kind, v) in a.items():
+        if kind == "counter":
+            check(b[k][1] >= v, (k, v, b[k]))
+    check(b['playwaved_endpoint_requests_total{endpoint="verify"}'][1] >
+          a['playwaved_endpoint_requests_total{endpoint="verify"}'][1])
+    check(b['playwaved_endpoint_requests_total{endpoint="other"}'][1] >
+          a['playwaved_endpoint_requests_total{endpoint="other"}'][1])
+    check(b["playwaved_otts_consumed_total"][1] > a["playwaved_otts_consumed_total"][1])
+
+
+def test_metrics_listen_only_ops():
+    mport = pwtest.free_port()
+    srv = Server(price=0, extra="metrics-listen 127.0.0.1:%d" % mport).start()
+    try:
+        eq(srv.request("GET", "/metrics")[0], 404)
+        c = srv.port
+        srv.port = mport
+        try:
+            eq(srv.request("GET", "/metrics", raw=True)[0], 200)
+            eq(srv.request("GET", "/healthz")[0], 200)
+            eq(srv.game("POST", "verify", {"ott": "x"})[0], 404)
+        finally:
+            srv.port = c
+    finally:
+        eq(srv.stop(), 0)
+
+
+def test_access_log_and_reopen():
+    srv = Server(price=0, extra='access-log "%s"' % "ACCESS")
+    log = os.path.join(srv.tmp, "access.log")
+    srv.write_config(extra='access-log "%s"' % log)
+    srv.start()
+    try:
+        srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-1"})
+        wait_until(lambda: os.path.exists(log) and "trace-1" in open(log).read(), 3)
+        line = [l for l in open(log) if "trace-1" in l][0].split()
+        eq(line[1:6], ["127.0.0.1", "GET", "/healthz", "200", "15"])
+        check(line[6].isdigit() and line[7] == "trace-1", line)
+        os.rename(log, log + ".1")
+        os.kill(srv.proc.pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-2"})
+        srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-2"})
+        wait_until(lambda: os.path.exists(log) and "trace-2" in open(log).read(), 3,
+                   what="a new access log after SIGUSR1")
+        check("trace-2" not in open(log + ".1").read())
+    finally:
+        eq(srv.stop(), 0)
+
+
+def _busy_slots(srv):
+    st = srv.ctl("status", json_out=True)
+    return st.get("store_busy", st.get("busy", 0))
+
+
+def test_sigkill_workers_under_load():
+    srv = Server(price=0, workers=2).start()
+    stop = threading.Event()
+    made, errors = [], []
+
+    def load():
+        while not stop.is_set():
+            try:
+                _, gs = srv.session("pc-k%d" % random.randint(0, 50))
+                made.append(gs)
+            except Exception as e:
+                errors.append(e)
+                time.sleep(0.02)
+    try:
+        ts = [threading.Thread(target=load) for _ in range(3)]
+        for t in ts:
+            t.start()
+        for _ in range(15):
+            time.sleep(0.25)
+            w = [p for p, t in srv.children() if "worker" in t]
+            if w:
+                os.kill(random.choice(w), signal.SIGKILL)
+        time.sleep(1.0)
+        stop.set()
+        for t in ts:
+            t.join(20)
+        check(len(made) > 50, len(made))
+        # Service continued; every session that was answered exists.
+        for gs in random.sample(made, 30):
+            st, _, d = srv.heartbeat(gs)
+            check(st == 200 or (st == 200 and d["data"]["result"] == "SESSION_REPLACED"),
+                  (st, d))
+        # No slot stays claimed by a dead worker once the reaper passed.
+        time.sleep(0.6)
+        st = srv.ctl("status", json_out=True)
+        eq(st["store_busy"], 0)
+    finally:
+        stop.set()
+        eq(srv.stop(), 0)
+
+
+def test_store_full_503_then_recovers():
+    srv = Server(price=0, store_slots=1024, ott_ttl=1).start()
+    try:
+        ls = srv.launcher_session("pc-full")["launcher_session_id"]
+        codes = []
+        for _ in range(1100):
+            st, _, d = srv.launcher("ott", {"launcher_session_id": ls,
+                                            "game_id": "fantasyquest"})
+            codes.append(st)
+            if st == 503:
+                eq(d["error"]["code"], "STORE_FULL")
+                break
+        eq(codes[-1], 503)
+        m = srv.request("GET", "/metrics", raw=True)[2].decode()
+        check(re.search(r"playwaved_store_full_total [1-9]", m), m)
+        # The reaper frees the OTTs 2 x ott-ttl + 1 s after issue.
+        wait_until(lambda: srv.launcher("ott", {"launcher_session_id": ls,
+                                                "game_id": "fantasyquest"})[0] == 200,
+                   10, what="the store to have room again")
+    finally:
+        eq(srv.stop(), 0)
+
+
+def _digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_bad_store_files_refused_untouched():
+    srv = Server(price=0).start()
+    eq(srv.stop(), 0)
+    store = os.path.join(srv.tmp, "store")
+    good = open(store, "rb").read()
+    cases = []
+    bad = bytearray(good)
+    bad[8:12] = (99).to_bytes(4, "little")
+    cases.append(("version", bytes(bad), "version"))
+    cases.append(("truncated", good[:len(good) // 2], "truncated"))
+    cases.append(("magic", b"X" * 8 + good[8:], "not a playwaved store"))
+    for name, content, word in cases:
+        with open(store, "wb") as f:
+            f.write(content)
+        d = _digest(store)
+        p = subprocess.run([pwtest.DAEMON, "-d", "-f", srv.conf], cwd=srv.tmp,
+                           capture_output=True, text=True, timeout=20)
+        check(p.returncode != 0, name)
+        check(word in p.stderr, (name, p.stderr))
+        eq(_digest(store), d, name + ": file changed")
+    with open(store, "wb") as f:
+        f.write(good)
+    if os.geteuid() == 0:
+        print("  (unwritable store: skipped as root, who can write anyway)")
+        return
+    os.chmod(store, 0o444)
+    p = subprocess.run([pwtest.DAEMON, "-d", "-f", srv.conf], cwd=srv.tmp,
+                       capture_output=True, text=True, timeout=20)
+    check(p.returncode != 0 and "Permission denied" in p.stderr, p.stderr)
+
+
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_worker_rss_bounded_over_100k_requests():
+    srv = Server(price=0, workers=1).start()
+    try:
+        _, gs = srv.session("pc-rss")
+        body = json.dumps({"game_session_id": gs, "provider_user_id": "123456789"})
+        req = ("PATCH /v1/game/session/heartbeat HTTP/1.1\r\nHost: x\r\n"
+               "X-Api-Key: %s\r\nContent-Type: application/json\r\n"
+               "Content-Length: %d\r\n\r\n%s" % (API_KEY, len(body), body)).encode()
+        worker = srv.pid_of("playwaved: worker 0")
+
+        def blast(n, batch=100):
+            s = socket.create_connection(("127.0.0.1", srv.port))
+            s.settimeout(10)
+            got = 0
+            buf = b""
+            while got < n:
+                s.sendall(req * batch)
+                want = got + batch
+                while got < want:
+                    buf += s.recv(1 << 20)
+                    k = buf.count(b"HTTP/1.1 200")
+                    if k:
+                        got += k
+                        buf = buf[buf.rfind(b"HTTP/1.1 200") + 12:]
+            s.close()
+        blast(10000)
+        base = _rss_kb(worker)
+        blast(100000)
+        grown = _rss_kb(worker) - base
+        print("  worker RSS %d kB, grew %d kB over 100000 requests" % (base, grown))
+        check(grown < 2048, grown)
+        eq(srv.pid_of("playwaved: worker 0"), worker)
+    finally:
+        eq(srv.stop(), 0)
+
+
+def test_root_with_user_runs_workers_unprivileged():
+    if os.geteuid() != 0:
+        print("  skipped: not root (the test needs to start playwaved as root)")
+        return
+    srv = Server(price=0, extra="user nobody")
+    os.chmod(srv.tmp, 0o755)
+    srv.start()
+    try:
+        for pid, title in srv.children():
+            uid = int([l for l in open("/proc/%d/status" % pid)
+                       if l.startswith("Uid:")][0].split()[1])
+            if title == "playwaved: master":
+                eq(uid, 0)
+            else:
+                check(uid != 0, (title, uid))
+        _, gs = srv.session("pc-user")
+        eq(srv.end(gs)[0], 200)
+        wait_until(lambda: any(e["type"] == "END" for e in srv.log_events()), 3,
+                   what="the unprivileged reaper to write the billing log")
+    finally:
+        eq(srv.stop(), 0)

@@ -96,18 +96,27 @@ pw_event_decode(const uint8_t r[PW_EV_SIZE], struct pw_event *ev)
 	return (0);
 }
 
-/* After damage at off: does any valid, later record follow? */
+/*
+ * After damage at off: does any valid, later record follow?  Looked for
+ * at every byte, not only at record boundaries: whole records appended
+ * after a half one are not aligned.
+ */
 static int
 valid_after(int fd, uint64_t off, uint64_t size, uint64_t last_seq)
 {
-	uint8_t r[PW_EV_SIZE];
+	uint8_t buf[65536 + PW_EV_SIZE];
 	struct pw_event ev;
+	uint64_t pos;
+	ssize_t n, i;
 
-	for (off += PW_EV_SIZE; off + PW_EV_SIZE <= size; off += PW_EV_SIZE) {
-		if (pread(fd, r, sizeof(r), (off_t)off) != (ssize_t)sizeof(r))
+	for (pos = off + 1; pos + PW_EV_SIZE <= size; pos += 65536) {
+		n = pread(fd, buf, sizeof(buf), (off_t)pos);
+		if (n < PW_EV_SIZE)
 			return (0);
-		if (pw_event_decode(r, &ev) == 0 && ev.seq > last_seq)
-			return (1);
+		for (i = 0; i + PW_EV_SIZE <= n && i < 65536; i++)
+			if (buf[i] == 'P' && pw_event_decode(buf + i, &ev) == 0 &&
+			    ev.seq > last_seq)
+				return (1);
 	}
 	return (0);
 }

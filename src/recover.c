@@ -191,6 +191,19 @@ scan_event(const struct pw_event *ev, uint64_t off, void *arg)
 	return (0);
 }
 
+/* The wallet's balance as the log leaves it (END shows it, like the reaper). */
+static int64_t
+wallet_balance(struct rec *r, const char *name, int64_t dflt)
+{
+	struct pw_slot *w;
+	uint64_t i;
+
+	if (name[0] == '\0' || (w = pw_wallet_find(r->st, name)) == NULL)
+		return (dflt);
+	i = pw_store_index(r->st, w);
+	return (r->seen[i] ? r->bal[i] : dflt);
+}
+
 /* Sessions the log shows open but the store has lost: END LOST. */
 static int
 close_orphans(struct rec *r, struct pw_blog *b)
@@ -212,7 +225,7 @@ close_orphans(struct rec *r, struct pw_blog *b)
 		ev.reason = PW_R_LOST;
 		ev.minute = o->charges;
 		ev.amount = o->charged;
-		ev.balance = o->balance;
+		ev.balance = wallet_balance(r, o->wallet, o->balance);
 		memcpy(ev.id, o->id, 16);
 		strlcpy(ev.game, o->game, sizeof(ev.game));
 		strlcpy(ev.wallet, o->wallet, sizeof(ev.wallet));

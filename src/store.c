@@ -4,6 +4,7 @@
  * the slot life cycle and why deletion uses tombstones.
  */
 #include <sys/types.h>
+#include <sys/endian.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -44,8 +45,12 @@ home_of(const struct pw_store *st, const uint8_t *key)
 {
 	uint64_t h;
 
-	/* Keys are random UUIDs or SHA-256 prefixes: already uniform. */
-	memcpy(&h, key, sizeof(h));
+	/*
+	 * Keys are random UUIDs or SHA-256 prefixes: already uniform, as long
+	 * as they are read the same way everywhere (a UUID's fixed version
+	 * nibble is byte 6, a high bit only when read little-endian).
+	 */
+	h = le64dec(key);
 	return (h & st->mask);
 }
 
@@ -396,13 +401,26 @@ pw_store_index(const struct pw_store *st, const struct pw_slot *s)
 	return ((uint64_t)(s - st->slots));
 }
 
-pw_ref_t
-pw_store_ref(const struct pw_store *st, const struct pw_slot *s)
+/*
+ * A reference is the slot index and a 32-bit check: the slot's generation
+ * (bumped at every reuse) and 17 key bits the home index is not made of.
+ * A reused slot fails the check unless it was reused 32768 times and the
+ * new key also agrees in those bits.
+ */
+static uint32_t
+ref_check(const struct pw_slot *s, uint64_t w)
 {
 	uint32_t k;
 
-	memcpy(&k, s->key, sizeof(k));
-	return (((pw_store_index(st, s) + 1) << 32) | k);
+	memcpy(&k, s->key + 8, sizeof(k));
+	return (((uint32_t)PW_W_GEN(w) << 17) | (k & 0x1ffffu));
+}
+
+pw_ref_t
+pw_store_ref(const struct pw_store *st, const struct pw_slot *s)
+{
+	return (((pw_store_index(st, s) + 1) << 32) |
+	    ref_check(s, pw_slot_word(s)));
 }
 
 struct pw_slot *
@@ -411,15 +429,13 @@ pw_store_deref(struct pw_store *st, pw_ref_t ref, unsigned type,
 {
 	struct pw_slot *s;
 	uint64_t idx, w;
-	uint32_t k;
 
 	if (ref == 0 || (idx = (ref >> 32) - 1) > st->mask)
 		return (NULL);
 	s = &st->slots[idx];
 	w = pw_slot_word(s);
-	memcpy(&k, s->key, sizeof(k));
 	if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != type ||
-	    k != (uint32_t)ref)
+	    ref_check(s, w) != (uint32_t)ref)
 		return (NULL);
 	if (wordp != NULL)
 		*wordp = w;

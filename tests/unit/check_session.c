@@ -1,0 +1,722 @@
+/*
+ * Unit tests: OTTs, game and launcher sessions and wallet holds, on a
+ * real store file, as the workers drive them (pw_session.h).
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_config.h"
+#include "pw_crypto.h"
+#include "pw_session.h"
+#include "pw_store.h"
+
+#define HOLD_PROCS	8
+#define HOLD_OTTS	40	/* per process */
+#define HOLD_MINUTES	50	/* what the wallet can pay for */
+
+static const char session_conf[] =
+"ott-ttl 60\n"
+"game alpha {\n"
+"    api-key \"alpha-key\"\n"
+"    price 10\n"
+"}\n"
+"game beta {\n"
+"    api-key \"beta-key\"\n"
+"    price 7\n"
+"}\n"
+"cafe cafe-a {\n"
+"    network 10.1.0.0/16\n"
+"}\n"
+"cafe cafe-b {\n"
+"    network 10.2.0.0/16\n"
+"}\n"
+"cafe cafe-poor {\n"
+"    network 10.3.0.0/16\n"
+"}\n";
+
+/* A store and configuration for one test. */
+struct fix {
+	char			 dir[256];
+	char			 path[300];
+	struct pw_store		 st;
+	struct pw_config	*cfg;
+	const struct pw_game	*alpha, *beta;
+	uint8_t			 uid[PW_UID_LEN];
+};
+
+static void
+fix_open(struct fix *f)
+{
+	const char *tmp;
+	char err[512];
+
+	tmp = getenv("TMPDIR");
+	snprintf(f->dir, sizeof(f->dir), "%s/pwsess.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/store", f->dir);
+	if (pw_store_open(&f->st, f->path, 4096, 1, 0, err,
+	    sizeof(err)) == -1)
+		ck_abort_msg("pw_store_open: %s", err);
+	pw_store_set_cell(&f->st, 0);
+	/* The mapping outlives the name. */
+	ck_assert_int_eq(unlink(f->path), 0);
+	ck_assert_int_eq(rmdir(f->dir), 0);
+	f->cfg = calloc(1, sizeof(*f->cfg));
+	ck_assert_ptr_nonnull(f->cfg);
+	if (pw_config_parse(f->cfg, session_conf, strlen(session_conf),
+	    "session.conf", err, sizeof(err)) == -1)
+		ck_abort_msg("config: %s", err);
+	f->alpha = pw_config_game(f->cfg, "alpha");
+	f->beta = pw_config_game(f->cfg, "beta");
+	ck_assert_ptr_nonnull(f->alpha);
+	ck_assert_ptr_nonnull(f->beta);
+	ck_assert_uint_eq(f->alpha->hash, pw_config_idhash("alpha"));
+	ck_assert_int_eq(pw_uid_pack(f->uid, "123456789", 9), 0);
+}
+
+static void
+fix_close(struct fix *f)
+{
+	pw_store_close(&f->st);
+	free(f->cfg);
+}
+
+static uint32_t
+cafe_hash(const struct fix *f, const char *id)
+{
+	const struct pw_cafe *c;
+
+	c = pw_config_cafe(f->cfg, id);
+	ck_assert_ptr_nonnull(c);
+	return (c->hash);
+}
+
+/*
+ * A wallet as the reaper would leave it: only the reaper sets balances,
+ * so the test makes the slot itself.
+ */
+static struct pw_slot *
+wallet_make(struct fix *f, const char *id, int64_t balance)
+{
+	struct pw_slot *s;
+	uint8_t key[PW_KEY_LEN];
+
+	pw_wallet_key(key, id);
+	ck_assert_int_eq(pw_store_claim_unique(&f->st, key, PW_T_WALLET, &s),
+	    PW_INS_NEW);
+	snprintf(s->u.w.name, sizeof(s->u.w.name), "%s", id);
+	atomic_store(&s->u.w.balance, balance);
+	atomic_store(&s->u.w.hold, 0);
+	pw_store_publish(s, 0, 0);
+	ck_assert_ptr_eq(pw_wallet_find(&f->st, id), s);
+	return (s);
+}
+
+static void
+ott(struct fix *f, const struct pw_game *g, uint32_t cafe, const uint8_t *pc,
+    uint64_t issued_ms, uint8_t out[PW_KEY_LEN])
+{
+	ck_assert_int_eq(pw_ott_issue(&f->st, g->hash, cafe, pc, issued_ms,
+	    out), 0);
+}
+
+static enum pw_verify
+verify(struct fix *f, const uint8_t *o, const struct pw_game *g,
+    uint8_t gs[PW_KEY_LEN], int *is_cafe)
+{
+	*is_cafe = -1;
+	return (pw_gs_verify(&f->st, f->cfg, o, g, f->uid, gs, is_cafe));
+}
+
+static unsigned
+ott_state(struct fix *f, const uint8_t *o)
+{
+	uint64_t w;
+
+	ck_assert_ptr_nonnull(pw_store_find(&f->st, o, PW_T_OTT, &w));
+	return (PW_W_STATE(w));
+}
+
+static uint64_t
+count_live(const struct pw_store *st, unsigned type)
+{
+	uint64_t i, n, w;
+
+	for (i = 0, n = 0; i <= st->mask; i++) {
+		w = pw_slot_word(&st->slots[i]);
+		if (PW_W_STATUS(w) == PW_ST_LIVE && PW_W_TYPE(w) == type)
+			n++;
+	}
+	return (n);
+}
+
+START_TEST(test_verify_ok)
+{
+	struct fix f;
+	struct pw_slot *s;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint64_t w;
+	uint32_t now;
+	int cafe;
+
+	fix_open(&f);
+	now = pw_now();
+	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(cafe, 0);
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_CONSUMED);
+	s = pw_store_find(&f.st, gs, PW_T_GS, &w);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_LIVE);
+	ck_assert_uint_eq(PW_W_HI(w), 1);	/* first minute owed */
+	ck_assert_uint_eq(s->u.gs.game, f.alpha->hash);
+	ck_assert_uint_eq(s->u.gs.cafe, 0);
+	ck_assert_uint_eq(s->u.gs.price, 0);	/* not a cafe: free */
+	ck_assert_uint_ge(s->u.gs.start, now);
+	ck_assert_uint_le(s->u.gs.start, pw_now());
+	ck_assert_int_eq(memcmp(s->u.gs.uid, f.uid, PW_UID_LEN), 0);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_OTT_CONSUMED), 1);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_GS_STARTED), 1);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_OTT_REJECTED), 0);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_verify_not_found)
+{
+	struct fix f;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	int cafe;
+
+	fix_open(&f);
+	pw_uuid_new(o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_NOT_FOUND);
+	/* A key that exists, but is no OTT, is not found either. */
+	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, o), 0);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_NOT_FOUND);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_OTT_REJECTED), 2);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 0);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_verify_game_mismatch)
+{
+	struct fix f;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	int cafe;
+
+	fix_open(&f);
+	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe),
+	    PW_V_GAME_MISMATCH);
+	/* Not consumed: the right game still gets it. */
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_ISSUED);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 0);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	/* GAME_MISMATCH comes before OTT_ALREADY_USED. */
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe),
+	    PW_V_GAME_MISMATCH);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_USED);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_verify_expired)
+{
+	struct fix f;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint64_t ttl;
+	int cafe;
+
+	fix_open(&f);
+	ttl = (uint64_t)f.cfg->ott_ttl * 1000;
+	ck_assert_uint_eq(ttl, 60000);
+	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl - 1, o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
+	/* Expired is not consumed: it stays expired, never USED. */
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_ISSUED);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
+	/* At exactly ott-ttl it has expired. */
+	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl, o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
+	/* Ten seconds short of it, it has not. */
+	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl + 10000, o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
+	fix_close(&f);
+}
+END_TEST
+
+/* USED before EXPIRED, EXPIRED before NOT_CHARGEABLE. */
+START_TEST(test_verify_order)
+{
+	struct fix f;
+	struct pw_slot *s, *wal;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint64_t w, ttl;
+	int cafe;
+
+	fix_open(&f);
+	ttl = (uint64_t)f.cfg->ott_ttl * 1000;
+	/* Consumed while valid, asked again after it expired. */
+	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl - 5000, o);
+	s = pw_store_find(&f.st, o, PW_T_OTT, &w);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0,
+	    0)), 1);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_USED);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe),
+	    PW_V_GAME_MISMATCH);
+
+	/* An expired OTT of a cafe that cannot pay: EXPIRED, no hold. */
+	wal = wallet_make(&f, "cafe-poor", 3);
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-poor"), NULL,
+	    pw_now_ms() - ttl - 1, o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_ISSUED);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 0);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 0);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_not_chargeable)
+{
+	struct fix f;
+	struct pw_slot *wal;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	int cafe;
+
+	fix_open(&f);
+	wal = wallet_make(&f, "cafe-poor", 9);	/* alpha costs 10 */
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-poor"), NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);
+	/* Consumed, nothing held, nothing started. */
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_CONSUMED);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_USED);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 0);
+	ck_assert_int_eq(atomic_load(&wal->u.w.balance), 9);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 0);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_GS_STARTED), 0);
+
+	/* beta costs 7: the same wallet pays for it. */
+	ott(&f, f.beta, cafe_hash(&f, "cafe-poor"), NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(cafe, 1);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 7);
+
+	/* A configured cafe without any wallet cannot pay either. */
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-b"), NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);
+	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_CONSUMED);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_hold_one_minute)
+{
+	struct fix f;
+	struct pw_slot *wal, *s;
+	uint8_t o1[PW_KEY_LEN], o2[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint32_t ca;
+	uint64_t w;
+	int cafe;
+
+	fix_open(&f);
+	ca = cafe_hash(&f, "cafe-a");
+	wal = wallet_make(&f, "cafe-a", 10);	/* one minute of alpha */
+	ott(&f, f.alpha, ca, NULL, pw_now_ms(), o1);
+	ott(&f, f.alpha, ca, NULL, pw_now_ms(), o2);
+	ck_assert_int_eq(verify(&f, o1, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(cafe, 1);
+	s = pw_store_find(&f.st, gs, PW_T_GS, &w);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->u.gs.cafe, ca);
+	ck_assert_uint_eq(s->u.gs.price, 10);
+	ck_assert_uint_eq(PW_W_HI(w), 1);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
+	/* The balance is the reaper's: a hold does not touch it. */
+	ck_assert_int_eq(atomic_load(&wal->u.w.balance), 10);
+	ck_assert_int_eq(verify(&f, o2, f.alpha, gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_hold_arithmetic)
+{
+	struct fix f;
+	struct pw_slot *wal;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint32_t ca;
+	int cafe;
+
+	fix_open(&f);
+	ca = cafe_hash(&f, "cafe-a");
+	wal = wallet_make(&f, "cafe-a", 25);
+	/* An earlier hold counts against the balance too. */
+	atomic_store(&wal->u.w.hold, 6);
+	ott(&f, f.alpha, ca, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 16);
+	ott(&f, f.alpha, ca, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);		/* 25 - 16 < 10 */
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 16);
+	ott(&f, f.beta, ca, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 23);
+	ott(&f, f.beta, ca, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);		/* 25 - 23 < 7 */
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 23);
+
+	/* hold/unhold directly: an exact fit, then nothing more. */
+	ck_assert_int_eq(pw_wallet_hold(&f.st, ca, f.cfg, 2), 0);
+	ck_assert_int_eq(pw_wallet_hold(&f.st, ca, f.cfg, 1), -1);
+	ck_assert_int_eq(pw_wallet_hold(&f.st, ca, f.cfg, 0), 0);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 25);
+	pw_wallet_unhold(&f.st, ca, f.cfg, 2);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 23);
+	ck_assert_int_eq(atomic_load(&wal->u.w.balance), 25);
+	/* An unknown cafe is never chargeable. */
+	ck_assert_int_eq(pw_wallet_hold(&f.st, 12345, f.cfg, 1), -1);
+
+	/* A cafe that left the config bills nobody: a free session. */
+	ott(&f, f.alpha, 12345, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(cafe, 0);
+	fix_close(&f);
+}
+END_TEST
+
+/* Many processes verifying at one cafe never spend the same G-coin. */
+struct hold_shm {
+	_Atomic uint32_t	 ready;
+	_Atomic uint32_t	 ok;
+	_Atomic uint32_t	 refused;
+	_Atomic uint32_t	 bad;
+};
+
+static void
+hold_child(struct fix *f, uint8_t (*otts)[PW_KEY_LEN], struct hold_shm *h,
+    int me)
+{
+	uint8_t gs[PW_KEY_LEN];
+	enum pw_verify v;
+	int i, cafe;
+	long spin;
+
+	pw_store_set_cell(&f->st, (unsigned)me + 1);
+	atomic_fetch_add(&h->ready, 1);
+	for (spin = 0; atomic_load(&h->ready) < HOLD_PROCS; spin++) {
+		if (spin > 50000000L)
+			_exit(2);
+		sched_yield();
+	}
+	for (i = 0; i < HOLD_OTTS; i++) {
+		v = verify(f, otts[me * HOLD_OTTS + i], f->alpha, gs, &cafe);
+		if (v == PW_V_OK && cafe == 1)
+			atomic_fetch_add(&h->ok, 1);
+		else if (v == PW_V_NOT_CHARGEABLE)
+			atomic_fetch_add(&h->refused, 1);
+		else
+			atomic_fetch_add(&h->bad, 1);
+	}
+	_exit(0);
+}
+
+START_TEST(test_hold_race)
+{
+	struct fix f;
+	struct pw_slot *wal;
+	struct hold_shm *h;
+	uint8_t (*otts)[PW_KEY_LEN];
+	pid_t pids[HOLD_PROCS];
+	int i, status;
+
+	fix_open(&f);
+	wal = wallet_make(&f, "cafe-a", HOLD_MINUTES * f.alpha->price);
+	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANON, -1, 0);
+	ck_assert_ptr_ne(h, MAP_FAILED);
+	otts = calloc(HOLD_PROCS * HOLD_OTTS, PW_KEY_LEN);
+	ck_assert_ptr_nonnull(otts);
+	for (i = 0; i < HOLD_PROCS * HOLD_OTTS; i++)
+		ott(&f, f.alpha, cafe_hash(&f, "cafe-a"), NULL, pw_now_ms(),
+		    otts[i]);
+	for (i = 0; i < HOLD_PROCS; i++) {
+		pids[i] = fork();
+		ck_assert_int_ne(pids[i], -1);
+		if (pids[i] == 0)
+			hold_child(&f, otts, h, i);
+	}
+	for (i = 0; i < HOLD_PROCS; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_uint_eq(atomic_load(&h->bad), 0);
+	ck_assert_uint_eq(atomic_load(&h->ok), HOLD_MINUTES);
+	ck_assert_uint_eq(atomic_load(&h->refused),
+	    HOLD_PROCS * HOLD_OTTS - HOLD_MINUTES);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold),
+	    HOLD_MINUTES * f.alpha->price);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), HOLD_MINUTES);
+	free(otts);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_replace_same_pc)
+{
+	struct fix f;
+	struct pw_gs_info info;
+	struct pw_slot *s1, *s2, *pc;
+	uint8_t pck[PW_KEY_LEN], o[PW_KEY_LEN];
+	uint8_t gs1[PW_KEY_LEN], gs2[PW_KEY_LEN], gs3[PW_KEY_LEN];
+	uint64_t w;
+	int cafe;
+
+	fix_open(&f);
+	pw_pc_key(pck, "pc-42", 5);
+	ott(&f, f.alpha, 0, pck, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs1, &cafe), PW_V_OK);
+	s1 = pw_store_find(&f.st, gs1, PW_T_GS, NULL);
+	ck_assert_ptr_nonnull(s1);
+	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.gs),
+	    PW_T_GS, NULL), s1);
+
+	ott(&f, f.beta, 0, pck, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.beta, gs2, &cafe), PW_V_OK);
+	s2 = pw_store_find(&f.st, gs2, PW_T_GS, NULL);
+	ck_assert_ptr_nonnull(s2);
+	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.gs),
+	    PW_T_GS, NULL), s2);
+	/* The PC record was reused, not duplicated. */
+	ck_assert_uint_eq(count_live(&f.st, PW_T_PC), 1);
+
+	ck_assert_ptr_eq(pw_store_find(&f.st, gs1, PW_T_GS, &w), s1);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
+	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
+	ck_assert_uint_eq(PW_W_HI(w), 1);	/* billing kept */
+	ck_assert_uint_ne(atomic_load(&s1->u.gs.ended_at), 0);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs1, f.alpha->hash, f.uid,
+	    &info), PW_T_REPLACED);
+	ck_assert_uint_eq(info.reason, PW_R_REPLACED);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, f.uid,
+	    &info), PW_T_OK);
+	ck_assert_int_eq(pw_gs_end(&f.st, gs1, f.alpha->hash, PW_R_ENDED,
+	    &info), PW_T_ALREADY);
+
+	/* A session on another PC, or on none, is left alone. */
+	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs3, &cafe), PW_V_OK);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, NULL, &info),
+	    PW_T_OK);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs3, f.alpha->hash, NULL,
+	    &info), PW_T_OK);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_end)
+{
+	struct fix f;
+	struct pw_gs_info info;
+	struct pw_slot *s, *wal;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
+	uint64_t w;
+	int cafe;
+
+	fix_open(&f);
+	wal = wallet_make(&f, "cafe-a", 100);
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-a"), NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
+	memset(&info, 0xff, sizeof(info));
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
+	    &info), PW_T_OK);
+	ck_assert_int_eq(info.is_cafe, 1);
+	ck_assert_uint_eq(info.billed, 1);
+	ck_assert_int_eq(info.charged, 10);
+	ck_assert_uint_eq(info.reason, PW_R_NONE);
+	ck_assert_uint_le(info.duration, 2);
+
+	memset(&info, 0xff, sizeof(info));
+	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ENDED,
+	    &info), PW_T_OK);
+	ck_assert_uint_eq(info.reason, PW_R_ENDED);
+	ck_assert_uint_eq(info.billed, 1);
+	ck_assert_int_eq(info.charged, 10);
+	ck_assert_int_eq(info.is_cafe, 1);
+	s = pw_store_find(&f.st, gs, PW_T_GS, &w);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
+	ck_assert_uint_eq(PW_W_REASON(w), PW_R_ENDED);
+	ck_assert_uint_ge(atomic_load(&s->u.gs.ended_at), s->u.gs.start);
+
+	/* Twice: already; and a second end never changes the reason. */
+	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ADMIN,
+	    &info), PW_T_ALREADY);
+	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
+	    PW_T_ALREADY);
+	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s)), PW_R_ENDED);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
+	    &info), PW_T_ENDED);
+	ck_assert_uint_eq(info.reason, PW_R_ENDED);
+	/* The hold is the reaper's to settle. */
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
+	/* Unknown sessions. */
+	pw_uuid_new(o);
+	ck_assert_int_eq(pw_gs_end(&f.st, o, f.alpha->hash, PW_R_ENDED,
+	    &info), PW_T_NOT_FOUND);
+	ck_assert_int_eq(pw_gs_touch(&f.st, o, f.alpha->hash, NULL, &info),
+	    PW_T_NOT_FOUND);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_mismatch)
+{
+	struct fix f;
+	struct pw_gs_info info;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN], other[PW_UID_LEN];
+	int cafe;
+
+	fix_open(&f);
+	ck_assert_int_eq(pw_uid_pack(other, "1234567890", 10), 0);
+	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
+	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
+	    PW_T_MISMATCH);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, other,
+	    &info), PW_T_MISMATCH);
+	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.beta->hash, PW_R_ENDED,
+	    &info), PW_T_MISMATCH);
+	/* None of that touched the session. */
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(pw_store_find(&f.st, gs,
+	    PW_T_GS, NULL))), PW_GS_LIVE);
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
+	    &info), PW_T_OK);
+	/* Game 0 is the administrator: any game. */
+	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
+	    PW_T_OK);
+	ck_assert_uint_eq(info.reason, PW_R_ADMIN);
+	/* Even ended, another game learns nothing. */
+	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
+	    PW_T_MISMATCH);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_launcher_replace)
+{
+	struct fix f;
+	struct pw_slot *s1, *s2, *s3, *pc, *got;
+	uint8_t pck[PW_KEY_LEN], l1[PW_KEY_LEN], l2[PW_KEY_LEN];
+	uint8_t l3[PW_KEY_LEN];
+	uint64_t w;
+
+	fix_open(&f);
+	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l1), 0);
+	ck_assert_int_eq(pw_ls_start(&f.st, "pc-2", 4, 0, l3), 0);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_T_OK);
+	s1 = got;
+	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l2), 0);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_LS_STARTED), 3);
+
+	ck_assert_ptr_eq(pw_store_find(&f.st, l1, PW_T_LS, &w), s1);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_ENDED);
+	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
+	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_at), 0);
+	got = NULL;
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_T_ENDED);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l2, &got), PW_T_OK);
+	s2 = got;
+	ck_assert_int_eq(pw_ls_touch(&f.st, l3, &got), PW_T_OK);
+	s3 = got;
+	ck_assert_ptr_ne(s3, s2);
+
+	pw_pc_key(pck, "pc-1", 4);
+	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
+	ck_assert_ptr_nonnull(pc);
+	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.ls),
+	    PW_T_LS, NULL), s2);
+	ck_assert_int_eq(memcmp(s2->u.ls.pc, pck, PW_KEY_LEN), 0);
+	ck_assert_uint_eq(count_live(&f.st, PW_T_PC), 2);
+	/* Ending an ended launcher session changes nothing. */
+	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
+	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
+	pw_uuid_new(l1);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, NULL), PW_T_NOT_FOUND);
+	fix_close(&f);
+}
+END_TEST
+
+static Suite *
+session_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("session");
+
+	tc = tcase_create("verify");
+	tcase_add_test(tc, test_verify_ok);
+	tcase_add_test(tc, test_verify_not_found);
+	tcase_add_test(tc, test_verify_game_mismatch);
+	tcase_add_test(tc, test_verify_expired);
+	tcase_add_test(tc, test_verify_order);
+	tcase_add_test(tc, test_not_chargeable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("wallet");
+	tcase_add_test(tc, test_hold_one_minute);
+	tcase_add_test(tc, test_hold_arithmetic);
+	tcase_add_test(tc, test_hold_race);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sessions");
+	tcase_add_test(tc, test_replace_same_pc);
+	tcase_add_test(tc, test_end);
+	tcase_add_test(tc, test_mismatch);
+	tcase_add_test(tc, test_launcher_replace);
+	suite_add_tcase(s, tc);
+
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfail;
+
+	sr = srunner_create(session_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

@@ -37,6 +37,8 @@ struct worker {
 	struct pw_conn		**conns;	/* by fd */
 	int			 maxfd;
 	int			 index;
+	uint8_t			 rid_pool[4092];	/* CSPRNG bytes for request ids */
+	size_t			 rid_left;
 };
 
 struct pw_route;
@@ -78,7 +80,10 @@ struct pw_route {
 
 /* http_conn.c: per-connection limits and the error-page filter. */
 struct bufferevent *http_conn_new(struct event_base *, void *worker);
-void	 http_conn_request_done(struct worker *, struct evhttp_request *);
+/* The request is answered: stop its deadline; the connection to flush. */
+struct bufferevent *http_conn_request_done(struct worker *,
+	    struct evhttp_request *);
+void	 http_conn_flush(struct bufferevent *);
 void	 http_conn_drain(struct worker *);
 
 /* http_route.c */
@@ -100,8 +105,8 @@ void	 reply_error(struct pw_req *, int status, const char *code,
 void	 reply_flat_error(struct pw_req *, int status, const char *code,
 	    const char *msg);
 /* A whole error reply for a connection-level failure (no request). */
-size_t	 reply_error_page(char *buf, size_t n, int status, const char *code,
-	    const char *msg);
+size_t	 reply_error_page(struct worker *, char *buf, size_t n, int status,
+	    const char *code, const char *msg);
 
 /* Field helpers: each replies 400 itself and returns -1 on failure. */
 int	 req_string(struct pw_req *, const char *field, char *out,

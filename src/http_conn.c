@@ -234,7 +234,7 @@ conn_out(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 	status = page_status(src, &start);
 	conn_send_n(c, src, dst, (size_t)start.pos);
 	evbuffer_drain(src, evbuffer_get_length(src));
-	n = reply_error_page(page, sizeof(page), status,
+	n = reply_error_page(c->w, page, sizeof(page), status,
 	    status == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
 	    status == 413 ? "request headers or body too large" :
 	    "malformed HTTP request");
@@ -332,17 +332,25 @@ conn_of(struct worker *w, struct evhttp_request *req)
 }
 
 /* The request is complete: the connection is idle until its next one. */
-void
+struct bufferevent *
 http_conn_request_done(struct worker *w, struct evhttp_request *req)
 {
 	struct pw_conn *c;
 
 	if ((c = conn_of(w, req)) == NULL)
-		return;
+		return (NULL);
 	c->state = C_IDLE;
 	c->crlf = 0;
 	evtimer_del(c->timer);
-	event_active(c->kick, EV_TIMEOUT, 0);
+	return (c->bev);
+}
+
+/* Our reply is queued and EV_WRITE enabled: send it now (see conn_kick). */
+void
+http_conn_flush(struct bufferevent *bev)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		(void)bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
 }
 
 void

@@ -55,14 +55,25 @@ rid_valid(const char *s)
 	return (i > 0);
 }
 
+/*
+ * arc4random_buf(3) checks for a fork on every call (a getpid(2) with
+ * libbsd); drawing its bytes a page at a time keeps that off the request
+ * path.  The pool lives in the worker, which starts with it empty.
+ */
 static void
-rid_new(char out[32])
+rid_new(struct worker *w, char out[32])
 {
-	uint8_t rnd[12];
+	uint8_t *rnd;
 
-	arc4random_buf(rnd, sizeof(rnd));
+	if (w->rid_left < 12) {
+		arc4random_buf(w->rid_pool, sizeof(w->rid_pool));
+		w->rid_left = sizeof(w->rid_pool);
+	}
+	rnd = w->rid_pool + sizeof(w->rid_pool) - w->rid_left;
+	w->rid_left -= 12;
 	memcpy(out, "req_", 4);
-	pw_hex_encode(rnd, sizeof(rnd), out + 4);
+	pw_hex_encode(rnd, 12, out + 4);
+	explicit_bzero(rnd, 12);
 }
 
 void
@@ -75,7 +86,7 @@ http_request_id(struct pw_req *r)
 	if (h != NULL && rid_valid(h))
 		strlcpy(r->rid, h, sizeof(r->rid));
 	else
-		rid_new(r->rid);
+		rid_new(r->w, r->rid);
 }
 
 void
@@ -90,6 +101,7 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct worker *w = r->w;
+	struct bufferevent *bev;
 
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "X-Request-ID", r->rid);
@@ -98,8 +110,10 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 	evbuffer_add(w->out, body, n);
 	r->status = status;
 	r->bytes = n;
-	http_conn_request_done(w, r->req);
+	bev = http_conn_request_done(w, r->req);
 	evhttp_send_reply(r->req, status, reason_phrase(status), w->out);
+	if (bev != NULL)
+		http_conn_flush(bev);
 	pw_count(w->st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
 	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
 	if (w->ctx->access_fd != -1)
@@ -175,14 +189,14 @@ reply_error(struct pw_req *r, int status, const char *code,
 }
 
 size_t
-reply_error_page(char *buf, size_t n, int status, const char *code,
-    const char *msg)
+reply_error_page(struct worker *w, char *buf, size_t n, int status,
+    const char *code, const char *msg)
 {
 	char body[512], rid[32];
 	size_t blen;
 	int len;
 
-	rid_new(rid);
+	rid_new(w, rid);
 	blen = envelope_error(body, sizeof(body), rid, code, msg);
 	len = snprintf(buf, n, "HTTP/1.1 %d %s\r\nContent-Type: "
 	    "application/json\r\nX-Request-ID: %s\r\nConnection: close\r\n"

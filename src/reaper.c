@@ -244,13 +244,20 @@ gs_log(struct reaper *r, struct pw_slot *s, uint64_t w)
 
 	logged = atomic_load(&s->u.gs.logged);
 	billed = PW_W_HI(w);
-	wal = cafe_wallet(r, s->u.gs.cafe, &wname);
-	/* Money moves only at a cafe and a price: else no wallet, no CHARGE. */
-	if (s->u.gs.price == 0)
-		wname = "";
+	/*
+	 * Money moves only at a cafe and a price: else no wallet and no
+	 * CHARGE.  Most sessions owe nothing in most passes: find that out
+	 * before the wallet lookup, which hashes the cafe id.
+	 */
+	cafe = s->u.gs.cafe != 0 && s->u.gs.price != 0;
+	if ((owed = gs_owed(s, w, logged, cafe)) == 0)
+		return;
+	wal = NULL;
+	wname = "";
+	if (cafe)
+		wal = cafe_wallet(r, s->u.gs.cafe, &wname);
 	cafe = wname[0] != '\0';
-	if ((owed = gs_owed(s, w, logged, cafe)) == 0 ||
-	    room(r, owed < BATCH ? owed : BATCH) == -1)
+	if (room(r, owed < BATCH ? owed : BATCH) == -1)
 		return;
 	bal = wal != NULL ? shadow_of(r, wal) : &zero;
 	memset(&a, 0, sizeof(a));

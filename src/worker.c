@@ -134,6 +134,21 @@ setup_http(struct worker *w)
 	w->accepting = 1;
 }
 
+/* With epoll, fold each add/delete pair of a request into one call. */
+static struct event_base *
+new_base(void)
+{
+	struct event_config *ec;
+	struct event_base *b;
+
+	if ((ec = event_config_new()) == NULL)
+		return (NULL);
+	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	b = event_base_new_with_config(ec);
+	event_config_free(ec);
+	return (b);
+}
+
 void
 worker_main(struct pw_ctx *ctx, int index)
 {
@@ -152,7 +167,7 @@ worker_main(struct pw_ctx *ctx, int index)
 	w.cfg = ctx->cfg;
 	w.index = index;
 	raise_nofile(&w);
-	if ((w.base = event_base_new()) == NULL)
+	if ((w.base = new_base()) == NULL)
 		fatalx("event_base_new");
 	setup_http(&w);
 	ev_term = evsignal_new(w.base, SIGTERM, worker_stop, &w);

@@ -1,0 +1,612 @@
+/*
+ * storebench: the shared store's operations in ns/op, in one process and
+ * in two processes sharing the mapping (as two workers do), with a
+ * million live game sessions in a 2^21-slot store; the time of a full
+ * pass over the slots like the reaper's; and whether lookups in another
+ * process slow down while that pass runs.
+ *
+ *	storebench [dir]	(store files are made in dir, default /tmp)
+ *
+ * The reaper's pass is static in reaper.c, so the pass here is a copy of
+ * its reading work, not a call: every slot's word is loaded and counted,
+ * and each live game session gets the reads reap_gs() makes when nothing
+ * is due (last-seen against the timeout, started minutes against the
+ * billed ones, the logged marks).  The "cafe" variant adds what
+ * cafe_wallet() does for a cafe session on every pass: derive the
+ * wallet's key (SHA-256) and look the wallet up.  Nothing is written, as
+ * in a pass over sessions that owe nothing; billing, logging and
+ * tombstone upkeep are not modelled.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pw_session.h"
+#include "pw_store.h"
+
+#define NSLOTS		(1u << 21)
+#define NLIVE		1000000u
+#define NOTT		200000u
+#define NPASS		5
+#define SESSION_TIMEOUT	240u
+#define BILLING_UNIT	60u
+#define CAFE		"bench-cafe"
+#define HIST_NS		100000		/* latency histogram: 1 ns buckets */
+#define LAT_BASE_MS	1000		/* lookups before the passes */
+
+/* One operation's results: ns/op alone, ns/op each of two, ops/s of two. */
+struct res {
+	double		 ns1, ns2, cpu2, agg;
+	size_t		 f1, f2;
+};
+
+struct ctx;
+typedef size_t	(*op_fn)(struct ctx *, size_t, size_t);
+
+/* What a pass counts (the reaper's gauges, roughly). */
+struct tally {
+	uint64_t	 live, tomb, busy, gs_alive, owed, wallets;
+};
+
+/* Shared between the parent and its children (MAP_SHARED|MAP_ANON). */
+struct shared {
+	_Atomic unsigned	 ready;
+	_Atomic unsigned	 go;
+	_Atomic unsigned	 phase;	/* latency probe: 0 idle, 1 pass, 2 stop */
+	uint64_t		 ns[2];
+	uint64_t		 cpu[2];
+	double			 fault_ms[2];
+	uint64_t		 fails[2];
+	uint64_t		 hist[2][HIST_NS + 1];
+	uint64_t		 max[2];
+	uint64_t		 count[2];
+};
+
+struct ctx {
+	struct pw_store	 st;
+	uint8_t		(*keys)[PW_KEY_LEN];
+	uint8_t		(*otts)[PW_KEY_LEN];
+	uint32_t	 now;
+	uint32_t	 stamp;		/* heartbeat value: raised every run */
+	int		 cafe;		/* pass: do the cafe wallet lookup */
+	struct shared	*sh;
+	char		 dir[900];
+};
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "storebench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/*
+ * Map every page of the slot array into this process with a write (an
+ * OR of 0 into one slot word a page), so that the timings below measure
+ * the table and not first-touch page faults: after fork a child has no
+ * page table entries for a shared file mapping, and a page read first
+ * is mapped read-only and faults again at the first write.
+ */
+static double
+prefault(struct ctx *c)
+{
+	uint64_t i, t0, step = 4096 / PW_SLOT_SIZE;
+
+	t0 = mono_ns();
+	for (i = 0; i <= c->st.mask; i += step)
+		atomic_fetch_or_explicit(&c->st.slots[i].word, 0,
+		    memory_order_relaxed);
+	return ((double)(mono_ns() - t0) / 1e6);
+}
+
+static void
+open_store(struct ctx *c, const char *name)
+{
+	char path[1000], err[1200];
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	(void)unlink(path);
+	if (pw_store_open(&c->st, path, NSLOTS, 1, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "storebench: %s\n", err);
+		exit(1);
+	}
+	pw_store_set_cell(&c->st, 0);
+}
+
+static void
+close_store(struct ctx *c, const char *name)
+{
+	char path[1000];
+
+	pw_store_close(&c->st);
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	(void)unlink(path);
+}
+
+/* --- the operations, over keys [lo, hi) ------------------------------ */
+
+static size_t
+op_insert(struct ctx *c, size_t lo, size_t hi)
+{
+	struct pw_slot *s;
+	size_t i, fails = 0;
+
+	for (i = lo; i < hi; i++) {
+		if ((s = pw_store_claim(&c->st, c->keys[i], PW_T_GS)) == NULL) {
+			fails++;
+			continue;
+		}
+		s->u.gs.game = 1;
+		s->u.gs.cafe = 1;
+		s->u.gs.start = c->now;
+		atomic_store(&s->u.gs.last_seen, c->now);
+		atomic_store(&s->u.gs.logged, PW_LOGGED_START | 1);
+		pw_store_publish(s, PW_GS_LIVE, 1);
+	}
+	return (fails);
+}
+
+static size_t
+op_lookup(struct ctx *c, size_t lo, size_t hi)
+{
+	size_t i, fails = 0;
+
+	for (i = lo; i < hi; i++)
+		if (pw_store_find(&c->st, c->keys[i], PW_T_GS, NULL) == NULL)
+			fails++;
+	return (fails);
+}
+
+/* What a heartbeat does to the store: find, then raise last-seen. */
+static size_t
+op_heartbeat(struct ctx *c, size_t lo, size_t hi)
+{
+	struct pw_slot *s;
+	size_t i, fails = 0;
+
+	for (i = lo; i < hi; i++) {
+		if ((s = pw_store_find(&c->st, c->keys[i], PW_T_GS, NULL)) ==
+		    NULL) {
+			fails++;
+			continue;
+		}
+		pw_atomic_max32(&s->u.gs.last_seen, c->stamp);
+	}
+	return (fails);
+}
+
+static size_t
+op_ott_insert(struct ctx *c, size_t lo, size_t hi)
+{
+	struct pw_slot *s;
+	size_t i, fails = 0;
+
+	for (i = lo; i < hi; i++) {
+		if ((s = pw_store_claim(&c->st, c->otts[i], PW_T_OTT)) ==
+		    NULL) {
+			fails++;
+			continue;
+		}
+		s->u.ott.game = 1;
+		s->u.ott.issued_ms = (uint64_t)c->now * 1000;
+		pw_store_publish(s, PW_OTT_ISSUED, 0);
+	}
+	return (fails);
+}
+
+/* The consuming half of a verify: find the OTT, CAS it to consumed. */
+static size_t
+op_consume(struct ctx *c, size_t lo, size_t hi)
+{
+	struct pw_slot *s;
+	uint64_t w;
+	size_t i, fails = 0;
+
+	for (i = lo; i < hi; i++) {
+		if ((s = pw_store_find(&c->st, c->otts[i], PW_T_OTT, &w)) ==
+		    NULL || PW_W_STATE(w) != PW_OTT_ISSUED ||
+		    !pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0, 0)))
+			fails++;
+	}
+	return (fails);
+}
+
+/* --- running them in one and in two processes ------------------------ */
+
+static double
+run1(struct ctx *c, op_fn fn, size_t lo, size_t hi, size_t *fails)
+{
+	uint64_t t0;
+
+	t0 = mono_ns();
+	*fails = fn(c, lo, hi);
+	return ((double)(mono_ns() - t0) / (double)(hi - lo));
+}
+
+static void
+child_run(struct ctx *c, op_fn fn, unsigned k, size_t lo, size_t hi)
+{
+	uint64_t t0, c0;
+
+	/* Claims are made in this pid's name, counters in its own cell. */
+	pw_store_set_cell(&c->st, k + 1);
+	c->sh->fault_ms[k] = prefault(c);
+	atomic_fetch_add(&c->sh->ready, 1);
+	while (atomic_load(&c->sh->go) == 0)
+		;
+	t0 = mono_ns();
+	c0 = cpu_ns();
+	c->sh->fails[k] = fn(c, lo, hi);
+	c->sh->ns[k] = mono_ns() - t0;
+	c->sh->cpu[k] = cpu_ns() - c0;
+	_exit(0);
+}
+
+/*
+ * Two processes, each on its half of [lo, hi), started together.
+ * Returns the mean wall ns/op each process saw; *cpu gets its CPU ns/op
+ * (which leaves out time it spent preempted), *agg ops/s of both.
+ */
+static double
+run2(struct ctx *c, op_fn fn, size_t lo, size_t hi, size_t *fails,
+    double *agg, double *cpu)
+{
+	pid_t pid[2];
+	size_t mid = lo + (hi - lo) / 2, n[2] = { mid - lo, hi - mid };
+	unsigned k;
+	int status;
+
+	atomic_store(&c->sh->ready, 0);
+	atomic_store(&c->sh->go, 0);
+	for (k = 0; k < 2; k++) {
+		if ((pid[k] = fork()) == -1)
+			die("fork");
+		if (pid[k] == 0)
+			child_run(c, fn, k, k == 0 ? lo : mid, k == 0 ? mid : hi);
+	}
+	while (atomic_load(&c->sh->ready) < 2)
+		;
+	atomic_store(&c->sh->go, 1);
+	for (k = 0; k < 2; k++)
+		if (waitpid(pid[k], &status, 0) == -1 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			die("child");
+	*fails = c->sh->fails[0] + c->sh->fails[1];
+	*agg = (double)(hi - lo) * 1e9 / (double)(c->sh->ns[0] >
+	    c->sh->ns[1] ? c->sh->ns[0] : c->sh->ns[1]);
+	*cpu = ((double)c->sh->cpu[0] / (double)n[0] +
+	    (double)c->sh->cpu[1] / (double)n[1]) / 2;
+	return (((double)c->sh->ns[0] / (double)n[0] +
+	    (double)c->sh->ns[1] / (double)n[1]) / 2);
+}
+
+static void
+report(const char *name, const struct res *r)
+{
+	printf("  %-26s %8.1f ns/op   %8.1f ns/op (cpu %6.1f)  %6.2f "
+	    "Mops/s\n", name, r->ns1, r->ns2, r->cpu2, r->agg / 1e6);
+	if (r->f1 + r->f2 != 0)
+		printf("  %-26s FAILED: %zu single, %zu two-process\n", "",
+		    r->f1, r->f2);
+}
+
+/* --- the pass --------------------------------------------------------- */
+
+static void
+pass_gs(struct ctx *c, struct pw_slot *s, uint64_t w, struct tally *t)
+{
+	uint32_t due, logged;
+	int owed;
+
+	if (PW_W_STATE(w) == PW_GS_ENDED)
+		return;
+	t->gs_alive++;
+	/* reap_gs: expired? */
+	if (atomic_load(&s->u.gs.last_seen) + SESSION_TIMEOUT <= c->now)
+		t->owed++;
+	/* gs_bill: a minute started that is not billed yet? */
+	due = c->now > s->u.gs.start ? (c->now - s->u.gs.start) /
+	    BILLING_UNIT + 1 : 1;
+	if (PW_W_HI(w) < due)
+		t->owed++;
+	/* gs_log: cafe_wallet() first, then gs_owed(). */
+	if (c->cafe && s->u.gs.cafe != 0 && pw_wallet_find(&c->st, CAFE) !=
+	    NULL)
+		t->wallets++;
+	logged = atomic_load(&s->u.gs.logged);
+	owed = !(logged & PW_LOGGED_START);
+	if (s->u.gs.cafe != 0)
+		owed += (int)(PW_W_HI(w) - PW_LOGGED_CHARGES(logged));
+	t->owed += (uint64_t)owed;
+}
+
+static void
+pass(struct ctx *c, struct tally *t)
+{
+	struct pw_slot *s;
+	uint64_t i, w;
+
+	memset(t, 0, sizeof(*t));
+	/* Downwards, as the reaper walks. */
+	for (i = c->st.mask + 1; i-- > 0;) {
+		s = &c->st.slots[i];
+		w = pw_slot_word(s);
+		switch (PW_W_STATUS(w)) {
+		case PW_ST_BUSY:
+			t->busy++;
+			continue;
+		case PW_ST_TOMB:
+			t->tomb++;
+			continue;
+		case PW_ST_LIVE:
+			t->live++;
+			if (PW_W_TYPE(w) == PW_T_GS)
+				pass_gs(c, s, w, t);
+			continue;
+		}
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static double
+passes(struct ctx *c, int cafe, int n, struct tally *t)
+{
+	double ms[NPASS];
+	uint64_t t0;
+	int i;
+
+	c->cafe = cafe;
+	for (i = 0; i < n && i < NPASS; i++) {
+		t0 = mono_ns();
+		pass(c, t);
+		ms[i] = (double)(mono_ns() - t0) / 1e6;
+	}
+	qsort(ms, (size_t)i, sizeof(ms[0]), cmp_double);
+	return (ms[i / 2]);
+}
+
+/* --- lookup latency in another process while passes run --------------- */
+
+static void
+prober(struct ctx *c)
+{
+	struct shared *sh = c->sh;
+	uint64_t t0, d;
+	unsigned ph;
+	size_t i = 0;
+
+	pw_store_set_cell(&c->st, 3);
+	(void)prefault(c);
+	atomic_fetch_add(&sh->ready, 1);
+	while ((ph = atomic_load(&sh->phase)) < 2) {
+		t0 = mono_ns();
+		(void)pw_store_find(&c->st, c->keys[i], PW_T_GS, NULL);
+		d = mono_ns() - t0;
+		sh->hist[ph][d < HIST_NS ? d : HIST_NS]++;
+		if (d > sh->max[ph])
+			sh->max[ph] = d;
+		sh->count[ph]++;
+		i = (i + 7919) % NLIVE;
+		/* One lookup every few us, like a busy worker's share. */
+		t0 = mono_ns();
+		while (mono_ns() - t0 < 2000)
+			;
+	}
+	_exit(0);
+}
+
+static uint64_t
+pct(const struct shared *sh, int ph, double p)
+{
+	uint64_t want, seen = 0;
+	size_t i;
+
+	want = (uint64_t)((double)sh->count[ph] * p / 100.0);
+	for (i = 0; i <= HIST_NS; i++)
+		if ((seen += sh->hist[ph][i]) > want)
+			return (i);
+	return (HIST_NS);
+}
+
+static void
+latency_during_pass(struct ctx *c)
+{
+	struct tally t;
+	struct timespec ts = { LAT_BASE_MS / 1000, 0 };
+	uint64_t t0;
+	pid_t pid;
+	int status, n, ph;
+
+	memset(c->sh, 0, sizeof(*c->sh));
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0)
+		prober(c);
+	while (atomic_load(&c->sh->ready) < 1)
+		;
+	nanosleep(&ts, NULL);
+	atomic_store(&c->sh->phase, 1);
+	t0 = mono_ns();
+	for (n = 0; mono_ns() - t0 < 1000000000u || n < 3; n++)
+		pass(c, &t);
+	atomic_store(&c->sh->phase, 2);
+	if (waitpid(pid, &status, 0) == -1)
+		die("waitpid");
+	printf("\nlookup latency in a second process (one lookup every ~2 us, "
+	    "ns incl. ~20 ns of clock reads)\n");
+	for (ph = 0; ph < 2; ph++)
+		printf("  %-26s n %8llu  p50 %5llu  p99 %6llu  p99.9 %6llu  "
+		    "max %8llu\n", ph == 0 ? "store idle" :
+		    "during back-to-back passes",
+		    (unsigned long long)c->sh->count[ph],
+		    (unsigned long long)pct(c->sh, ph, 50),
+		    (unsigned long long)pct(c->sh, ph, 99),
+		    (unsigned long long)pct(c->sh, ph, 99.9),
+		    (unsigned long long)c->sh->max[ph]);
+	printf("  (%d passes ran while probing)\n", n);
+}
+
+/* --- main ------------------------------------------------------------- */
+
+static void
+add_wallet(struct ctx *c)
+{
+	uint8_t key[PW_KEY_LEN];
+	struct pw_slot *s;
+
+	pw_wallet_key(key, CAFE);
+	if (pw_store_claim_unique(&c->st, key, PW_T_WALLET, &s) !=
+	    PW_INS_NEW) {
+		fprintf(stderr, "storebench: wallet insert failed\n");
+		exit(1);
+	}
+	strlcpy(s->u.w.name, CAFE, sizeof(s->u.w.name));
+	pw_store_publish(s, 0, 0);
+}
+
+static void
+bench_ops(struct ctx *c)
+{
+	struct res ins, look, hb, cons;
+	double fault1, fault2;
+
+	/*
+	 * Two processes insert a million sessions into a second store; the
+	 * OTTs for CAS-consume go there too, so that the consumes probe a
+	 * store as full as the first one.
+	 */
+	open_store(c, "storebench.2");
+	fault1 = prefault(c);
+	ins.ns2 = run2(c, op_insert, 0, NLIVE, &ins.f2, &ins.agg,
+	    &ins.cpu2);
+	fault2 = (c->sh->fault_ms[0] + c->sh->fault_ms[1]) / 2;
+	if (op_ott_insert(c, 0, NOTT) != 0)
+		fprintf(stderr, "storebench: some OTT inserts failed\n");
+	cons.ns1 = run1(c, op_consume, 0, NOTT / 2, &cons.f1);
+	cons.ns2 = run2(c, op_consume, NOTT / 2, NOTT, &cons.f2, &cons.agg,
+	    &cons.cpu2);
+	close_store(c, "storebench.2");
+
+	open_store(c, "storebench.1");
+	(void)prefault(c);
+	ins.ns1 = run1(c, op_insert, 0, NLIVE, &ins.f1);
+	look.ns1 = run1(c, op_lookup, 0, NLIVE, &look.f1);
+	look.ns2 = run2(c, op_lookup, 0, NLIVE, &look.f2, &look.agg,
+	    &look.cpu2);
+	/* A new value each run, so that every update is a real write. */
+	c->stamp = c->now + 1;
+	hb.ns1 = run1(c, op_heartbeat, 0, NLIVE, &hb.f1);
+	c->stamp = c->now + 2;
+	hb.ns2 = run2(c, op_heartbeat, 0, NLIVE, &hb.f2, &hb.agg,
+	    &hb.cpu2);
+
+	printf("store operations, %u slots, %u live game sessions "
+	    "(load %.2f)\n", NSLOTS, NLIVE, (double)NLIVE / NSLOTS);
+	printf("  %-26s %14s   %s\n", "", "1 process",
+	    "2 processes: each (wall, cpu), both");
+	report("insert (claim+publish)", &ins);
+	report("lookup", &look);
+	report("heartbeat (find+max32)", &hb);
+	report("CAS-consume (find+CAS)", &cons);
+	printf("  first touch of every page of the slot array: %.1f ms in the "
+	    "creating process,\n  %.1f ms in each forked process (pages "
+	    "already in memory), excluded above\n", fault1, fault2);
+}
+
+static void
+bench_pass(struct ctx *c)
+{
+	struct tally t;
+	struct stat sb;
+	char path[1000];
+	double ms;
+
+	add_wallet(c);
+	snprintf(path, sizeof(path), "%s/storebench.1", c->dir);
+	if (stat(path, &sb) == -1)
+		die(path);
+	printf("\nstore file: %lld bytes (%.1f MiB) for %u slots\n",
+	    (long long)sb.st_size, (double)sb.st_size / 1048576, NSLOTS);
+	ms = passes(c, 0, NPASS, &t);
+	printf("\nfull pass over all slots (approximates reaper_pass, see "
+	    "storebench.c)\n");
+	printf("  %-26s %8.1f ms (median of %d)  live %llu  sessions owing "
+	    "%llu\n", "non-cafe sessions", ms, NPASS,
+	    (unsigned long long)t.live, (unsigned long long)t.owed);
+	printf("  %-26s %8.1f%% of one CPU at 4 passes/s\n", "", ms * 4 / 10);
+	ms = passes(c, 1, NPASS, &t);
+	printf("  %-26s %8.1f ms (median of %d)  wallet lookups %llu\n",
+	    "cafe sessions (+wallet)", ms, NPASS,
+	    (unsigned long long)t.wallets);
+	printf("  %-26s %8.1f%% of one CPU at 4 passes/s\n", "", ms * 4 / 10);
+	c->cafe = 0;
+	latency_during_pass(c);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctx c;
+	double load[3];
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	strlcpy(c.dir, argc > 1 ? argv[1] : "/tmp", sizeof(c.dir));
+	c.now = (uint32_t)time(NULL);
+	if ((c.keys = calloc(NLIVE, PW_KEY_LEN)) == NULL ||
+	    (c.otts = calloc(NOTT, PW_KEY_LEN)) == NULL)
+		die("calloc");
+	/* Random keys, like the server's UUIDs: uniform home slots. */
+	for (i = 0; i < NLIVE; i++)
+		arc4random_buf(c.keys[i], PW_KEY_LEN);
+	for (i = 0; i < NOTT; i++)
+		arc4random_buf(c.otts[i], PW_KEY_LEN);
+	c.sh = mmap(NULL, sizeof(*c.sh), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANON, -1, 0);
+	if (c.sh == MAP_FAILED)
+		die("mmap");
+	/* The machine may be busy with other work: say so next to the numbers. */
+	if (getloadavg(load, 3) == 3)
+		printf("\nload average at start: %.2f %.2f %.2f\n", load[0],
+		    load[1], load[2]);
+	printf("\n");
+	bench_ops(&c);
+	bench_pass(&c);
+	close_store(&c, "storebench.1");
+	return (0);
+}

@@ -287,13 +287,23 @@ def test_bad_store_files_refused_untouched():
         eq(_digest(store), d, name + ": file changed")
     with open(store, "wb") as f:
         f.write(good)
-    if os.geteuid() == 0:
-        print("  (unwritable store: skipped as root, who can write anyway)")
-        return
+    # Unwritable: a read-only store for a daemon that is not root (root
+    # would write it anyway), started as nobody when we are root.
     os.chmod(store, 0o444)
+    os.chmod(srv.tmp, 0o777)
+    demote = None
+    if os.geteuid() == 0:
+        def demote():
+            os.setgid(65534)
+            os.setuid(65534)
+    d = _digest(store)
     p = subprocess.run([pwtest.DAEMON, "-d", "-f", srv.conf], cwd=srv.tmp,
-                       capture_output=True, text=True, timeout=20)
-    check(p.returncode != 0 and "Permission denied" in p.stderr, p.stderr)
+                       capture_output=True, text=True, timeout=20,
+                       preexec_fn=demote)
+    check(p.returncode != 0, p.stderr)
+    check("Permission denied" in p.stderr, p.stderr)
+    eq(_digest(store), d, "unwritable: file changed")
+    os.chmod(srv.tmp, 0o700)
 
 
 def _rss_kb(pid):

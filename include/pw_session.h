@@ -63,6 +63,13 @@ int	 pw_gs_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
 void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint32_t now,
 	    struct pw_gs_info *);
 
+/*
+ * Make s (a launcher or a game session) the PC's current one of its kind;
+ * the one it displaces ends with reason REPLACED.
+ */
+int	 pw_pc_bind(struct pw_store *, const uint8_t pc[PW_KEY_LEN],
+	    struct pw_slot *);
+
 /* Launcher sessions. */
 int	 pw_ls_start(struct pw_store *, const char *pc_id, size_t pclen,
 	    uint32_t cafe, uint8_t out[PW_KEY_LEN]);

@@ -87,33 +87,6 @@ pw_gs_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
 	return (0);
 }
 
-/* Make gs the PC's current session; the one it displaces is REPLACED. */
-static int
-pc_bind_gs(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
-    struct pw_slot *gs)
-{
-	struct pw_slot *p, *old;
-	pw_ref_t prev;
-
-	switch (pw_store_claim_unique(st, pc, PW_T_PC, &p)) {
-	case PW_INS_FULL:
-		return (-1);
-	case PW_INS_NEW:
-		atomic_store(&p->u.pc.gs, pw_store_ref(st, gs));
-		atomic_store(&p->u.pc.touched, pw_now());
-		pw_store_publish(p, 0, 0);
-		return (0);
-	case PW_INS_EXISTS:
-		break;
-	}
-	atomic_store(&p->u.pc.touched, pw_now());
-	prev = atomic_exchange(&p->u.pc.gs, pw_store_ref(st, gs));
-	if ((old = pw_store_deref(st, prev, PW_T_GS, NULL)) != NULL &&
-	    old != gs)
-		(void)pw_gs_end_slot(old, PW_R_REPLACED, pw_now());
-	return (0);
-}
-
 static struct pw_slot *
 gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
     const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN])
@@ -163,7 +136,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	pw_count(st, PW_C_OTT_CONSUMED, 1);
 	pw_count(st, PW_C_GS_STARTED, 1);
 	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0)
-		(void)pc_bind_gs(st, o->u.ott.pc, s);
+		(void)pw_pc_bind(st, o->u.ott.pc, s);
 	*is_cafe = cafe != 0;
 	return (PW_V_OK);
 }

@@ -8,12 +8,6 @@
 #include "pw_crypto.h"
 #include "pw_session.h"
 
-void
-pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len)
-{
-	pw_key_derive(key, "pc", pc_id, len);
-}
-
 int
 pw_ls_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
 {
@@ -27,33 +21,6 @@ pw_ls_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
 			return (1);
 		}
 	}
-	return (0);
-}
-
-/* Make ls the PC's launcher session; a previous one is replaced. */
-static int
-pc_bind_ls(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
-    struct pw_slot *ls)
-{
-	struct pw_slot *p, *old;
-	pw_ref_t prev;
-
-	switch (pw_store_claim_unique(st, pc, PW_T_PC, &p)) {
-	case PW_INS_FULL:
-		return (-1);
-	case PW_INS_NEW:
-		atomic_store(&p->u.pc.ls, pw_store_ref(st, ls));
-		atomic_store(&p->u.pc.touched, pw_now());
-		pw_store_publish(p, 0, 0);
-		return (0);
-	case PW_INS_EXISTS:
-		break;
-	}
-	atomic_store(&p->u.pc.touched, pw_now());
-	prev = atomic_exchange(&p->u.pc.ls, pw_store_ref(st, ls));
-	if ((old = pw_store_deref(st, prev, PW_T_LS, NULL)) != NULL &&
-	    old != ls)
-		(void)pw_ls_end_slot(old, PW_R_REPLACED, pw_now());
 	return (0);
 }
 
@@ -73,7 +40,7 @@ pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
 	s->u.ls.created_ms = pw_now_ms();
 	atomic_store(&s->u.ls.last_seen, now);
 	pw_store_publish(s, PW_LS_LIVE, 0);
-	if (pc_bind_ls(st, s->u.ls.pc, s) == -1) {
+	if (pw_pc_bind(st, s->u.ls.pc, s) == -1) {
 		(void)pw_ls_end_slot(s, PW_R_ENDED, now);
 		return (-1);
 	}

@@ -174,6 +174,7 @@ int64_t	 pw_config_truncation(const struct pw_config *, const char *code);
 /* Parse "a.b.c.d/n" or "x::y/n" (prefix optional: host route). */
 int	 pw_net_parse(struct pw_net *, const char *text);
 int	 pw_net_contains(const struct pw_net *, const struct sockaddr *);
+void	 pw_net_sockaddr(const struct pw_net *, struct sockaddr_storage *);
 /* Parse "host:port", "[v6]:port" or "*:port" into a listen address. */
 int	 pw_listen_parse(struct pw_listen *, const char *text);
 

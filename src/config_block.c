@@ -241,26 +241,6 @@ d_offer(struct cf_parser *p, void *obj)
 	return (0);
 }
 
-static void
-net_sockaddr(const struct pw_net *n, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	 sin;
-	struct sockaddr_in6	 sin6;
-
-	memset(ss, 0, sizeof(*ss));
-	if (n->af == AF_INET) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, n->addr, 4);
-		memcpy(ss, &sin, sizeof(sin));
-	} else {
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		memcpy(&sin6.sin6_addr, n->addr, 16);
-		memcpy(ss, &sin6, sizeof(sin6));
-	}
-}
-
 /* Two prefixes overlap exactly when one holds the other's first address. */
 static int
 nets_overlap(const struct pw_net *a, const struct pw_net *b)
@@ -269,8 +249,8 @@ nets_overlap(const struct pw_net *a, const struct pw_net *b)
 
 	if (a->af != b->af)
 		return (0);
-	net_sockaddr(a, &sa);
-	net_sockaddr(b, &sb);
+	pw_net_sockaddr(a, &sa);
+	pw_net_sockaddr(b, &sb);
 	return (pw_net_contains(a, (struct sockaddr *)&sb) ||
 	    pw_net_contains(b, (struct sockaddr *)&sa));
 }

@@ -219,3 +219,24 @@ pw_listen_parse(struct pw_listen *l, const char *text)
 	(void)strlcpy(l->text, text, sizeof(l->text));
 	return (0);
 }
+
+/* The network's first address as a socket address. */
+void
+pw_net_sockaddr(const struct pw_net *n, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (n->af == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, n->addr, 4);
+		memcpy(ss, &sin, sizeof(sin));
+	} else {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, n->addr, 16);
+		memcpy(ss, &sin6, sizeof(sin6));
+	}
+}

@@ -33,27 +33,6 @@ check_cstr(const char *s, size_t size)
 		abort();
 }
 
-/* The first address of a network, as a socket address. */
-static void
-net_first(const struct pw_net *n, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	 sin;
-	struct sockaddr_in6	 sin6;
-
-	memset(ss, 0, sizeof(*ss));
-	if (n->af == AF_INET) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, n->addr, 4);
-		memcpy(ss, &sin, sizeof(sin));
-	} else {
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		memcpy(&sin6.sin6_addr, n->addr, 16);
-		memcpy(ss, &sin6, sizeof(sin6));
-	}
-}
-
 /* A parsed network: a known family, a prefix in range, no host bits. */
 static void
 check_net(const struct pw_net *n)
@@ -72,7 +51,7 @@ check_net(const struct pw_net *n)
 		    (n->addr[i] & (bits <= 0 ? 0xff : 0xff >> bits)) != 0)
 			abort();
 	}
-	net_first(n, &ss);
+	pw_net_sockaddr(n, &ss);
 	if (!pw_net_contains(n, (struct sockaddr *)&ss))
 		abort();
 }
@@ -155,7 +134,7 @@ check_cafes(const struct pw_config *cfg)
 		for (k = 0; k < c->nnets; k++) {
 			check_net(&c->nets[k]);
 			/* No other cafe may claim an address of this one. */
-			net_first(&c->nets[k], &ss);
+			pw_net_sockaddr(&c->nets[k], &ss);
 			if (pw_config_cafe_for_addr(cfg,
 			    (struct sockaddr *)&ss) != c)
 				abort();

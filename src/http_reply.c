@@ -110,14 +110,15 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 	evbuffer_add(w->out, body, n);
 	r->status = status;
 	r->bytes = n;
+	pw_count(w->st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
+	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
+	/* Logged first: once sent and flushed, the request may be freed. */
+	if (w->ctx->access_fd != -1)
+		access_log(r);
 	bev = http_conn_request_done(w, r->req);
 	evhttp_send_reply(r->req, status, reason_phrase(status), w->out);
 	if (bev != NULL)
 		http_conn_flush(bev);
-	pw_count(w->st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
-	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
-	if (w->ctx->access_fd != -1)
-		access_log(r);
 }
 
 void

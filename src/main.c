@@ -200,10 +200,14 @@ dev_banner(const struct pw_config *cfg)
 	    "  launcher-secret %s\n"
 	    "  launch-secret   %s\n"
 	    "  hmac-secret     %s\n"
+	    "  cafe %s starts with no G-coin: playwavectl wallet credit %s "
+	    "100000\n"
 	    "  (development keys: never use them in production)\n",
 	    cfg->listen[0].text, cfg->store, cfg->billing_log,
 	    cfg->games[0].id, cfg->games[0].api_keys[0], cfg->launcher_secret,
-	    cfg->launch_secret, cfg->games[0].hmac_secret);
+	    cfg->launch_secret, cfg->games[0].hmac_secret,
+	    cfg->ncafes > 0 ? cfg->cafes[0].id : "-",
+	    cfg->ncafes > 0 ? cfg->cafes[0].id : "-");
 }
 
 static void

@@ -14,9 +14,11 @@ from pwtest import Server, check, eq, wait_until
 def test_titles_and_respawn():
     srv = Server(workers=3).start()
     try:
-        eq(srv.titles(), ["playwaved: master", "playwaved: reaper",
-                          "playwaved: worker 0", "playwaved: worker 1",
-                          "playwaved: worker 2"])
+        want = ["playwaved: master", "playwaved: reaper", "playwaved: worker 0",
+                "playwaved: worker 1", "playwaved: worker 2"]
+        # A child has its title a moment after fork, not at once.
+        wait_until(lambda: srv.titles() == want, 5,
+                   what="titles %r (have %r)" % (want, srv.titles()))
         victim = srv.pid_of("playwaved: worker 1")
         os.kill(victim, signal.SIGKILL)
         t0 = time.time()

@@ -53,7 +53,8 @@ def test_sighup_applies_new_config():
                    5, what="the reloaded heartbeat-interval")
         wait_until(lambda: not set(old) & {p for p, t in srv.children()}, 5,
                    what="old workers to drain")
-        eq(len([t for t in srv.titles() if "worker" in t]), 2)
+        wait_until(lambda: len([t for t in srv.titles() if "worker" in t]) == 2, 5,
+                   what="two titled workers")
         # A broken config is refused; the server keeps running the old one.
         with open(srv.conf, "a") as f:
             f.write("\nnot-a-directive 1\n")

@@ -19,6 +19,7 @@
 #include "pw_daemon.h"
 #include "pw_session.h"
 #include "pw_store.h"
+#include "check_run.h"
 
 #define NBASE	5	/* whole records before a damaged tail */
 
@@ -757,12 +758,5 @@ billing_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(billing_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(billing_suite()));
 }

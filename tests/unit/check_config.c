@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pw_config.h"
+#include "check_run.h"
 
 /* The example of the system description, exactly as written there. */
 static const char sample_conf[] =
@@ -962,12 +963,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail != 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+	return (check_run(config_suite()));
 }

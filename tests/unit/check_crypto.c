@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pw_crypto.h"
+#include "check_run.h"
 
 /* One RFC 4231 test case; key and data given as hex. */
 struct hmac_case {
@@ -533,12 +534,5 @@ crypto_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(crypto_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(crypto_suite()));
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pw_json.h"
+#include "check_run.h"
 
 struct doc {
 	struct pw_json	 j;
@@ -1281,12 +1282,5 @@ json_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(json_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(json_suite()));
 }

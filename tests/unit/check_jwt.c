@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pw_crypto.h"
+#include "check_run.h"
 
 #define NOW		INT64_C(1700000000)
 #define SECRET		"change-me-jwt"
@@ -704,12 +705,5 @@ jwt_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(jwt_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(jwt_suite()));
 }

@@ -19,6 +19,7 @@
 #include "pw_crypto.h"
 #include "pw_realplay.h"
 #include "pw_store.h"
+#include "check_run.h"
 
 #define NSLOTS	2048
 #define NRACERS	8
@@ -308,12 +309,5 @@ realplay_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(realplay_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(realplay_suite()));
 }

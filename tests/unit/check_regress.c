@@ -14,6 +14,7 @@
 
 #include "pw.h"
 #include "pw_billing.h"
+#include "check_run.h"
 
 /*
  * fuzz_billing: two stray bytes, then one whole, valid record (seq 3,
@@ -153,14 +154,7 @@ regress_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
 	/* A cut tail warns through the daemon's log: keep it out. */
 	log_init(1, "/dev/null");
-	sr = srunner_create(regress_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(regress_suite()));
 }

@@ -20,6 +20,7 @@
 #include "pw_crypto.h"
 #include "pw_session.h"
 #include "pw_store.h"
+#include "check_run.h"
 
 #define HOLD_PROCS	8
 #define HOLD_OTTS	40	/* per process */
@@ -711,12 +712,5 @@ session_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(session_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(session_suite()));
 }

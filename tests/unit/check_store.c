@@ -26,6 +26,7 @@
 #include "pw_crypto.h"
 #include "pw_session.h"
 #include "pw_store.h"
+#include "check_run.h"
 
 #define NPROCS		8
 #define RACE_OTTS	10000
@@ -1332,12 +1333,5 @@ store_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (check_run(store_suite()));
 }

@@ -19,6 +19,13 @@
 void	 pw_uuid_new(uint8_t out[PW_UUID_LEN]);
 /* Parse exactly 36 chars of 8-4-4-4-12 hex, any case; 0 or -1. */
 int	 pw_uuid_parse(const char *s, size_t len, uint8_t out[PW_UUID_LEN]);
+/*
+ * An API id: prefix + uuid ("gs_...", "ls_...", "pt_..."), or for an OTT
+ * "playwave_" + uuid where the prefix may be left out (optional != 0).
+ * Returns the uuid part of s, or NULL when s is not such an id.
+ */
+const char *pw_id_parse(const char *s, const char *prefix, int optional,
+	    uint8_t out[PW_UUID_LEN]);
 /* Lowercase 8-4-4-4-12 plus NUL into out[37]. */
 void	 pw_uuid_format(const uint8_t in[PW_UUID_LEN], char *out);
 

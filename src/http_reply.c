@@ -239,26 +239,18 @@ req_string(struct pw_req *r, const char *field, char *out, size_t outsz,
 	return (n);
 }
 
-/* "<prefix><uuid>"; a NULL prefix... is never used; "playwave_" optional. */
+/* "<prefix><uuid>"; only an OTT's "playwave_" may be left out. */
 int
 req_uuid(struct pw_req *r, const char *field, const char *prefix,
     uint8_t out[16])
 {
-	char buf[80], *p;
-	size_t plen;
-	int n;
+	char buf[80];
 
-	if ((n = req_string(r, field, buf, sizeof(buf), 1)) == -1)
+	if (req_string(r, field, buf, sizeof(buf), 1) == -1)
 		return (-1);
-	p = buf;
-	plen = strlen(prefix);
-	if (strncmp(buf, prefix, plen) == 0)
-		p += plen;
-	else if (strcmp(prefix, "playwave_") != 0)
-		goto bad;
-	if (pw_uuid_parse(p, strlen(p), out) == 0)
+	if (pw_id_parse(buf, prefix, strcmp(prefix, "playwave_") == 0,
+	    out) != NULL)
 		return (0);
-bad:
 	reply_error(r, 400, "BAD_REQUEST", "field '%s' must be %s<uuid>",
 	    field, prefix);
 	return (-1);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pw_crypto.h"
 
@@ -116,4 +117,18 @@ pw_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n)
 		if (hexbyte(hex + 2 * i, &out[i]) == -1)
 			return (-1);
 	return (0);
+}
+
+const char *
+pw_id_parse(const char *s, const char *prefix, int optional,
+    uint8_t out[PW_UUID_LEN])
+{
+	size_t plen;
+
+	plen = strlen(prefix);
+	if (strncmp(s, prefix, plen) == 0)
+		s += plen;
+	else if (!optional)
+		return (NULL);
+	return (pw_uuid_parse(s, strlen(s), out) == 0 ? s : NULL);
 }

@@ -76,18 +76,14 @@ static int
 field_uuid(const struct pw_json *j, const char *field, const char *prefix,
     uint8_t out[PW_UUID_LEN])
 {
-	char	 buf[80], back[PW_UUID_STRLEN + 1], *p;
-	size_t	 plen, i;
+	char		 buf[80], back[PW_UUID_STRLEN + 1];
+	const char	*p;
+	size_t		 i;
 
 	if (field_string(j, field, buf, sizeof(buf), 1) == -1)
 		return (-1);
-	p = buf;
-	plen = strlen(prefix);
-	if (strncmp(buf, prefix, plen) == 0)
-		p += plen;
-	else if (strcmp(prefix, "playwave_") != 0)
-		return (-1);
-	if (pw_uuid_parse(p, strlen(p), out) == -1)
+	if ((p = pw_id_parse(buf, prefix, strcmp(prefix, "playwave_") == 0,
+	    out)) == NULL)
 		return (-1);
 	if (strlen(p) != PW_UUID_STRLEN)
 		abort();

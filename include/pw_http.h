@@ -52,11 +52,11 @@ struct pw_req {
 	const struct pw_game	*game;
 	int			 key_index;
 	int			 ops_listener;	/* came in on metrics-listen */
-	struct pw_json		 js;
 	char			 rid[72];
 	uint64_t		 t0;
 	int			 status;
 	size_t			 bytes;
+	struct pw_json		 js;		/* last: not cleared per request */
 };
 
 typedef void (*pw_handler)(struct pw_req *);

@@ -8,6 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -213,7 +214,9 @@ dispatch(struct evhttp_request *req, struct worker *w, int ops)
 	const struct evhttp_uri *uri;
 	const char *path;
 
-	memset(&r, 0, sizeof(r));
+	/* The token array is filled by the parser: clear only what precedes. */
+	memset(&r, 0, offsetof(struct pw_req, js));
+	r.js.ntok = 0;
 	r.w = w;
 	r.ops_listener = ops;
 	r.req = req;

@@ -55,6 +55,8 @@ void	 proc_title(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 int	 proc_privdrop(const struct pw_ctx *);
 void	 proc_child_setup(struct pw_ctx *, const char *name);
+void	 proc_child_ready(void);
+int	 proc_access_open(struct pw_ctx *);
 int	 proc_orphaned(const struct pw_ctx *);
 
 #endif /* PW_DAEMON_H */

@@ -112,7 +112,6 @@ open_state(struct pw_ctx *ctx)
 {
 	struct pw_blog b;
 	char e[1200];
-	int fd;
 
 	mkparent(ctx, ctx->cfg->store);
 	mkparent(ctx, ctx->cfg->billing_log);
@@ -133,14 +132,8 @@ open_state(struct pw_ctx *ctx)
 	own(ctx, ctx->cfg->store);
 	own(ctx, ctx->cfg->billing_log);
 	ctx->access_fd = -1;
-	if (ctx->cfg->access_log[0] != '\0') {
-		fd = open(ctx->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0640);
-		if (fd == -1)
-			fatal("access log %s", ctx->cfg->access_log);
-		ctx->access_fd = fd;
-		own(ctx, ctx->cfg->access_log);
-	}
+	if (proc_access_open(ctx) == -1)
+		fatal("access log %s", ctx->cfg->access_log);
 	own(ctx, ctx->cfg->log_file);
 }
 

@@ -328,6 +328,8 @@ reload(struct master *m)
 		}
 	m->ctx->cfg = ncfg;
 	free(ocfg);
+	if (proc_access_open(m->ctx) == -1)
+		log_warn("reload: access log %s", ncfg->access_log);
 	signal_children(m, SIGTERM, 1);
 	start_workers(m);
 	atomic_fetch_add(&m->ctx->st.hdr->reload_gen, 1);
@@ -366,6 +368,8 @@ handle_signals(struct master *m)
 		sig_usr1 = 0;
 		if (log_reopen() == -1)
 			log_warn("reopening the log file");
+		if (proc_access_open(m->ctx) == -1)
+			log_warn("reopening %s", m->ctx->cfg->access_log);
 		signal_children(m, SIGUSR1, 0);
 	}
 	if (sig_alrm) {

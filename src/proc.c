@@ -1,6 +1,6 @@
 /*
- * Process mechanics shared by every child: titles, privilege drop, and
- * noticing that the master is gone.
+ * Process mechanics shared by every child: titles, privilege drop, the
+ * access log descriptor, and noticing that the master is gone.
  */
 #include <sys/types.h>
 #ifdef __linux__
@@ -8,6 +8,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <libutil.h>
 #include <signal.h>
@@ -65,8 +66,6 @@ proc_privdrop(const struct pw_ctx *ctx)
 void
 proc_child_setup(struct pw_ctx *ctx, const char *name)
 {
-	sigset_t none;
-
 	if (ctx->pfh != NULL) {
 		/* The lock must die with the master, not with us. */
 		pidfile_close(ctx->pfh);
@@ -79,8 +78,48 @@ proc_child_setup(struct pw_ctx *ctx, const char *name)
 	proc_title("%s", name);
 	if (proc_privdrop(ctx) == -1)
 		_exit(2);
+}
+
+/*
+ * The master's signals stay blocked across fork(2) and setup: a SIGUSR1
+ * or SIGHUP arriving before the child has its own handlers would
+ * otherwise kill it with the default action.  Called once they are set.
+ */
+void
+proc_child_ready(void)
+{
+	sigset_t none;
+
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * (Re)open `access-log' into ctx->access_fd.  The master does it at start,
+ * on SIGUSR1 and on reload, so that a worker forked later inherits the
+ * current file rather than a rotated one; workers do it on SIGUSR1.
+ */
+int
+proc_access_open(struct pw_ctx *ctx)
+{
+	int fd = -1;
+
+	if (ctx->cfg->access_log[0] != '\0') {
+		fd = open(ctx->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd == -1)
+			return (-1);
+		/* Created by the root master: the workers reopen it too. */
+		if (ctx->drop && geteuid() == 0 &&
+		    fchown(fd, ctx->uid, ctx->gid) == -1) {
+			close(fd);
+			return (-1);
+		}
+	}
+	if (ctx->access_fd != -1)
+		close(ctx->access_fd);
+	ctx->access_fd = fd;
+	return (0);
 }
 
 int

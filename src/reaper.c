@@ -622,6 +622,7 @@ reaper_main(struct pw_ctx *ctx)
 	proc_child_setup(ctx, "reaper");
 	pw_store_set_cell(&ctx->st, PW_CELL_REAPER);
 	reaper_signals();
+	proc_child_ready();
 	r.ctx = ctx;
 	r.st = &ctx->st;
 	r.cfg = ctx->cfg;

@@ -12,7 +12,6 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,20 +40,10 @@ static void
 worker_usr1(evutil_socket_t sig, short ev, void *arg)
 {
 	struct worker *w = arg;
-	int fd;
 
 	(void)log_reopen();
-	if (w->cfg->access_log[0] == '\0')
-		return;
-	fd = open(w->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0640);
-	if (fd == -1) {
+	if (proc_access_open(w->ctx) == -1)
 		log_warn("reopen %s", w->cfg->access_log);
-		return;
-	}
-	if (w->ctx->access_fd != -1)
-		close(w->ctx->access_fd);
-	w->ctx->access_fd = fd;
 }
 
 static void
@@ -180,6 +169,7 @@ worker_main(struct pw_ctx *ctx, int index)
 	    evsignal_add(ev_usr1, NULL) == -1 ||
 	    event_add(ev_tick, &sec) == -1)
 		fatalx("worker events");
+	proc_child_ready();
 	event_base_dispatch(w.base);
 	exit(0);
 }

@@ -168,6 +168,30 @@ def test_metrics_listen_only_ops():
         eq(srv.stop(), 0)
 
 
+def _fd_targets(pid):
+    d = "/proc/%d/fd" % pid
+    out = set()
+    for fd in os.listdir(d):
+        try:
+            out.add(os.readlink(os.path.join(d, fd)))
+        except OSError:
+            pass
+    return out
+
+
+def _writes_to(srv, path):
+    """Whether the master and every worker hold `path' and nothing else
+    under its name (a rotated file shows as path.1)."""
+    pids = [srv.proc.pid] + [p for p, t in srv.children()
+                             if t.startswith("playwaved: worker")]
+    try:
+        return len(pids) == 3 and all(
+            path in t and path + ".1" not in t
+            for t in map(_fd_targets, pids))
+    except OSError:
+        return False
+
+
 def test_access_log_and_reopen():
     srv = Server(price=0, extra='access-log "%s"' % "ACCESS")
     log = os.path.join(srv.tmp, "access.log")
@@ -181,12 +205,19 @@ def test_access_log_and_reopen():
         check(line[6].isdigit() and line[7] == "trace-1", line)
         os.rename(log, log + ".1")
         os.kill(srv.proc.pid, signal.SIGUSR1)
-        time.sleep(0.5)
-        srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-2"})
-        srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-2"})
-        wait_until(lambda: os.path.exists(log) and "trace-2" in open(log).read(), 3,
-                   what="a new access log after SIGUSR1")
+        wait_until(lambda: _writes_to(srv, log), 5,
+                   what="master and workers to reopen the access log")
+        for _ in range(4):
+            srv.request("GET", "/healthz", headers={"X-Request-ID": "trace-2"})
+        check("trace-2" in open(log).read())
         check("trace-2" not in open(log + ".1").read())
+        # A worker forked after the rotation inherits the new file.
+        old = srv.pid_of("playwaved: worker 0")
+        os.kill(old, signal.SIGKILL)
+        wait_until(lambda: srv.pid_of("playwaved: worker 0") not in (None, old),
+                   5, what="worker 0 respawned")
+        wait_until(lambda: _writes_to(srv, log), 5,
+                   what="the new worker on the current access log")
     finally:
         eq(srv.stop(), 0)
 

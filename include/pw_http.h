@@ -34,6 +34,7 @@ struct worker {
 	int			 accepting;
 	int			 draining;
 	int64_t			 nconn;
+	int			 npaused;	/* connections at their input cap */
 	struct pw_conn		**conns;	/* by fd */
 	int			 maxfd;
 	int			 index;
@@ -78,13 +79,14 @@ struct pw_route {
 	pw_handler	 handler;
 };
 
-/* http_conn.c: per-connection limits and the error-page filter. */
+/* http_conn.c: socket I/O, per-connection limits, the error-page filter. */
 struct bufferevent *http_conn_new(struct event_base *, void *worker);
 /* The request is answered: stop its deadline; the connection to flush. */
 struct bufferevent *http_conn_request_done(struct worker *,
 	    struct evhttp_request *);
 void	 http_conn_flush(struct bufferevent *);
 void	 http_conn_drain(struct worker *);
+void	 http_conn_tick(struct worker *);
 
 /* http_route.c */
 void	 http_dispatch(struct evhttp_request *, void *worker);

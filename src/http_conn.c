@@ -13,6 +13,14 @@
  *    page before any of our code runs (2.2 has evhttp_set_errorcb; 2.1
  *    has no hook).  The output side of the filter replaces such a page
  *    with our JSON envelope.  Our own replies pass through untouched.
+ *
+ * The socket itself is read and written here, not by the bufferevent
+ * under the filter, whose EV_READ and EV_WRITE stay off.  evhttp turns
+ * reading off and on again around every request; through a socket
+ * bufferevent each of those turns became an epoll_ctl(2), and each read
+ * an ioctl(FIONREAD), two system calls per request on top of the read
+ * and the write.  Our one EV_READ|EV_PERSIST event is added once per
+ * connection and never touched again; replies go out with one write.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -24,6 +32,7 @@
 #include <event2/listener.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,12 +47,18 @@ struct pw_conn {
 	struct bufferevent	*bev;		/* the filter evhttp talks to */
 	struct bufferevent	*under;
 	struct event		*timer;
-	struct event		*kick;
+	struct event		*attach;	/* once evhttp has set the fd */
+	struct event		*rd;		/* EV_READ|EV_PERSIST on fd */
 	enum conn_state		 state;
 	int			 fd;
 	int			 crlf;		/* progress through "\r\n\r\n" */
 	int			 rewritten;
+	int			 paused;	/* rd off: input over its cap */
 };
+
+/* Read at most this much per readiness; a larger body takes more. */
+#define CONN_READ_CHUNK		4096
+#define CONN_READ_MAX		(16 * CONN_READ_CHUNK)
 
 static void
 listeners_enable(struct worker *w, int on)
@@ -73,21 +88,6 @@ conn_deadline(evutil_socket_t fd, short ev, void *arg)
 		(void)shutdown(c->fd, SHUT_RDWR);
 }
 
-/*
- * libevent 2.1's filter only moves output on while EV_WRITE is enabled,
- * and evhttp writes a reply before it enables EV_WRITE: without a nudge
- * the reply would sit in the filter.  After each read (evhttp answers in
- * the same callback) and each reply, the kick flushes what is waiting.
- */
-static void
-conn_kick(evutil_socket_t fd, short ev, void *arg)
-{
-	struct pw_conn *c = arg;
-
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
-		(void)bufferevent_flush(c->bev, EV_WRITE, BEV_NORMAL);
-}
-
 static void
 arm(struct pw_conn *c, int64_t secs)
 {
@@ -96,16 +96,130 @@ arm(struct pw_conn *c, int64_t secs)
 	evtimer_add(c->timer, &tv);
 }
 
-static void
-conn_register(struct pw_conn *c)
+/*
+ * Fill the input of the bufferevent under the filter from the socket, as
+ * bufferevent_socket would, minus its FIONREAD.  Returns what read(2)
+ * last returned: > 0 data, 0 end of stream, -1 with errno.
+ */
+static ssize_t
+conn_fill(struct pw_conn *c)
 {
+	struct evbuffer *in = bufferevent_get_input(c->under);
+	struct evbuffer_iovec v;
+	size_t total = 0;
+	ssize_t n;
+
+	do {
+		if (evbuffer_reserve_space(in, CONN_READ_CHUNK, &v, 1) != 1)
+			return (-1);
+		n = read(c->fd, v.iov_base, v.iov_len);
+		v.iov_len = n > 0 ? (size_t)n : 0;
+		if (evbuffer_commit_space(in, &v, 1) == -1)
+			return (-1);
+		if (n > 0)
+			total += (size_t)n;
+	} while (n > 0 && (size_t)n == CONN_READ_CHUNK &&
+	    total < CONN_READ_MAX);
+	if (total > 0)
+		return ((ssize_t)total);
+	return (n);
+}
+
+/*
+ * Input the filter has not passed on yet; a client that keeps sending
+ * while evhttp is not reading is left to TCP's flow control.
+ */
+static int
+conn_over_cap(struct pw_conn *c)
+{
+	return (evbuffer_get_length(bufferevent_get_input(c->under)) +
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) >
+	    (size_t)c->w->cfg->max_header + (size_t)c->w->cfg->max_body +
+	    CONN_READ_MAX);
+}
+
+static void
+conn_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pw_conn *c = arg;
+	struct bufferevent *bev = c->bev;
+	bufferevent_event_cb evcb;
+	ssize_t n;
+
+	/*
+	 * bufferevent_free() clears evhttp's callbacks on the filter at
+	 * once, but conn_free runs only later in the loop: in between,
+	 * this event may still fire for a connection evhttp has let go.
+	 */
+	bufferevent_getcb(bev, NULL, NULL, &evcb, NULL);
+	if (evcb == NULL) {
+		event_del(c->rd);
+		return;
+	}
+	if (conn_over_cap(c)) {
+		event_del(c->rd);
+		c->paused = 1;
+		c->w->npaused++;
+		return;
+	}
+	n = conn_fill(c);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return;
+	/* Whatever runs below may free the connection: hold it till done. */
+	bufferevent_incref(bev);
+	if (n > 0)
+		bufferevent_trigger(c->under, EV_READ,
+		    BEV_TRIG_IGNORE_WATERMARKS);
+	else {
+		event_del(c->rd);
+		bufferevent_trigger_event(c->under, BEV_EVENT_READING |
+		    (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR), 0);
+	}
+	/*
+	 * An error page evhttp wrote itself sits in the filter until
+	 * something flushes it: 2.1's filter moves output on only while
+	 * EV_WRITE is enabled, and evhttp writes before it enables it.
+	 */
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		(void)bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
+	bufferevent_decref(bev);
+}
+
+/* evhttp has handed the accepted socket to the bufferevent under us. */
+static void
+conn_attach(evutil_socket_t unused, short ev, void *arg)
+{
+	struct pw_conn *c = arg;
 	struct worker *w = c->w;
 
-	if (c->fd != -1)
-		return;
 	c->fd = bufferevent_getfd(c->under);
-	if (c->fd >= 0 && c->fd < w->maxfd)
+	if (c->fd < 0)
+		return;
+	if (c->fd < w->maxfd)
 		w->conns[c->fd] = c;
+	c->rd = event_new(w->base, c->fd, EV_READ | EV_PERSIST, conn_read, c);
+	if (c->rd == NULL || event_add(c->rd, NULL) == -1) {
+		log_warnx("connection on fd %d: cannot watch it", c->fd);
+		(void)shutdown(c->fd, SHUT_RDWR);
+	}
+}
+
+/* Once a second: a connection paused at its input cap tries again. */
+void
+http_conn_tick(struct worker *w)
+{
+	struct pw_conn *c;
+	int fd;
+
+	for (fd = 0; fd < w->maxfd && w->npaused > 0; fd++) {
+		if ((c = w->conns[fd]) == NULL || !c->paused ||
+		    conn_over_cap(c))
+			continue;
+		c->paused = 0;
+		w->npaused--;
+		(void)event_add(c->rd, NULL);
+	}
 }
 
 /* Follow the request through "\r\n\r\n" without copying a byte. */
@@ -141,7 +255,6 @@ conn_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 {
 	struct pw_conn *c = arg;
 
-	conn_register(c);
 	if (c->state == C_IDLE && evbuffer_get_length(src) > 0) {
 		c->state = C_HEAD;
 		c->crlf = 0;
@@ -150,7 +263,6 @@ conn_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 	if (c->state == C_HEAD)
 		scan_head(c, src);
 	evbuffer_add_buffer(dst, src);
-	event_active(c->kick, EV_TIMEOUT, 0);
 	return (BEV_OK);
 }
 
@@ -158,10 +270,9 @@ conn_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
  * Hand output to the socket ourselves when nothing is queued before it.
  * The filter reports a reply written as soon as it leaves the filter, and
  * evhttp then shuts a closing connection down (shutdown(2), close(2))
- * before the socket bufferevent under us would have sent it.  Writing
- * straight to the socket puts the reply on the wire first; only what the
- * socket does not take now is queued below us.  It also saves a trip
- * through the event loop on every reply.
+ * before anything queued would have been sent.  Writing straight to the
+ * socket puts the reply on the wire first; only what the socket does not
+ * take now is queued below us, for the socket bufferevent to write.
  */
 static void
 conn_send_n(struct pw_conn *c, struct evbuffer *src, struct evbuffer *dst,
@@ -169,15 +280,15 @@ conn_send_n(struct pw_conn *c, struct evbuffer *src, struct evbuffer *dst,
 {
 	int w;
 
-	conn_register(c);
-	if (n > 0 && c->fd >= 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->under)) == 0) {
+	if (n > 0 && c->fd >= 0 && evbuffer_get_length(dst) == 0) {
 		w = evbuffer_write_atmost(src, c->fd, (ev_ssize_t)n);
 		if (w > 0)
 			n -= (size_t)w;
 	}
-	if (n > 0)
+	if (n > 0) {
 		evbuffer_remove_buffer(src, dst, n);
+		bufferevent_enable(c->under, EV_WRITE);
+	}
 }
 
 static enum bufferevent_filter_result
@@ -251,6 +362,11 @@ conn_free(void *arg)
 
 	if (c->fd >= 0 && c->fd < w->maxfd && w->conns[c->fd] == c)
 		w->conns[c->fd] = NULL;
+	if (c->paused)
+		w->npaused--;
+	/* Before the socket bufferevent closes the descriptor under it. */
+	if (c->rd != NULL)
+		event_free(c->rd);
 	/*
 	 * libevent 2.1 can leave the socket bufferevent's read callback
 	 * pointing at the freed filter; data arriving then would call us
@@ -267,7 +383,7 @@ conn_free(void *arg)
 	 */
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
 	event_free(c->timer);
-	event_free(c->kick);
+	event_free(c->attach);
 	free(c);
 	if (--w->nconn < w->cfg->max_connections)
 		listeners_enable(w, 1);
@@ -288,8 +404,8 @@ http_conn_new(struct event_base *base, void *arg)
 	c->fd = -1;
 	under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, conn_deadline, c);
-	c->kick = event_new(base, -1, 0, conn_kick, c);
-	if (under == NULL || c->timer == NULL || c->kick == NULL)
+	c->attach = event_new(base, -1, 0, conn_attach, c);
+	if (under == NULL || c->timer == NULL || c->attach == NULL)
 		goto fail;
 	bev = bufferevent_filter_new(under, conn_in, conn_out,
 	    BEV_OPT_CLOSE_ON_FREE, conn_free, c);
@@ -298,6 +414,10 @@ http_conn_new(struct event_base *base, void *arg)
 	c->under = under;
 	c->bev = bev;
 	bufferevent_incref(under);
+	/* We read and write the socket (see the top of this file). */
+	bufferevent_disable(under, EV_READ | EV_WRITE);
+	/* Runs once this accept callback is over, evhttp's setfd done. */
+	event_active(c->attach, EV_TIMEOUT, 0);
 	if (++w->nconn >= w->cfg->max_connections) {
 		pw_count(w->st, PW_C_CONN_REFUSED, 1);
 		listeners_enable(w, 0);
@@ -308,7 +428,8 @@ fail:
 		bufferevent_free(under);
 	if (c->timer != NULL)
 		event_free(c->timer);
-	event_free(c->kick);
+	if (c->attach != NULL)
+		event_free(c->attach);
 	free(c);
 	return (NULL);
 }
@@ -345,7 +466,7 @@ http_conn_request_done(struct worker *w, struct evhttp_request *req)
 	return (c->bev);
 }
 
-/* Our reply is queued and EV_WRITE enabled: send it now (see conn_kick). */
+/* Our reply is queued and EV_WRITE enabled: send it now (see conn_read). */
 void
 http_conn_flush(struct bufferevent *bev)
 {

@@ -53,6 +53,7 @@ worker_tick(evutil_socket_t fd, short ev, void *arg)
 
 	if (proc_orphaned(w->ctx))
 		worker_stop(SIGTERM, 0, w);
+	http_conn_tick(w);
 }
 
 static void

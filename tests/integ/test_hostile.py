@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -90,6 +91,48 @@ def test_generated_garbage_no_worker_crash(srv):
         req = _mutate(rng, rng.choice(lines)) + b"\r\n\r\n"
         out = _raw(srv.port, req, timeout=1)
         check(b"<HTML" not in out.upper(), out)
+    after = sorted(p for p, t in srv.children() if "worker" in t)
+    eq(after, before, "worker pids changed: a worker crashed")
+    eq(srv.request("GET", "/healthz")[0], 200)
+
+
+def _rst(port, data):
+    """Send data, then reset the connection (SO_LINGER 0) without reading."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.sendall(data)
+    s.close()
+
+
+def test_connection_edges_no_worker_crash(srv):
+    """The ends of a connection, where the socket reader and evhttp part:
+    bytes after a closing request, resets mid-request and mid-reply,
+    half-closed clients and a deep pipeline."""
+    before = sorted(p for p, t in srv.children() if "worker" in t)
+    hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    close = b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"
+    for i in range(60):
+        out = _raw(srv.port, close + b"GARBAGE" * i + hz, timeout=2)
+        eq(out.count(b"HTTP/1.1 200"), 1, out)
+        _rst(srv.port, hz * (i % 5) + b"PATCH /v1/game/session/heartbeat "
+             b"HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
+        _rst(srv.port, hz * 50)
+    # A client that half-closes after its request still gets the answer.
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.settimeout(3)
+    s.sendall(hz)
+    s.shutdown(socket.SHUT_WR)
+    out = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        out += c
+    s.close()
+    eq(out.count(b"HTTP/1.1 200"), 1, out)
+    # 500 pipelined requests in one write: 500 answers, in order.
+    out = _raw(srv.port, hz * 499 + close, timeout=5)
+    eq(out.count(b"HTTP/1.1 200"), 500)
     after = sorted(p for p, t in srv.children() if "worker" in t)
     eq(after, before, "worker pids changed: a worker crashed")
     eq(srv.request("GET", "/healthz")[0], 200)

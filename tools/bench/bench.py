@@ -141,6 +141,24 @@ def cpu_delta(before, after):
     return ticks, churn
 
 
+def role(pid):
+    """playwaved's process role from its title (nginx: master/worker)."""
+    t = proc_title(pid)
+    for r in ("reaper", "worker", "master"):
+        if r in t:
+            return r
+    return "other"
+
+
+def cpu_by_role(before, after):
+    out = {}
+    for p in after:
+        d = after[p] - before.get(p, 0)
+        k = role(p)
+        out[k] = out.get(k, 0) + d
+    return out
+
+
 class Daemon:
     def __init__(self, kind, argv, cwd, logpath, port):
         self.kind, self.port = kind, port
@@ -381,12 +399,14 @@ def measure(daemon, fn):
     r = fn()
     after, c1, b1 = cpu_snapshot(daemon.proc.pid), client_cpu(), box_busy()
     ticks, churn = cpu_delta(before, after)
+    roles = cpu_by_role(before, after)
     if churn:
         log("  warning: %s processes changed during the run: %s" %
             (daemon.kind, sorted(churn)))
     n = max(r["requests"], 1)
     r["rps"] = r["requests"] / r["secs"] if r["secs"] > 0 else 0
     r["cpu_us"] = ticks * 1e6 / CLK / n
+    r["roles_us"] = {k: v * 1e6 / CLK / n for k, v in roles.items()}
     r["client_us"] = (c1 - c0) * 1e6 / n
     r["server_cores"] = ticks / CLK / r["secs"] if r["secs"] > 0 else 0
     # What else kept the machine busy: anything here was stolen from the
@@ -550,6 +570,8 @@ def run_rounds(pw, ng, hb_body, vf_body, fresh, results):
                  r["cpu_us"], r["server_cores"], r["client_us"],
                  r["other_cores"], r["errors"], "  overflow %d" % r["overflow"]
                  if r.get("overflow") else ""))
+            log("        server us/req by process: %s" % "  ".join(
+                "%s %.1f" % kv for kv in sorted(r["roles_us"].items())))
     return results
 
 

@@ -15,8 +15,21 @@
 #define PW_UUID_STRLEN	36	/* 8-4-4-4-12, without NUL */
 #define PW_SHA256_LEN	32
 
-/* A random v4 UUID from arc4random_buf(3). */
-void	 pw_uuid_new(uint8_t out[PW_UUID_LEN]);
+/*
+ * Random bytes from arc4random_buf(3), drawn a pool at a time: libbsd's
+ * arc4random checks for a fork with a getpid(2) on every call, which
+ * would be a system call per id on the request path.  A pool belongs to
+ * one process: whoever forks resets it in the child (pw_store_set_cell
+ * does, for the store handle's pool) before drawing from it.
+ */
+struct pw_rand {
+	uint8_t		 buf[4096];
+	size_t		 left;
+};
+void	 pw_rand_reset(struct pw_rand *);
+void	 pw_rand_bytes(struct pw_rand *, void *out, size_t n);
+/* A random v4 UUID from the pool, or with NULL from arc4random_buf(3). */
+void	 pw_uuid_new(struct pw_rand *, uint8_t out[PW_UUID_LEN]);
 /* Parse exactly 36 chars of 8-4-4-4-12 hex, any case; 0 or -1. */
 int	 pw_uuid_parse(const char *s, size_t len, uint8_t out[PW_UUID_LEN]);
 /*

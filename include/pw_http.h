@@ -38,8 +38,6 @@ struct worker {
 	struct pw_conn		**conns;	/* by fd */
 	int			 maxfd;
 	int			 index;
-	uint8_t			 rid_pool[4092];	/* CSPRNG bytes for request ids */
-	size_t			 rid_left;
 };
 
 struct pw_route;

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pw_crypto.h"
+
 #define PW_STORE_MAGIC		"PWSTORE"	/* 8 bytes with the NUL */
 #define PW_STORE_VERSION	1
 #define PW_STORE_BYTEORDER	0x01020304u
@@ -265,6 +267,7 @@ struct pw_store {
 	int			 readonly;
 	uint32_t		 pid;	/* claims are made in this pid's name */
 	struct pw_cell		*cell;	/* this process's counters */
+	struct pw_rand		 rnd;	/* this process's random ids */
 };
 
 #define PW_STORE_HDR_SIZE	\

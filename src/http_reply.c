@@ -55,25 +55,14 @@ rid_valid(const char *s)
 	return (i > 0);
 }
 
-/*
- * arc4random_buf(3) checks for a fork on every call (a getpid(2) with
- * libbsd); drawing its bytes a page at a time keeps that off the request
- * path.  The pool lives in the worker, which starts with it empty.
- */
 static void
 rid_new(struct worker *w, char out[32])
 {
-	uint8_t *rnd;
+	uint8_t rnd[12];
 
-	if (w->rid_left < 12) {
-		arc4random_buf(w->rid_pool, sizeof(w->rid_pool));
-		w->rid_left = sizeof(w->rid_pool);
-	}
-	rnd = w->rid_pool + sizeof(w->rid_pool) - w->rid_left;
-	w->rid_left -= 12;
+	pw_rand_bytes(&w->st->rnd, rnd, sizeof(rnd));
 	memcpy(out, "req_", 4);
-	pw_hex_encode(rnd, 12, out + 4);
-	explicit_bzero(rnd, 12);
+	pw_hex_encode(rnd, sizeof(rnd), out + 4);
 }
 
 void

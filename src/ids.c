@@ -48,9 +48,39 @@ uuid_hyphen_at(size_t i)
 }
 
 void
-pw_uuid_new(uint8_t out[PW_UUID_LEN])
+pw_rand_reset(struct pw_rand *r)
 {
-	arc4random_buf(out, PW_UUID_LEN);
+	explicit_bzero(r->buf, sizeof(r->buf));
+	r->left = 0;
+}
+
+void
+pw_rand_bytes(struct pw_rand *r, void *out, size_t n)
+{
+	uint8_t *p;
+
+	if (n > sizeof(r->buf)) {
+		arc4random_buf(out, n);
+		return;
+	}
+	if (r->left < n) {
+		arc4random_buf(r->buf, sizeof(r->buf));
+		r->left = sizeof(r->buf);
+	}
+	p = r->buf + sizeof(r->buf) - r->left;
+	memcpy(out, p, n);
+	/* Bytes handed out are not kept: the rest stay unpredictable. */
+	explicit_bzero(p, n);
+	r->left -= n;
+}
+
+void
+pw_uuid_new(struct pw_rand *r, uint8_t out[PW_UUID_LEN])
+{
+	if (r != NULL)
+		pw_rand_bytes(r, out, PW_UUID_LEN);
+	else
+		arc4random_buf(out, PW_UUID_LEN);
 	/* RFC 9562: version 4 in the high nibble of byte 6, variant 10xx. */
 	out[6] = (out[6] & 0x0f) | 0x40;
 	out[8] = (out[8] & 0x3f) | 0x80;

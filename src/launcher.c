@@ -31,7 +31,7 @@ pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
 	struct pw_slot *s;
 	uint32_t now;
 
-	pw_uuid_new(out);
+	pw_uuid_new(&st->rnd, out);
 	if ((s = pw_store_claim(st, out, PW_T_LS)) == NULL)
 		return (-1);
 	now = pw_now();

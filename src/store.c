@@ -236,6 +236,8 @@ void
 pw_store_set_cell(struct pw_store *st, unsigned cell)
 {
 	st->pid = (uint32_t)getpid();
+	/* A forked child must not hand out its parent's bytes again. */
+	pw_rand_reset(&st->rnd);
 	st->cell = cell < PW_NCELLS && !st->readonly ?
 	    &st->hdr->cells[cell] : NULL;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pw_crypto.h"
 #include "check_run.h"
@@ -224,11 +226,14 @@ uuid_cmp(const void *a, const void *b)
 START_TEST(test_uuid_new)
 {
 	static uint8_t	 u[1000][PW_UUID_LEN];
+	static struct pw_rand r;
 	char		 s[PW_UUID_STRLEN + 1];
 	size_t		 i;
 
+	/* Through the pool (several refills) and, one in ten, without. */
+	pw_rand_reset(&r);
 	for (i = 0; i < 1000; i++) {
-		pw_uuid_new(u[i]);
+		pw_uuid_new(i % 10 == 0 ? NULL : &r, u[i]);
 		ck_assert_uint_eq(u[i][6] >> 4, 4);
 		ck_assert_uint_eq(u[i][8] & 0xc0, 0x80);
 		pw_uuid_format(u[i], s);
@@ -238,6 +243,39 @@ START_TEST(test_uuid_new)
 	qsort(u, 1000, PW_UUID_LEN, uuid_cmp);
 	for (i = 1; i < 1000; i++)
 		ck_assert_int_ne(memcmp(u[i - 1], u[i], PW_UUID_LEN), 0);
+}
+END_TEST
+
+/* What a forked child draws after its reset is not the parent's next. */
+START_TEST(test_rand_pool_fork)
+{
+	static struct pw_rand r;
+	uint8_t	 first[16], mine[16], theirs[16], zero[16] = { 0 };
+	int	 fds[2], status;
+	pid_t	 pid;
+
+	pw_rand_reset(&r);
+	pw_rand_bytes(&r, first, sizeof(first));
+	ck_assert_uint_eq(r.left, sizeof(r.buf) - sizeof(first));
+	/* Handed-out bytes do not stay in the pool. */
+	ck_assert_mem_eq(r.buf, zero, sizeof(zero));
+	ck_assert_int_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		pw_rand_reset(&r);
+		pw_rand_bytes(&r, mine, sizeof(mine));
+		_exit(write(fds[1], mine, sizeof(mine)) == sizeof(mine) ?
+		    0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	pw_rand_bytes(&r, mine, sizeof(mine));
+	ck_assert_int_eq(read(fds[0], theirs, sizeof(theirs)),
+	    (int)sizeof(theirs));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_ne(memcmp(mine, theirs, sizeof(mine)), 0);
+	ck_assert_int_ne(memcmp(first, mine, sizeof(mine)), 0);
+	close(fds[0]);
+	close(fds[1]);
 }
 END_TEST
 
@@ -313,7 +351,7 @@ START_TEST(test_uuid_roundtrip)
 	size_t	 i, k;
 
 	for (k = 0; k < 100; k++) {
-		pw_uuid_new(u);
+		pw_uuid_new(NULL, u);
 		memset(s, 'x', sizeof(s));
 		pw_uuid_format(u, s);
 		ck_assert_uint_eq(strlen(s), PW_UUID_STRLEN);
@@ -515,6 +553,7 @@ crypto_suite(void)
 
 	tc = tcase_create("ids");
 	tcase_add_test(tc, test_uuid_new);
+	tcase_add_test(tc, test_rand_pool_fork);
 	tcase_add_test(tc, test_uuid_parse_ok);
 	tcase_add_test(tc, test_uuid_parse_bad);
 	tcase_add_test(tc, test_uuid_roundtrip);

@@ -202,7 +202,7 @@ START_TEST(test_verify_not_found)
 	int cafe;
 
 	fix_open(&f);
-	pw_uuid_new(o);
+	pw_uuid_new(NULL, o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_NOT_FOUND);
 	/* A key that exists, but is no OTT, is not found either. */
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, o), 0);
@@ -589,7 +589,7 @@ START_TEST(test_end)
 	/* The hold is the reaper's to settle. */
 	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
 	/* Unknown sessions. */
-	pw_uuid_new(o);
+	pw_uuid_new(NULL, o);
 	ck_assert_int_eq(pw_gs_end(&f.st, o, f.alpha->hash, PW_R_ENDED,
 	    &info), PW_T_NOT_FOUND);
 	ck_assert_int_eq(pw_gs_touch(&f.st, o, f.alpha->hash, NULL, &info),
@@ -670,7 +670,7 @@ START_TEST(test_launcher_replace)
 	/* Ending an ended launcher session changes nothing. */
 	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
-	pw_uuid_new(l1);
+	pw_uuid_new(NULL, l1);
 	ck_assert_int_eq(pw_ls_touch(&f.st, l1, NULL), PW_T_NOT_FOUND);
 	fix_close(&f);
 }

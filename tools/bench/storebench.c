@@ -1,21 +1,20 @@
 /*
  * storebench: the shared store's operations in ns/op, in one process and
  * in two processes sharing the mapping (as two workers do), with a
- * million live game sessions in a 2^21-slot store; the time of a full
- * pass over the slots like the reaper's; and whether lookups in another
- * process slow down while that pass runs.
+ * million live game sessions in a 2^21-slot store; the time of the
+ * reaper's full pass over those slots; and whether lookups in another
+ * process slow down while passes run.
  *
- *	storebench [dir]	(store files are made in dir, default /tmp)
+ *	storebench [dir]	(store, log and config files are made in dir,
+ *				default /tmp, and removed at the end)
  *
- * The reaper's pass is static in reaper.c, so the pass here is a copy of
- * its reading work, not a call: every slot's word is loaded and counted,
- * and each live game session gets the reads reap_gs() makes when nothing
- * is due (last-seen against the timeout, started minutes against the
- * billed ones, the logged marks).  The "cafe" variant adds what
- * cafe_wallet() does for a cafe session on every pass: derive the
- * wallet's key (SHA-256) and look the wallet up.  Nothing is written, as
- * in a pass over sessions that owe nothing; billing, logging and
- * tombstone upkeep are not modelled.
+ * The pass is the reaper's own, pw_reap_pass() of reap.c, over a
+ * configuration with one game and one cafe and a billing log of its own.
+ * The sessions are set up as the reaper leaves them between minutes:
+ * started and billed, their events logged, so a pass finds nothing owed
+ * and writes nothing (checked: the log must stay empty).  That is the
+ * steady state of a server with a million players; a pass that does owe
+ * events adds a SHA-256 and 128 bytes of log per event.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -31,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pw_billing.h"
+#include "pw_config.h"
+#include "pw_reap.h"
 #include "pw_session.h"
 #include "pw_store.h"
 
@@ -38,8 +40,6 @@
 #define NLIVE		1000000u
 #define NOTT		200000u
 #define NPASS		5
-#define SESSION_TIMEOUT	240u
-#define BILLING_UNIT	60u
 #define CAFE		"bench-cafe"
 #define HIST_NS		100000		/* latency histogram: 1 ns buckets */
 #define LAT_BASE_MS	1000		/* lookups before the passes */
@@ -53,10 +53,6 @@ struct res {
 struct ctx;
 typedef size_t	(*op_fn)(struct ctx *, size_t, size_t);
 
-/* What a pass counts (the reaper's gauges, roughly). */
-struct tally {
-	uint64_t	 live, tomb, busy, gs_alive, owed, wallets;
-};
 
 /* Shared between the parent and its children (MAP_SHARED|MAP_ANON). */
 struct shared {
@@ -78,7 +74,8 @@ struct ctx {
 	uint8_t		(*otts)[PW_KEY_LEN];
 	uint32_t	 now;
 	uint32_t	 stamp;		/* heartbeat value: raised every run */
-	int		 cafe;		/* pass: do the cafe wallet lookup */
+	struct pw_config cfg;		/* the pass's configuration */
+	struct pw_reap	*reap;
 	struct shared	*sh;
 	char		 dir[900];
 };
@@ -164,7 +161,7 @@ op_insert(struct ctx *c, size_t lo, size_t hi)
 			fails++;
 			continue;
 		}
-		s->u.gs.game = 1;
+		s->u.gs.game = 1;	/* made real by sessions_as_billed() */
 		s->u.gs.cafe = 1;
 		s->u.gs.start = c->now;
 		atomic_store(&s->u.gs.last_seen, c->now);
@@ -318,61 +315,70 @@ report(const char *name, const struct res *r)
 		    r->f1, r->f2);
 }
 
-/* --- the pass --------------------------------------------------------- */
+/* --- the reaper's pass ------------------------------------------------ */
+
+static const char pass_conf[] =
+    "session-timeout 3600\n"
+    "ott-ttl 3600\n"
+    "billing-unit 60\n"
+    "game benchgame {\n"
+    "    api-key \"storebench-api-key-0123456789\"\n"
+    "    price 1\n"
+    "}\n"
+    "cafe " CAFE " {\n"
+    "    network 10.0.0.0/8\n"
+    "}\n";
 
 static void
-pass_gs(struct ctx *c, struct pw_slot *s, uint64_t w, struct tally *t)
+reap_setup(struct ctx *c)
 {
-	uint32_t due, logged;
-	int owed;
+	char conf[1000], blog[1000], err[1200];
+	struct pw_blog b;
+	FILE *f;
 
-	if (PW_W_STATE(w) == PW_GS_ENDED)
-		return;
-	t->gs_alive++;
-	/* reap_gs: expired? */
-	if (atomic_load(&s->u.gs.last_seen) + SESSION_TIMEOUT <= c->now)
-		t->owed++;
-	/* gs_bill: a minute started that is not billed yet? */
-	due = c->now > s->u.gs.start ? (c->now - s->u.gs.start) /
-	    BILLING_UNIT + 1 : 1;
-	if (PW_W_HI(w) < due)
-		t->owed++;
-	/* gs_log: cafe_wallet() first, then gs_owed(). */
-	if (c->cafe && s->u.gs.cafe != 0 && pw_wallet_find(&c->st, CAFE) !=
-	    NULL)
-		t->wallets++;
-	logged = atomic_load(&s->u.gs.logged);
-	owed = !(logged & PW_LOGGED_START);
-	if (s->u.gs.cafe != 0)
-		owed += (int)(PW_W_HI(w) - PW_LOGGED_CHARGES(logged));
-	t->owed += (uint64_t)owed;
+	snprintf(conf, sizeof(conf), "%s/storebench.conf", c->dir);
+	snprintf(blog, sizeof(blog), "%s/storebench.log", c->dir);
+	(void)unlink(blog);
+	if ((f = fopen(conf, "w")) == NULL)
+		die(conf);
+	if (fprintf(f, "billing-log \"%s\"\n%s", blog, pass_conf) < 0 ||
+	    fclose(f) == EOF)
+		die(conf);
+	if (pw_config_load(&c->cfg, conf, err, sizeof(err)) == -1 ||
+	    pw_blog_open(&b, blog, err, sizeof(err)) == -1 ||
+	    (c->reap = pw_reap_new(&c->st, &c->cfg, b.fd, blog, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "storebench: %s\n", err);
+		exit(1);
+	}
+	(void)unlink(conf);
 }
 
-static void
-pass(struct ctx *c, struct tally *t)
+/*
+ * Every live session as the reaper leaves it after billing its current
+ * minute: of our game, at the cafe or not, seen now, START (and for a
+ * cafe session its one charge) logged.
+ */
+static uint64_t
+sessions_as_billed(struct ctx *c, int cafe)
 {
 	struct pw_slot *s;
-	uint64_t i, w;
+	uint64_t i, w, n = 0;
 
-	memset(t, 0, sizeof(*t));
-	/* Downwards, as the reaper walks. */
-	for (i = c->st.mask + 1; i-- > 0;) {
+	for (i = 0; i <= c->st.mask; i++) {
 		s = &c->st.slots[i];
 		w = pw_slot_word(s);
-		switch (PW_W_STATUS(w)) {
-		case PW_ST_BUSY:
-			t->busy++;
+		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
 			continue;
-		case PW_ST_TOMB:
-			t->tomb++;
-			continue;
-		case PW_ST_LIVE:
-			t->live++;
-			if (PW_W_TYPE(w) == PW_T_GS)
-				pass_gs(c, s, w, t);
-			continue;
-		}
+		s->u.gs.game = c->cfg.games[0].hash;
+		s->u.gs.cafe = cafe ? c->cfg.cafes[0].hash : 0;
+		s->u.gs.start = c->now;
+		atomic_store(&s->u.gs.last_seen, c->now);
+		atomic_store(&s->u.gs.logged, PW_LOGGED_START |
+		    (cafe ? PW_W_HI(w) : 0));
+		n++;
 	}
+	return (n);
 }
 
 static int
@@ -384,20 +390,35 @@ cmp_double(const void *a, const void *b)
 }
 
 static double
-passes(struct ctx *c, int cafe, int n, struct tally *t)
+passes(struct ctx *c, int n)
 {
 	double ms[NPASS];
 	uint64_t t0;
 	int i;
 
-	c->cafe = cafe;
 	for (i = 0; i < n && i < NPASS; i++) {
 		t0 = mono_ns();
-		pass(c, t);
+		pw_reap_pass(c->reap);
 		ms[i] = (double)(mono_ns() - t0) / 1e6;
 	}
 	qsort(ms, (size_t)i, sizeof(ms[0]), cmp_double);
 	return (ms[i / 2]);
+}
+
+/* The passes owed nothing: they must have written nothing. */
+static void
+log_untouched(struct ctx *c)
+{
+	struct stat sb;
+
+	if (stat(c->cfg.billing_log, &sb) == -1)
+		die(c->cfg.billing_log);
+	if (sb.st_size != 0) {
+		fprintf(stderr, "storebench: the passes wrote %lld bytes of "
+		    "billing log: the sessions were not set up as billed\n",
+		    (long long)sb.st_size);
+		exit(1);
+	}
 }
 
 /* --- lookup latency in another process while passes run --------------- */
@@ -446,7 +467,6 @@ pct(const struct shared *sh, int ph, double p)
 static void
 latency_during_pass(struct ctx *c)
 {
-	struct tally t;
 	struct timespec ts = { LAT_BASE_MS / 1000, 0 };
 	uint64_t t0;
 	pid_t pid;
@@ -463,7 +483,7 @@ latency_during_pass(struct ctx *c)
 	atomic_store(&c->sh->phase, 1);
 	t0 = mono_ns();
 	for (n = 0; mono_ns() - t0 < 1000000000u || n < 3; n++)
-		pass(c, &t);
+		pw_reap_pass(c->reap);
 	atomic_store(&c->sh->phase, 2);
 	if (waitpid(pid, &status, 0) == -1)
 		die("waitpid");
@@ -551,9 +571,9 @@ bench_ops(struct ctx *c)
 static void
 bench_pass(struct ctx *c)
 {
-	struct tally t;
 	struct stat sb;
 	char path[1000];
+	uint64_t n;
 	double ms;
 
 	add_wallet(c);
@@ -562,20 +582,23 @@ bench_pass(struct ctx *c)
 		die(path);
 	printf("\nstore file: %lld bytes (%.1f MiB) for %u slots\n",
 	    (long long)sb.st_size, (double)sb.st_size / 1048576, NSLOTS);
-	ms = passes(c, 0, NPASS, &t);
-	printf("\nfull pass over all slots (approximates reaper_pass, see "
-	    "storebench.c)\n");
-	printf("  %-26s %8.1f ms (median of %d)  live %llu  sessions owing "
-	    "%llu\n", "non-cafe sessions", ms, NPASS,
-	    (unsigned long long)t.live, (unsigned long long)t.owed);
+	reap_setup(c);
+	pw_store_set_cell(&c->st, PW_CELL_REAPER);
+	printf("\nthe reaper's pass (pw_reap_pass) over all slots\n");
+	n = sessions_as_billed(c, 0);
+	ms = passes(c, NPASS);
+	printf("  %-26s %8.1f ms (median of %d)  live sessions %llu\n",
+	    "non-cafe sessions", ms, NPASS, (unsigned long long)n);
 	printf("  %-26s %8.1f%% of one CPU at 4 passes/s\n", "", ms * 4 / 10);
-	ms = passes(c, 1, NPASS, &t);
-	printf("  %-26s %8.1f ms (median of %d)  wallet lookups %llu\n",
-	    "cafe sessions (+wallet)", ms, NPASS,
-	    (unsigned long long)t.wallets);
+	n = sessions_as_billed(c, 1);
+	ms = passes(c, NPASS);
+	printf("  %-26s %8.1f ms (median of %d)  live sessions %llu\n",
+	    "cafe sessions (+wallet)", ms, NPASS, (unsigned long long)n);
 	printf("  %-26s %8.1f%% of one CPU at 4 passes/s\n", "", ms * 4 / 10);
-	c->cafe = 0;
+	(void)sessions_as_billed(c, 0);
 	latency_during_pass(c);
+	log_untouched(c);
+	(void)unlink(c->cfg.billing_log);
 }
 
 int

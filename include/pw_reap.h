@@ -1,0 +1,28 @@
+/*
+ * The reaper's pass, apart from the process that runs it (reaper.c), so
+ * that storebench can time the real thing.  A pw_reap holds the batch of
+ * billing records being built and the attached billing log; one process
+ * owns it, and only one may exist per store and log at a time.
+ */
+#ifndef PW_REAP_H
+#define PW_REAP_H
+
+#include <stddef.h>
+
+#include "pw_config.h"
+#include "pw_store.h"
+
+struct pw_reap;
+
+/* Attach the open billing log blog_fd; NULL with a message in err. */
+struct pw_reap	*pw_reap_new(struct pw_store *, const struct pw_config *,
+		    int blog_fd, const char *blog_path, char *err,
+		    size_t errlen);
+/* Rebuild the store's logged marks and balances from the log (recover.c). */
+int		 pw_reap_recover(struct pw_reap *);
+/* One pass over every slot; failures to write are logged and retried. */
+void		 pw_reap_pass(struct pw_reap *);
+/* fsync the log and publish what is durable; 0 or -1. */
+int		 pw_reap_sync(struct pw_reap *);
+
+#endif /* PW_REAP_H */

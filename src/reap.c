@@ -1,0 +1,609 @@
+/*
+ * One pass of the reaper over every slot: expire OTTs, sessions and
+ * launchers, bill started minutes, apply wallet credits, write the
+ * billing events and free what is logged and durable.  reaper.c runs it
+ * four times a second in its own process; storebench times it.  The
+ * store/log hand-off and its crash argument are in recover.c.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_daemon.h"
+#include "pw_reap.h"
+#include "pw_session.h"
+
+#define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
+#define BATCH		256
+
+enum ap_kind { AP_START, AP_CHARGE, AP_END, AP_CREDIT };
+
+struct apply {
+	enum ap_kind	 kind;
+	struct pw_slot	*slot;
+	struct pw_slot	*wallet;
+	uint32_t	 minute;
+	int64_t		 amount;
+	int64_t		 balance;
+	unsigned	 reason;
+};
+
+struct shadow {
+	struct pw_slot	*wallet;
+	int64_t		 balance;
+};
+
+struct pw_reap {
+	struct pw_store		*st;
+	const struct pw_config	*cfg;
+	struct pw_blog		 blog;
+	uint8_t			 buf[BATCH * PW_EV_SIZE];
+	struct apply		 ap[BATCH];
+	int			 nev;
+	struct shadow		 sh[BATCH];
+	int			 nsh;
+	uint64_t		 pass;
+	uint32_t		 now;
+	uint64_t		 now_ms;
+	uint64_t		 last_sync_us;
+	uint64_t		 last_err_us;
+	int			 failing;
+	uint64_t		 pending;
+	uint64_t		 g[PW_G_COUNT];
+};
+
+static int64_t *
+shadow_of(struct pw_reap *r, struct pw_slot *w)
+{
+	int i;
+
+	for (i = 0; i < r->nsh; i++)
+		if (r->sh[i].wallet == w)
+			return (&r->sh[i].balance);
+	r->sh[r->nsh].wallet = w;
+	r->sh[r->nsh].balance = atomic_load(&w->u.w.balance);
+	return (&r->sh[r->nsh++].balance);
+}
+
+int
+pw_reap_sync(struct pw_reap *r)
+{
+	if (fsync(r->blog.fd) == -1) {
+		log_warn("billing log fsync");
+		return (-1);
+	}
+	atomic_store(&r->st->hdr->durable_seq,
+	    atomic_load(&r->st->hdr->logged_seq));
+	r->last_sync_us = pw_mono_us();
+	return (0);
+}
+
+static void
+apply_one(struct pw_reap *r, const struct apply *a)
+{
+	struct pw_gs *g = &a->slot->u.gs;
+	uint64_t w;
+
+	switch (a->kind) {
+	case AP_START:
+		atomic_fetch_or(&g->logged, PW_LOGGED_START);
+		break;
+	case AP_CHARGE:
+		atomic_store(&g->logged, (atomic_load(&g->logged) &
+		    ~0x3fffffffu) | a->minute);
+		if (a->wallet == NULL)		/* price 0: nothing held */
+			break;
+		atomic_store(&a->wallet->u.w.balance, a->balance);
+		atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
+		break;
+	case AP_END:
+		atomic_fetch_or(&g->logged, PW_LOGGED_END);
+		pw_count(r->st, PW_C_GS_ENDED + a->reason, 1);
+		break;
+	case AP_CREDIT:
+		atomic_store(&a->wallet->u.w.balance, a->balance);
+		atomic_store(&a->slot->u.cr.balance, a->balance);
+		w = pw_slot_word(a->slot);
+		(void)pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CR_APPLIED, 0,
+		    0));
+		break;
+	}
+}
+
+/* Write the batch, then (only then) set the marks it accounts for. */
+static int
+flush(struct pw_reap *r)
+{
+	uint64_t first;
+	int i;
+
+	if (r->nev == 0)
+		return (0);
+	first = r->blog.last_seq - (uint64_t)r->nev;
+	if (pw_blog_append(&r->blog, r->buf, (size_t)r->nev * PW_EV_SIZE) ==
+	    -1) {
+		pw_count(r->st, PW_C_BILL_ERRORS, 1);
+		if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
+			log_warn("billing log write (%d events stay pending "
+			    "in the store)", r->nev);
+			r->last_err_us = pw_mono_us();
+		}
+		r->failing = 1;
+		r->pending += (uint64_t)r->nev;
+		r->blog.last_seq = first;
+		r->nev = r->nsh = 0;
+		return (-1);
+	}
+	if (r->failing)
+		log_info("billing log writable again");
+	r->failing = 0;
+	if (r->cfg->billing_fsync == PW_FSYNC_ALWAYS)
+		(void)pw_reap_sync(r);
+	for (i = 0; i < r->nev; i++)
+		apply_one(r, &r->ap[i]);
+	atomic_store(&r->st->hdr->logged_seq, r->blog.last_seq);
+	pw_count(r->st, PW_C_BILL_EVENTS, (uint64_t)r->nev);
+	pw_count(r->st, PW_C_BILL_BYTES, (uint64_t)r->nev * PW_EV_SIZE);
+	r->nev = r->nsh = 0;
+	return (0);
+}
+
+/* Room for n more events in the batch; 0, or -1 if the log is failing. */
+static int
+room(struct pw_reap *r, int n)
+{
+	if (r->failing && r->nev == 0 && r->pending > 0)
+		return (-1);
+	if (r->nev + n > BATCH && flush(r) == -1)
+		return (-1);
+	return (0);
+}
+
+static struct pw_event *
+event(struct pw_reap *r, struct pw_event *ev, unsigned type,
+    const uint8_t id[16], uint32_t game)
+{
+	const struct pw_game *g;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = ++r->blog.last_seq;
+	ev->ts_ms = r->now_ms;
+	ev->type = type;
+	memcpy(ev->id, id, 16);
+	if (game != 0) {
+		if ((g = pw_config_game_by_hash(r->cfg, game)) != NULL)
+			strlcpy(ev->game, g->id, sizeof(ev->game));
+		else
+			snprintf(ev->game, sizeof(ev->game), "#%08x", game);
+	}
+	return (ev);
+}
+
+static void
+emit(struct pw_reap *r, const struct pw_event *ev, const struct apply *a)
+{
+	pw_event_encode(ev, r->buf + (size_t)r->nev * PW_EV_SIZE);
+	r->ap[r->nev++] = *a;
+}
+
+static struct pw_slot *
+cafe_wallet(struct pw_reap *r, uint32_t cafe, const char **name)
+{
+	const struct pw_cafe *c;
+
+	*name = "";
+	if (cafe == 0 || (c = pw_config_cafe_by_hash(r->cfg, cafe)) == NULL)
+		return (NULL);
+	*name = c->id;
+	return (pw_wallet_find(r->st, c->id));
+}
+
+/* How many events the session owes the log. */
+static int
+gs_owed(const struct pw_slot *s, uint64_t w, uint32_t logged, int cafe)
+{
+	int n;
+
+	n = !(logged & PW_LOGGED_START);
+	if (cafe)
+		n += (int)(PW_W_HI(w) - PW_LOGGED_CHARGES(logged));
+	if (PW_W_STATE(w) == PW_GS_ENDED && !(logged & PW_LOGGED_END))
+		n++;
+	return (n);
+}
+
+/* Derive the session's unlogged events from its state and marks. */
+static void
+gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_event ev;
+	struct apply a;
+	struct pw_slot *wal;
+	const char *wname;
+	uint32_t logged, m, billed, end;
+	int64_t *bal = NULL, zero = 0;
+	int owed, cafe;
+
+	logged = atomic_load(&s->u.gs.logged);
+	billed = PW_W_HI(w);
+	/*
+	 * Money moves only at a cafe and a price: else no wallet and no
+	 * CHARGE.  Most sessions owe nothing in most passes: find that out
+	 * before the wallet lookup, which hashes the cafe id.
+	 */
+	cafe = s->u.gs.cafe != 0 && s->u.gs.price != 0;
+	if ((owed = gs_owed(s, w, logged, cafe)) == 0)
+		return;
+	wal = NULL;
+	wname = "";
+	if (cafe)
+		wal = cafe_wallet(r, s->u.gs.cafe, &wname);
+	cafe = wname[0] != '\0';
+	if (room(r, owed < BATCH ? owed : BATCH) == -1)
+		return;
+	bal = wal != NULL ? shadow_of(r, wal) : &zero;
+	memset(&a, 0, sizeof(a));
+	a.slot = s;
+	a.wallet = wal;
+	if (!(logged & PW_LOGGED_START)) {
+		event(r, &ev, PW_EV_START, s->key, s->u.gs.game);
+		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+		ev.balance = *bal;
+		a.kind = AP_START;
+		emit(r, &ev, &a);
+	}
+	for (m = PW_LOGGED_CHARGES(logged) + 1; cafe && m <= billed &&
+	    r->nev < BATCH; m++) {
+		event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
+		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+		ev.minute = m;
+		ev.amount = s->u.gs.price;
+		ev.balance = (*bal -= s->u.gs.price);
+		a.kind = AP_CHARGE;
+		a.minute = m;
+		a.amount = ev.amount;
+		a.balance = ev.balance;
+		emit(r, &ev, &a);
+	}
+	/* The END waits until every charge before it is in the batch. */
+	if (PW_W_STATE(w) != PW_GS_ENDED || (logged & PW_LOGGED_END) ||
+	    (cafe && m <= billed) || r->nev >= BATCH)
+		return;
+	event(r, &ev, PW_EV_END, s->key, s->u.gs.game);
+	strlcpy(ev.wallet, wname, sizeof(ev.wallet));
+	ev.reason = PW_W_REASON(w);
+	ev.minute = billed;
+	ev.amount = cafe ? (int64_t)billed * s->u.gs.price : 0;
+	ev.balance = *bal;
+	end = atomic_load(&s->u.gs.ended_at);
+	ev.duration = end > s->u.gs.start ? end - s->u.gs.start : 0;
+	a.kind = AP_END;
+	a.reason = ev.reason;
+	emit(r, &ev, &a);
+}
+
+/* Bill each started minute; no money: grace, then NO_BALANCE. */
+static void
+gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
+{
+	uint32_t due, billed, price;
+	uint64_t nw;
+
+	/* A wall clock stepped back before the start owes one minute. */
+	due = r->now > s->u.gs.start ? (r->now - s->u.gs.start) /
+	    (uint32_t)r->cfg->billing_unit + 1 : 1;
+	price = s->u.gs.price;
+	while ((billed = PW_W_HI(*w)) < due && PW_W_STATE(*w) != PW_GS_ENDED) {
+		if (s->u.gs.cafe != 0 && pw_wallet_hold(r->st, s->u.gs.cafe,
+		    r->cfg, price) == -1) {
+			if (PW_W_STATE(*w) == PW_GS_LIVE &&
+			    pw_slot_cas(s, w, PW_W_WITH(*w, PW_GS_EXHAUSTED, 0,
+			    billed))) {
+				atomic_store(&s->u.gs.ended_at, r->now);
+				*w = pw_slot_word(s);
+			}
+			break;
+		}
+		nw = PW_W_WITH(*w, PW_GS_LIVE, 0, billed + 1);
+		if (!pw_slot_cas(s, w, nw)) {
+			if (s->u.gs.cafe != 0)
+				pw_wallet_unhold(r->st, s->u.gs.cafe, r->cfg,
+				    price);
+			continue;
+		}
+		*w = nw;
+	}
+	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && atomic_load(
+	    &s->u.gs.ended_at) + (uint32_t)r->cfg->charge_grace <= r->now &&
+	    pw_gs_end_slot(s, PW_R_NO_BALANCE, r->now))
+		*w = pw_slot_word(s);
+}
+
+/*
+ * A slot may be freed only once its END is on disk.  Its END is already
+ * written (its mark is set only after the write), so one fsync of what
+ * has been written covers it: at most one per pass, and only when
+ * something is due to be freed.
+ */
+static int
+durable(struct pw_reap *r)
+{
+	if (atomic_load(&r->st->hdr->durable_seq) >=
+	    atomic_load(&r->st->hdr->logged_seq))
+		return (1);
+	return (pw_reap_sync(r) == 0);
+}
+
+static void
+free_slot(struct pw_slot *s, uint64_t w)
+{
+	(void)pw_slot_cas(s, &w, PW_W_MAKE(PW_ST_TOMB, 0, 0, 0, PW_W_GEN(w),
+	    0));
+}
+
+static void
+reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	uint32_t end;
+
+	if (PW_W_STATE(w) != PW_GS_ENDED &&
+	    atomic_load(&s->u.gs.last_seen) + (uint32_t)
+	    r->cfg->session_timeout <= r->now &&
+	    pw_gs_end_slot(s, PW_R_EXPIRED, r->now))
+		w = pw_slot_word(s);
+	if (PW_W_STATE(w) != PW_GS_ENDED)
+		gs_bill(r, s, &w);
+	if (PW_W_STATE(w) == PW_GS_ENDED &&
+	    (end = atomic_load(&s->u.gs.ended_at)) == 0)
+		atomic_store(&s->u.gs.ended_at, r->now);	/* ender died */
+	gs_log(r, s, w);
+	end = atomic_load(&s->u.gs.ended_at);
+	if (PW_W_STATE(w) == PW_GS_ENDED &&
+	    (atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
+	    end + (uint32_t)r->cfg->session_timeout <= r->now && durable(r))
+		free_slot(s, w);
+}
+
+static void
+reap_ls(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_slot *p, *g;
+
+	if (PW_W_STATE(w) == PW_LS_LIVE &&
+	    atomic_load(&s->u.ls.last_seen) + (uint32_t)
+	    r->cfg->launcher_timeout <= r->now &&
+	    pw_ls_end_slot(s, PW_R_LAUNCHER_LOST, r->now)) {
+		/* Its PC's game session dies with it, if it is still its. */
+		if ((p = pw_store_find(r->st, s->u.ls.pc, PW_T_PC, NULL)) !=
+		    NULL && atomic_load(&p->u.pc.ls) == pw_store_ref(r->st, s) &&
+		    (g = pw_store_deref(r->st, atomic_load(&p->u.pc.gs),
+		    PW_T_GS, NULL)) != NULL)
+			(void)pw_gs_end_slot(g, PW_R_LAUNCHER_LOST, r->now);
+		return;
+	}
+	if (PW_W_STATE(w) == PW_LS_ENDED &&
+	    atomic_load(&s->u.ls.ended_at) + (uint32_t)
+	    r->cfg->session_timeout <= r->now)
+		free_slot(s, w);
+}
+
+static int
+ref_alive(struct pw_reap *r, pw_ref_t ref, unsigned type)
+{
+	struct pw_slot *s;
+	uint64_t w;
+
+	if ((s = pw_store_deref(r->st, ref, type, &w)) == NULL)
+		return (0);
+	return (type == PW_T_LS ? PW_W_STATE(w) == PW_LS_LIVE :
+	    PW_W_STATE(w) != PW_GS_ENDED);
+}
+
+static void
+reap_pc(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	/*
+	 * Workers hold a PC slot only for the few instructions of a bind;
+	 * waiting out both timeouts since the last bind makes reuse under
+	 * a stalled binder practically impossible.
+	 */
+	if (atomic_load(&s->u.pc.touched) + (uint32_t)(r->cfg->session_timeout
+	    + r->cfg->launcher_timeout) > r->now ||
+	    ref_alive(r, atomic_load(&s->u.pc.ls), PW_T_LS) ||
+	    ref_alive(r, atomic_load(&s->u.pc.gs), PW_T_GS))
+		return;
+	free_slot(s, w);
+}
+
+static void
+reap_ott(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	uint64_t ttl = (uint64_t)r->cfg->ott_ttl * 1000;
+
+	if (PW_W_STATE(w) == PW_OTT_ISSUED && PW_W_REASON(w) == 0 &&
+	    s->u.ott.issued_ms + ttl <= r->now_ms &&
+	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, 0))) {
+		pw_count(r->st, PW_C_OTT_EXPIRED, 1);
+		w = pw_slot_word(s);
+	}
+	/* Told apart from "never issued" for 2 x ott-ttl (API.md 3). */
+	if (s->u.ott.issued_ms + 2 * ttl + 1000 <= r->now_ms)
+		free_slot(s, w);
+}
+
+static void
+reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	struct pw_event ev;
+	struct apply a;
+	struct pw_slot *wal;
+	uint8_t key[PW_KEY_LEN];
+	int64_t *bal;
+
+	if (PW_W_STATE(w) == PW_CR_APPLIED) {
+		/* Left a few seconds for playwavectl to read the result. */
+		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
+		    (PW_W_REASON(w) >= 3 || !pw_slot_cas(s, &w,
+		    PW_W_WITH(w, PW_CR_APPLIED, PW_W_REASON(w) + 1, 0))))
+			free_slot(s, w);
+		return;
+	}
+	pw_wallet_key(key, s->u.cr.name);
+	if (pw_store_claim_unique(r->st, key, PW_T_WALLET, &wal) ==
+	    PW_INS_NEW) {
+		strlcpy(wal->u.w.name, s->u.cr.name, sizeof(wal->u.w.name));
+		pw_store_publish(wal, 0, 0);
+	}
+	if (wal == NULL || room(r, 1) == -1)
+		return;
+	bal = shadow_of(r, wal);
+	event(r, &ev, PW_EV_CREDIT, s->key, 0);
+	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
+	ev.amount = s->u.cr.amount;
+	ev.balance = (*bal += s->u.cr.amount);
+	memset(&a, 0, sizeof(a));
+	a.kind = AP_CREDIT;
+	a.slot = s;
+	a.wallet = wal;
+	a.balance = ev.balance;
+	emit(r, &ev, &a);
+}
+
+static void
+reap_misc(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	uint32_t exp;
+
+	switch (PW_W_TYPE(w)) {
+	case PW_T_REQID:
+		exp = s->u.rq.exp;
+		if (exp + 60 <= r->now)
+			free_slot(s, w);
+		break;
+	case PW_T_PT:
+		exp = s->u.pt.exp;
+		if (exp <= r->now && atomic_load(&s->u.pt.last_seen) +
+		    (uint32_t)r->cfg->session_timeout <= r->now)
+			free_slot(s, w);
+		break;
+	}
+}
+
+static void
+count(struct pw_reap *r, uint64_t w)
+{
+	switch (PW_W_STATUS(w)) {
+	case PW_ST_BUSY:
+		r->g[PW_G_BUSY]++;
+		return;
+	case PW_ST_TOMB:
+		r->g[PW_G_TOMB]++;
+		return;
+	case PW_ST_LIVE:
+		r->g[PW_G_LIVE + PW_W_TYPE(w)]++;
+		if (PW_W_TYPE(w) == PW_T_GS && PW_W_STATE(w) != PW_GS_ENDED)
+			r->g[PW_G_GS_ALIVE]++;
+		if (PW_W_TYPE(w) == PW_T_GS && PW_W_STATE(w) == PW_GS_EXHAUSTED)
+			r->g[PW_G_GS_EXHAUSTED]++;
+		if (PW_W_TYPE(w) == PW_T_LS && PW_W_STATE(w) == PW_LS_LIVE)
+			r->g[PW_G_LS_ALIVE]++;
+		return;
+	}
+}
+
+static void
+reap_slot(struct pw_reap *r, uint64_t i)
+{
+	struct pw_slot *s = &r->st->slots[i];
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	count(r, w);
+	if (PW_W_STATUS(w) != PW_ST_LIVE) {
+		if (PW_W_STATUS(w) == PW_ST_BUSY ||
+		    (PW_W_STATUS(w) == PW_ST_TOMB && r->pass % TIDY_EVERY == 0))
+			(void)pw_store_tidy(r->st, i);
+		return;
+	}
+	switch (PW_W_TYPE(w)) {
+	case PW_T_OTT:
+		reap_ott(r, s, w);
+		break;
+	case PW_T_LS:
+		reap_ls(r, s, w);
+		break;
+	case PW_T_GS:
+		reap_gs(r, s, w);
+		break;
+	case PW_T_PC:
+		reap_pc(r, s, w);
+		break;
+	case PW_T_CREDIT:
+		reap_credit(r, s, w);
+		break;
+	default:
+		reap_misc(r, s, w);
+		break;
+	}
+}
+
+void
+pw_reap_pass(struct pw_reap *r)
+{
+	uint64_t i, t0;
+
+	t0 = pw_mono_us();
+	r->now = pw_now();
+	r->now_ms = pw_now_ms();
+	r->pending = 0;
+	memset(r->g, 0, sizeof(r->g));
+	/* Downwards, so a run of tombstones compacts in a single pass. */
+	for (i = r->st->mask + 1; i-- > 0;)
+		reap_slot(r, i);
+	(void)flush(r);
+	if (r->cfg->billing_fsync == PW_FSYNC_INTERVAL &&
+	    atomic_load(&r->st->hdr->durable_seq) < r->blog.last_seq &&
+	    pw_mono_us() - r->last_sync_us >= 1000000)
+		(void)pw_reap_sync(r);
+	atomic_store(&r->st->hdr->log_pending, r->pending);
+	for (i = 0; i < PW_G_COUNT; i++)
+		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
+		    memory_order_relaxed);
+	atomic_store(&r->st->hdr->reaper_seen_ms, pw_now_ms());
+	pw_count(r->st, PW_C_REAP_PASSES, 1);
+	atomic_store_explicit(&r->st->cell->c[PW_C_REAP_LAST_US],
+	    pw_mono_us() - t0, memory_order_relaxed);
+	r->pass++;
+}
+
+struct pw_reap *
+pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
+    const char *blog_path, char *err, size_t errlen)
+{
+	struct pw_reap *r;
+
+	/* Large (a batch of records): never on a stack. */
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "reaper: %s", strerror(errno));
+		return (NULL);
+	}
+	r->st = st;
+	r->cfg = cfg;
+	if (pw_blog_attach(&r->blog, blog_fd, blog_path, err, errlen) == -1) {
+		free(r);
+		return (NULL);
+	}
+	r->last_sync_us = pw_mono_us();
+	return (r);
+}
+
+int
+pw_reap_recover(struct pw_reap *r)
+{
+	return (pw_recover(r->st, r->cfg, &r->blog, 0));
+}

@@ -84,7 +84,7 @@ ref_hex4(const unsigned char *s, size_t i, size_t len)
 /*
  * The code point at s[*i] inside a string (raw UTF-8 or an escape), or
  * -1.  Decodes arithmetically and then rejects overlongs, surrogates and
- * values past U+10FFFF, unlike the table-driven check in src/json.c.
+ * values past U+10FFFF, unlike the table-driven check in src/json_lex.c.
  */
 static long
 ref_char(const unsigned char *s, size_t *i, size_t len)

@@ -36,15 +36,18 @@ esac
 # linked against all of them.
 srcs_of() {
 	case "$1" in
-	json)		echo "src/json.c src/json_quote.c" ;;
-	jwt)		echo "src/jwt.c src/json.c src/json_quote.c src/hmac.c src/ids.c" ;;
+	json)		echo "src/json.c src/json_get.c src/json_lex.c
+			    src/json_quote.c" ;;
+	jwt)		echo "src/jwt.c src/json.c src/json_get.c src/json_lex.c
+			    src/json_quote.c src/hmac.c src/ids.c" ;;
 	config)		echo "src/config.c src/config_block.c src/config_lex.c
 			    src/config_lookup.c src/config_net.c src/hmac.c
 			    src/ids.c" ;;
 	launcher_sig)	echo "src/sig.c src/hmac.c src/ids.c" ;;
 	billing)	echo "src/billing.c src/log.c src/clock.c src/hmac.c
 			    src/ids.c" ;;
-	request)	echo "src/json.c src/json_quote.c src/ids.c src/store.c src/log.c
+	request)	echo "src/json.c src/json_get.c src/json_lex.c
+			    src/json_quote.c src/ids.c src/store.c src/log.c
 			    src/clock.c src/hmac.c" ;;
 	*)		for f in src/*.c; do
 				[ "$f" = src/main.c ] || printf '%s\n' "$f"

@@ -77,12 +77,17 @@ struct pw_route {
 	pw_handler	 handler;
 };
 
-/* http_conn.c: socket I/O, per-connection limits, the error-page filter. */
+/*
+ * http_conn.c, http_io.c: per-connection limits, the error-page filter and
+ * the socket I/O.  evhttp itself takes bodies up to PW_HTTP_BODY_LIMIT, so
+ * that a body over max-body still reaches the route and gets its JSON 413.
+ */
+#define PW_HTTP_BODY_LIMIT(cfg)	((cfg)->max_body * 2 + 4096)
 struct bufferevent *http_conn_new(struct event_base *, void *worker);
 /* The request is answered: stop its deadline; the connection to flush. */
-struct bufferevent *http_conn_request_done(struct worker *,
-	    struct evhttp_request *);
-void	 http_conn_flush(struct bufferevent *);
+struct pw_conn	*http_conn_request_done(struct worker *,
+		    struct evhttp_request *);
+void	 http_conn_flush(struct pw_conn *);
 void	 http_conn_drain(struct worker *);
 void	 http_conn_tick(struct worker *);
 

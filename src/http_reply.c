@@ -90,7 +90,7 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 	struct worker *w = r->w;
-	struct bufferevent *bev;
+	struct pw_conn *c;
 
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "X-Request-ID", r->rid);
@@ -104,10 +104,10 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 	/* Logged first: once sent and flushed, the request may be freed. */
 	if (w->ctx->access_fd != -1)
 		access_log(r);
-	bev = http_conn_request_done(w, r->req);
+	c = http_conn_request_done(w, r->req);
 	evhttp_send_reply(r->req, status, reason_phrase(status), w->out);
-	if (bev != NULL)
-		http_conn_flush(bev);
+	if (c != NULL)
+		http_conn_flush(c);
 }
 
 void

@@ -91,7 +91,7 @@ new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *))
 	 * decides first (404/405 before 413, API.md 1); beyond that evhttp
 	 * refuses without reading, and the filter makes its 413 JSON.
 	 */
-	evhttp_set_max_body_size(h, cfg->max_body * 2 + 4096);
+	evhttp_set_max_body_size(h, PW_HTTP_BODY_LIMIT(cfg));
 	evhttp_set_timeout(h, (int)cfg->idle_timeout);
 	evhttp_set_gencb(h, cb, w);
 	evhttp_set_bevcb(h, http_conn_new, w);

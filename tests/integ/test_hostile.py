@@ -117,25 +117,95 @@ def test_connection_edges_no_worker_crash(srv):
         _rst(srv.port, hz * (i % 5) + b"PATCH /v1/game/session/heartbeat "
              b"HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
         _rst(srv.port, hz * 50)
-    # A client that half-closes after its request still gets the answer.
-    s = socket.create_connection(("127.0.0.1", srv.port))
-    s.settimeout(3)
-    s.sendall(hz)
-    s.shutdown(socket.SHUT_WR)
-    out = b""
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-    s.close()
-    eq(out.count(b"HTTP/1.1 200"), 1, out)
+    # A client that half-closes after its requests gets every answer.
+    for n in (1, 3, 100):
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.settimeout(3)
+        s.sendall(hz * n)
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            out += c
+        s.close()
+        eq(out.count(b"HTTP/1.1 200"), n, out[-200:])
     # 500 pipelined requests in one write: 500 answers, in order.
     out = _raw(srv.port, hz * 499 + close, timeout=5)
     eq(out.count(b"HTTP/1.1 200"), 500)
     after = sorted(p for p, t in srv.children() if "worker" in t)
     eq(after, before, "worker pids changed: a worker crashed")
     eq(srv.request("GET", "/healthz")[0], 200)
+
+
+def test_client_that_does_not_read():
+    """A client that pipelines without reading is held back by TCP, not
+    buffered: the worker's memory stays put.  Then a slow reader with a
+    small receive buffer gets every answer before the close it asked for,
+    none cut off."""
+    srv = Server(price=0, workers=1).start()
+    try:
+        pid = [p for p, t in srv.children() if "worker" in t][0]
+        hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        rss0 = _rss_kb(pid)
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.settimeout(0.2)
+        sent, t0 = 0, time.time()
+        while time.time() - t0 < 3:
+            try:
+                sent += s.send(hz * 1000)
+            except socket.timeout:
+                pass
+        grew = _rss_kb(pid) - rss0
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+        # Past the socket buffers the server stops reading from it.
+        check(1000000 < sent < 32 << 20, "sent %d bytes" % sent)
+        # ASan's quarantine keeps freed memory resident by design.
+        if "asan" not in pwtest.BUILD:
+            check(grew < 8192, "worker RSS grew %d kB for %d bytes unread" %
+                  (grew, sent))
+        # 20,000 answers to a reader that waits a second before reading.
+        n = 20000
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", srv.port))
+        req = hz * (n - 1) + b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"
+        th = threading.Thread(target=lambda: s.sendall(req), daemon=True)
+        th.start()
+        time.sleep(1.0)
+        s.settimeout(10)
+        out = bytearray()
+        while True:
+            c = s.recv(1 << 20)
+            if not c:
+                break
+            out += c
+        s.close()
+        th.join(5)
+        eq(out.count(b"HTTP/1.1 200"), n)
+        eq(srv.request("GET", "/healthz")[0], 200)
+    finally:
+        eq(srv.stop(), 0)
+
+
+def test_large_body_limit_answers_413():
+    """Bodies over a large max-body are answered, in JSON, at once."""
+    srv = Server(price=0, workers=1, max_body=1048576).start()
+    try:
+        for size in (1048576 + 10, 1500000, 2000000):
+            body = b"{" + b" " * (size - 2) + b"}"
+            t0 = time.time()
+            st, _, d = srv.request("POST", "/v1/game/session/verify", body,
+                                   {"X-Api-Key": API_KEY,
+                                    "Content-Type": "application/json"},
+                                   timeout=10)
+            eq(st, 413, d)
+            eq(d["error"]["code"], "PAYLOAD_TOO_LARGE")
+            check(time.time() - t0 < 5, "took %.1f s" % (time.time() - t0))
+    finally:
+        eq(srv.stop(), 0)
 
 
 def test_ab_keepalive_heartbeat(srv):

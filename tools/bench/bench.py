@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -211,11 +212,11 @@ def playwaved_config(port, state):
 listen 127.0.0.1:{port}
 workers 2
 store "{state}/store"
-store-slots 2097152
+store-slots 4194304
 billing-log "{state}/billing.log"
 billing-fsync interval
 pidfile "{state}/playwaved.pid"
-ott-ttl 3600
+ott-ttl 60
 session-timeout 3600
 launcher-timeout 3600
 heartbeat-interval 120
@@ -236,8 +237,10 @@ cafe bench-cafe {{
 
 
 def start_playwaved():
+    # A fresh store each time: the fresh-OTT runs fill one up.
     state = os.path.join(TMP, "pw")
-    os.makedirs(state, exist_ok=True)
+    shutil.rmtree(state, ignore_errors=True)
+    os.makedirs(state)
     port = free_port()
     conf = os.path.join(state, "playwaved.conf")
     with open(conf, "w") as f:
@@ -308,6 +311,22 @@ def setup_sessions(port):
                                       "internal_ip": "10.0.1.%d" % (i + 1)})
            ["launcher_session_id"] for i in range(NPC)]
     return gs, ott, pcs
+
+
+def used_ott(port, ls):
+    """An OTT verified once: its verify answers OTT_ALREADY_USED until
+    2 x ott-ttl after issue, so each round takes a new one."""
+    ott = launcher(port, "ott", {"launcher_session_id": ls,
+                                 "game_id": "fantasyquest"})["ott"]
+    st, payload = game(port, "POST", "verify", {"ott": ott,
+                                                "provider_user_id": UID})
+    if st != 200 or not json.loads(payload)["data"].get("is_valid"):
+        raise RuntimeError("verify: %d %s" % (st, payload))
+    st, payload = game(port, "POST", "verify", {"ott": ott,
+                                                "provider_user_id": UID})
+    if b"OTT_ALREADY_USED" not in payload:
+        raise RuntimeError("verify of a used OTT: %d %s" % (st, payload))
+    return ott
 
 
 def write(name, text):
@@ -550,6 +569,8 @@ AB_MAX = 3000000	# ab allocates its statistics for -n up front
 def run_rounds(pw, ng, hb_body, vf_body, fresh, results):
     cs = cases(pw, ng, hb_body, vf_body)
     for rnd in range(RUNS):
+        write(os.path.basename(vf_body), json.dumps(
+            {"ott": used_ott(pw.port, fresh.pcs[0]), "provider_user_id": UID}))
         for ep, srv, tool, d, fn in cs:
             if fn is None:
                 # Enough OTTs for SECS seconds at the best fresh rate seen

@@ -187,6 +187,12 @@ store_map(struct pw_store *st, const char *path, int readonly, char *err,
 		snprintf(err, errlen, "mmap %s: %s", path, strerror(errno));
 		return (-1);
 	}
+	/*
+	 * Every access is a hash probe: no read-ahead or fault-around,
+	 * which would map pages (with large folios, megabytes) of the file
+	 * around each slot a process touches.  Advice only; ignore errors.
+	 */
+	(void)posix_madvise(p, (size_t)sb.st_size, POSIX_MADV_RANDOM);
 	st->maplen = (size_t)sb.st_size;
 	st->hdr = p;
 	st->slots = (struct pw_slot *)((char *)p + PW_STORE_HDR_SIZE);

@@ -278,6 +278,12 @@ int	 pw_store_open(struct pw_store *, const char *path, uint64_t nslots,
 	    int create, int readonly, char *err, size_t errlen);
 void	 pw_store_close(struct pw_store *);
 void	 pw_store_set_cell(struct pw_store *, unsigned cell);
+/*
+ * The mapping is advised random access (hash probes: no read-ahead or
+ * fault-around); a process that walks every slot in order asks for the
+ * default back with sequential != 0.
+ */
+void	 pw_store_advise(struct pw_store *, int sequential);
 
 /* The LIVE slot of that key and type, or NULL.  *wordp gets its word. */
 struct pw_slot	*pw_store_find(struct pw_store *, const uint8_t *key,

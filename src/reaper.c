@@ -55,6 +55,7 @@ reaper_main(struct pw_ctx *ctx)
 
 	proc_child_setup(ctx, "reaper");
 	pw_store_set_cell(&ctx->st, PW_CELL_REAPER);
+	pw_store_advise(&ctx->st, 1);
 	reaper_signals();
 	proc_child_ready();
 	if ((r = pw_reap_new(&ctx->st, ctx->cfg, ctx->blog_fd,

@@ -187,17 +187,25 @@ store_map(struct pw_store *st, const char *path, int readonly, char *err,
 		snprintf(err, errlen, "mmap %s: %s", path, strerror(errno));
 		return (-1);
 	}
-	/*
-	 * Every access is a hash probe: no read-ahead or fault-around,
-	 * which would map pages (with large folios, megabytes) of the file
-	 * around each slot a process touches.  Advice only; ignore errors.
-	 */
-	(void)posix_madvise(p, (size_t)sb.st_size, POSIX_MADV_RANDOM);
 	st->maplen = (size_t)sb.st_size;
 	st->hdr = p;
 	st->slots = (struct pw_slot *)((char *)p + PW_STORE_HDR_SIZE);
 	st->mask = hdr.nslots - 1;
+	pw_store_advise(st, 0);
 	return (0);
+}
+
+/*
+ * A worker's accesses are hash probes.  Read-ahead and fault-around would
+ * map pages of the file around each slot it touches (with large folios,
+ * megabytes of them), in every worker.  The reaper reads all slots in
+ * order, where they save faults.  Advice only: errors are ignored.
+ */
+void
+pw_store_advise(struct pw_store *st, int sequential)
+{
+	(void)posix_madvise(st->hdr, st->maplen, sequential ?
+	    POSIX_MADV_NORMAL : POSIX_MADV_RANDOM);
 }
 
 int

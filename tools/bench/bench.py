@@ -527,6 +527,12 @@ def http_bench():
         vf_body = write("verify.json", json.dumps({"ott": used,
                                                     "provider_user_id": UID}))
         fresh = Fresh(pw, pcs)
+        # One unmeasured fresh-OTT run first: each process's first touch
+        # of a store page is a page fault (workers map the store without
+        # read-ahead or fault-around), paid once in a server's life.
+        fresh.issue(int(30000 * SECS))
+        r = fresh.run(SECS)
+        log("  warm-up: %d fresh verifies, not measured" % r["requests"])
         results = {}
         return run_rounds(pw, ng, hb_body, vf_body, fresh, results)
     finally:

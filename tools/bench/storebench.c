@@ -584,6 +584,7 @@ bench_pass(struct ctx *c)
 	    (long long)sb.st_size, (double)sb.st_size / 1048576, NSLOTS);
 	reap_setup(c);
 	pw_store_set_cell(&c->st, PW_CELL_REAPER);
+	pw_store_advise(&c->st, 1);	/* as reaper_main() does */
 	printf("\nthe reaper's pass (pw_reap_pass) over all slots\n");
 	n = sessions_as_billed(c, 0);
 	ms = passes(c, NPASS);

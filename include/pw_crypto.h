@@ -42,6 +42,8 @@ const char *pw_id_parse(const char *s, const char *prefix, int optional,
 /* Lowercase 8-4-4-4-12 plus NUL into out[37]. */
 void	 pw_uuid_format(const uint8_t in[PW_UUID_LEN], char *out);
 
+/* The value of one hex digit of either case, or -1. */
+int	 pw_hex_digit(unsigned char c);
 /* Lowercase hex of n bytes plus NUL into out[2n+1]. */
 void	 pw_hex_encode(const uint8_t *in, size_t n, char *out);
 /* Decode exactly 2*n hex digits of either case into out[n]; 0 or -1. */

@@ -13,9 +13,8 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-/* The value of one hex digit of either case, or -1. */
-static int
-hexval(unsigned char c)
+int
+pw_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return (c - '0');
@@ -32,8 +31,8 @@ hexbyte(const char *s, uint8_t *out)
 {
 	int	 hi, lo;
 
-	hi = hexval((unsigned char)s[0]);
-	lo = hexval((unsigned char)s[1]);
+	hi = pw_hex_digit((unsigned char)s[0]);
+	lo = pw_hex_digit((unsigned char)s[1]);
 	if (hi < 0 || lo < 0)
 		return (-1);
 	*out = (uint8_t)(hi << 4 | lo);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_lex.h"
+#include "pw_crypto.h"
 
 static int
 is_ws(unsigned char c)
@@ -23,18 +24,6 @@ json_skip_ws(const unsigned char *s, size_t i, size_t end)
 	return (i);
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* Four hex digits at s[*i] (bounded by end); the value or -1. */
 static int32_t
 hex4(const unsigned char *s, size_t *i, size_t end)
@@ -46,7 +35,7 @@ hex4(const unsigned char *s, size_t *i, size_t end)
 		return (-1);
 	v = 0;
 	for (k = 0; k < 4; k++) {
-		if ((d = hexval(s[*i + k])) < 0)
+		if ((d = pw_hex_digit(s[*i + k])) < 0)
 			return (-1);
 		v = v << 4 | d;
 	}

@@ -37,7 +37,7 @@ esac
 srcs_of() {
 	case "$1" in
 	json)		echo "src/json.c src/json_get.c src/json_lex.c
-			    src/json_quote.c" ;;
+			    src/json_quote.c src/ids.c" ;;
 	jwt)		echo "src/jwt.c src/json.c src/json_get.c src/json_lex.c
 			    src/json_quote.c src/hmac.c src/ids.c" ;;
 	config)		echo "src/config.c src/config_block.c src/config_lex.c

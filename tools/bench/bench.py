@@ -134,14 +134,6 @@ def cpu_snapshot(root):
     return snap
 
 
-def cpu_delta(before, after):
-    """Ticks used between two snapshots, and pids that came or went."""
-    ticks = sum(after.get(p, before[p]) - before[p] for p in before)
-    ticks += sum(after[p] for p in after if p not in before)
-    churn = set(before) ^ set(after)
-    return ticks, churn
-
-
 def role(pid):
     """playwaved's process role from its title (nginx: master/worker)."""
     t = proc_title(pid)
@@ -151,13 +143,14 @@ def role(pid):
     return "other"
 
 
-def cpu_by_role(before, after):
-    out = {}
+def cpu_delta(before, after):
+    """Ticks used between two snapshots by process role (a process that
+    exited in between is not counted), and the pids that came or went."""
+    roles = {}
     for p in after:
-        d = after[p] - before.get(p, 0)
         k = role(p)
-        out[k] = out.get(k, 0) + d
-    return out
+        roles[k] = roles.get(k, 0) + after[p] - before.get(p, 0)
+    return roles, set(before) ^ set(after)
 
 
 class Daemon:
@@ -417,8 +410,8 @@ def measure(daemon, fn):
     before, c0, b0 = cpu_snapshot(daemon.proc.pid), client_cpu(), box_busy()
     r = fn()
     after, c1, b1 = cpu_snapshot(daemon.proc.pid), client_cpu(), box_busy()
-    ticks, churn = cpu_delta(before, after)
-    roles = cpu_by_role(before, after)
+    roles, churn = cpu_delta(before, after)
+    ticks = sum(roles.values())
     if churn:
         log("  warning: %s processes changed during the run: %s" %
             (daemon.kind, sorted(churn)))

@@ -1,6 +1,6 @@
 /*
  * playwavectl: the bundled admin tool.  It maps the daemon's own store
- * (include/pw_store.h) and reads its billing log through src/billing.c,
+ * (include/pw_store.h) and reads its billing log through src/billing/billing.c,
  * so there is one definition of every format.  Inspection maps the store
  * read-only and takes no locks; the few commands that change state use
  * the same atomic functions as the workers (pw_session.h).

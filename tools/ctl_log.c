@@ -1,6 +1,6 @@
 /*
  * playwavectl log cat|tail|verify [FILE]: the billing log, read only
- * through pw_blog_scan and pw_event_decode (src/billing.c), so that the
+ * through pw_blog_scan and pw_event_decode (src/billing/billing.c), so that the
  * record format is defined in exactly one place.
  */
 #include <sys/types.h>

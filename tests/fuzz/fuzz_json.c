@@ -4,7 +4,7 @@
  * Not crashing is not enough for a validator: accepting bad JSON is the
  * bug that matters.  So every input is also judged by a small, separate
  * recursive-descent reference written straight from RFC 8259 (and not
- * sharing any code with src/json.c), and the two must agree on accept or
+ * sharing any code with src/lib/json.c), and the two must agree on accept or
  * reject, on the token count, the token types, which token pw_json_get
  * finds for each top-level key, and what each string decodes to.
  * Integers are checked against strtoll and pw_json_quote() against a round
@@ -84,7 +84,7 @@ ref_hex4(const unsigned char *s, size_t i, size_t len)
 /*
  * The code point at s[*i] inside a string (raw UTF-8 or an escape), or
  * -1.  Decodes arithmetically and then rejects overlongs, surrogates and
- * values past U+10FFFF, unlike the table-driven check in src/json_lex.c.
+ * values past U+10FFFF, unlike the table-driven check in src/lib/json_lex.c.
  */
 static long
 ref_char(const unsigned char *s, size_t *i, size_t len)

@@ -36,21 +36,21 @@ esac
 # linked against all of them.
 srcs_of() {
 	case "$1" in
-	json)		echo "src/json.c src/json_get.c src/json_lex.c
-			    src/json_quote.c src/ids.c" ;;
-	jwt)		echo "src/jwt.c src/json.c src/json_get.c src/json_lex.c
-			    src/json_quote.c src/hmac.c src/ids.c" ;;
-	config)		echo "src/config.c src/config_block.c src/config_lex.c
-			    src/config_lookup.c src/config_net.c src/hmac.c
-			    src/ids.c" ;;
-	launcher_sig)	echo "src/sig.c src/hmac.c src/ids.c" ;;
-	billing)	echo "src/billing.c src/log.c src/clock.c src/hmac.c
-			    src/ids.c" ;;
-	request)	echo "src/json.c src/json_get.c src/json_lex.c
-			    src/json_quote.c src/ids.c src/store.c src/log.c
-			    src/clock.c src/hmac.c" ;;
-	*)		for f in src/*.c; do
-				[ "$f" = src/main.c ] || printf '%s\n' "$f"
+	json)		echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
+			    src/lib/json_quote.c src/lib/ids.c" ;;
+	jwt)		echo "src/lib/jwt.c src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
+			    src/lib/json_quote.c src/lib/hmac.c src/lib/ids.c" ;;
+	config)		echo "src/config/config.c src/config/config_block.c src/config/config_lex.c
+			    src/config/config_lookup.c src/config/config_net.c src/lib/hmac.c
+			    src/lib/ids.c" ;;
+	launcher_sig)	echo "src/lib/launcher_sig.c src/lib/hmac.c src/lib/ids.c" ;;
+	billing)	echo "src/billing/billing.c src/core/log.c src/core/clock.c src/lib/hmac.c
+			    src/lib/ids.c" ;;
+	request)	echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
+			    src/lib/json_quote.c src/lib/ids.c src/store/store.c src/core/log.c
+			    src/core/clock.c src/lib/hmac.c" ;;
+	*)		for f in src/*/*.c; do
+				[ "$f" = src/daemon/main.c ] || printf '%s\n' "$f"
 			done ;;
 	esac
 }

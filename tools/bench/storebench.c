@@ -8,7 +8,7 @@
  *	storebench [dir]	(store, log and config files are made in dir,
  *				default /tmp, and removed at the end)
  *
- * The pass is the reaper's own, pw_reap_pass() of reap.c, over a
+ * The pass is the reaper's own, pw_reap_pass() of src/billing/reaper_pass.c, over a
  * configuration with one game and one cafe and a billing log of its own.
  * The sessions are set up as the reaper leaves them between minutes:
  * started and billed, their events logged, so a pass finds nothing owed

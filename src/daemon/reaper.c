@@ -2,7 +2,7 @@
  * The reaper process: the only one that ends sessions for want of a
  * heartbeat or a launcher, bills started minutes, changes wallet
  * balances and writes the billing log.  Four times a second it makes
- * one pass over every slot (reap.c).
+ * one pass over every slot (reaper_pass.c).
  */
 #include <sys/types.h>
 

@@ -16,7 +16,7 @@
  *     120  checksum: the first 8 bytes of SHA-256 of bytes 0-119
  *
  * Fixed-size records make a torn tail (a short record, or the run of
- * zero bytes a crash can leave, PITFALLS 4) detectable by size and
+ * zero bytes a power loss can leave) detectable by size and
  * checksum alone, and let verify name the exact offset of damage.
  */
 #ifndef PW_BILLING_H
@@ -25,14 +25,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pw_names.h"
+
 #define PW_EV_SIZE	128
 #define PW_EV_MAGIC	"PWB1"
 
 enum pw_ev_type {
-	PW_EV_START = 1,
-	PW_EV_CHARGE,
-	PW_EV_END,
-	PW_EV_CREDIT
+	PW_EV_NONE = 0,
+#define PW_EVENT(sym)	PW_EV_##sym,
+#include "tbl/event_types.h"
+#undef PW_EVENT
+	PW_EV_MAX
 };
 
 struct pw_event {
@@ -53,8 +56,6 @@ void	 pw_event_encode(const struct pw_event *, uint8_t out[PW_EV_SIZE]);
 /* 0, or -1 when the bytes are not a valid record. */
 int	 pw_event_decode(const uint8_t in[PW_EV_SIZE], struct pw_event *);
 
-const char	*pw_ev_type_name(unsigned);
-const char	*pw_reason_name(unsigned);
 
 struct pw_blog {
 	int		 fd;

@@ -47,7 +47,7 @@ struct pw_listen {
 	socklen_t		 sslen;
 };
 
-/* One freeGameInfo entry of API.md section 4 (the `offer' directive). */
+/* One freeGameInfo entry of an authenticate reply (the `offer' directive). */
 struct pw_offer {
 	int64_t		 instance_id;
 	int64_t		 offer_id;

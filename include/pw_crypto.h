@@ -83,7 +83,7 @@ int	 pw_b64url_encode(const uint8_t *in, size_t len, char *out,
 	    size_t outsz);
 
 /*
- * A launcher request's signature (API.md 2): ts is X-Timestamp, unix
+ * A launcher request's signature: ts is X-Timestamp, unix
  * seconds within 300 s of now; sig is X-Signature, the hex HMAC-SHA256
  * with secret of ts "." body.  Either header NULL fails.  1 if good.
  */

@@ -1,7 +1,7 @@
 /*
  * Strict JSON requests on top of jsmn.
  *
- * jsmn tokenises; it does not validate (PITFALLS 10).  pw_json_parse()
+ * jsmn tokenises; it does not validate, even with JSMN_STRICT.  pw_json_parse()
  * accepts exactly RFC 8259 text whose top level is one object: every
  * primitive is checked against the grammar, strings must be valid UTF-8
  * with valid escapes, keys must be unique, and nothing but white space may

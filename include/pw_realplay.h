@@ -1,5 +1,5 @@
 /*
- * Real-play sessions in the store (API.md 4), independent of HTTP: the
+ * Real-play sessions in the store, independent of HTTP: the
  * player tokens that POST /v1/authenticate issues, and the X-Request-ID
  * records that make a repeated authenticate return the same token.
  */

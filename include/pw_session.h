@@ -23,13 +23,13 @@ enum pw_verify {
 };
 
 enum pw_touch {
-	PW_T_OK,
-	PW_T_EXHAUSTED,
-	PW_T_REPLACED,		/* ended by a newer session on the same PC */
-	PW_T_NOT_FOUND,
-	PW_T_ENDED,
-	PW_T_MISMATCH,
-	PW_T_ALREADY		/* end of an ended session */
+	PW_TOUCH_OK,
+	PW_TOUCH_EXHAUSTED,
+	PW_TOUCH_REPLACED,		/* ended by a newer session on the same PC */
+	PW_TOUCH_NOT_FOUND,
+	PW_TOUCH_ENDED,
+	PW_TOUCH_MISMATCH,
+	PW_TOUCH_ALREADY		/* end of an ended session */
 };
 
 struct pw_gs_info {
@@ -65,10 +65,11 @@ void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint32_t now,
 
 /*
  * Make s (a launcher or a game session) the PC's current one of its kind;
- * the one it displaces ends with reason REPLACED.
+ * *displaced gets the one it replaced (or NULL), which the caller ends
+ * with reason REPLACED.
  */
 int	 pw_pc_bind(struct pw_store *, const uint8_t pc[PW_KEY_LEN],
-	    struct pw_slot *);
+	    struct pw_slot *, struct pw_slot **displaced);
 
 /* Launcher sessions. */
 int	 pw_ls_start(struct pw_store *, const char *pc_id, size_t pclen,
@@ -87,6 +88,7 @@ int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
 void	 pw_wallet_unhold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
 struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
+int64_t	 pw_wallet_balance(struct pw_store *, const char *id);
 /* Queue a credit for the reaper; returns the credit slot or NULL. */
 struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
 	    int64_t amount, uint8_t key[PW_KEY_LEN]);

@@ -67,35 +67,25 @@
 
 enum pw_type {
 	PW_T_NONE = 0,
-	PW_T_OTT,	/* one-time token */
-	PW_T_LS,	/* launcher session */
-	PW_T_GS,	/* game session; word hi = billed minutes */
-	PW_T_PC,	/* pc_id -> current launcher and game session */
-	PW_T_WALLET,
-	PW_T_CREDIT,	/* a credit waiting for the reaper to apply and log */
-	PW_T_REQID,	/* an authenticate X-Request-ID seen */
-	PW_T_PT,	/* a real-play player token */
+#define PW_TYPE(sym, name, prefix)	PW_T_##sym,
+#include "tbl/record_types.h"
+#undef PW_TYPE
 	PW_T_MAX
 };
 
-/* States (word bits 9-12). */
+/* States (word bits 9-12): PW_<type>_<state>. */
 enum {
-	PW_OTT_ISSUED = 0, PW_OTT_CONSUMED,
-	PW_LS_LIVE = 0, PW_LS_ENDED,
-	PW_GS_LIVE = 0, PW_GS_EXHAUSTED, PW_GS_ENDED,
-	PW_CR_READY = 0, PW_CR_APPLIED
+#define PW_STATE(type, sym, value, name)	PW_##type##_##sym = value,
+#include "tbl/record_states.h"
+#undef PW_STATE
 };
 
 /* End reasons (word bits 13-16) of game and launcher sessions. */
 enum pw_reason {
 	PW_R_NONE = 0,
-	PW_R_ENDED,
-	PW_R_EXPIRED,
-	PW_R_NO_BALANCE,
-	PW_R_REPLACED,
-	PW_R_LAUNCHER_LOST,
-	PW_R_ADMIN,
-	PW_R_LOST,
+#define PW_REASON(sym)	PW_R_##sym,
+#include "tbl/end_reasons.h"
+#undef PW_REASON
 	PW_R_MAX
 };
 
@@ -189,22 +179,17 @@ struct pw_slot {
 
 /* Counters: one cell per process, summed on read (no shared cache line). */
 enum pw_counter {
-	PW_C_REQ_2XX, PW_C_REQ_4XX, PW_C_REQ_5XX,
-	PW_C_EP_VERIFY, PW_C_EP_HEARTBEAT, PW_C_EP_END, PW_C_EP_CHECK,
-	PW_C_EP_LSESSION, PW_C_EP_LHEARTBEAT, PW_C_EP_LOTT,
-	PW_C_EP_AUTH, PW_C_EP_HEALTH, PW_C_EP_METRICS, PW_C_EP_OTHER,
-	PW_C_OTT_ISSUED, PW_C_OTT_CONSUMED, PW_C_OTT_EXPIRED,
-	PW_C_OTT_REJECTED,
-	PW_C_GS_STARTED, PW_C_LS_STARTED, PW_C_PT_ISSUED,
+#define PW_CLASS(sym, name)		PW_C_REQ_##sym,
+#include "tbl/status_classes.h"
+#undef PW_CLASS
+#define PW_ENDPOINT(sym, name, ...)	PW_C_EP_##sym,
+#include "tbl/endpoints.h"
+#undef PW_ENDPOINT
+#define PW_COUNTER(sym, name, kind, help)	PW_C_##sym,
+#include "tbl/counters.h"
+#undef PW_COUNTER
 	PW_C_GS_ENDED,			/* + enum pw_reason: by reason */
-	PW_C_BILL_EVENTS = PW_C_GS_ENDED + PW_R_MAX,
-	PW_C_BILL_BYTES,
-	PW_C_BILL_ERRORS,
-	PW_C_STORE_FULL,
-	PW_C_REAP_PASSES,
-	PW_C_REAP_LAST_US,		/* gauge: duration of the last pass */
-	PW_C_CONN_REFUSED,
-	PW_C_COUNT
+	PW_C_COUNT = PW_C_GS_ENDED + PW_R_MAX
 };
 
 struct pw_cell {
@@ -213,11 +198,10 @@ struct pw_cell {
 
 enum pw_gauge {
 	PW_G_LIVE,			/* + enum pw_type: live slots by type */
-	PW_G_TOMB = PW_G_LIVE + PW_T_MAX,
-	PW_G_BUSY,
-	PW_G_GS_ALIVE,			/* game sessions not ended */
-	PW_G_GS_EXHAUSTED,
-	PW_G_LS_ALIVE,
+	PW_G_LIVE_LAST = PW_G_LIVE + PW_T_MAX - 1,
+#define PW_GAUGE(sym, name, help)	PW_G_##sym,
+#include "tbl/gauges.h"
+#undef PW_GAUGE
 	PW_G_COUNT
 };
 

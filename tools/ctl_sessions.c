@@ -10,6 +10,7 @@
 #include "pw.h"
 #include "pw_billing.h"
 #include "pw_session.h"
+#include "pw_names.h"
 #include "ctl.h"
 
 struct filter {
@@ -46,11 +47,8 @@ parse_filter(int argc, char **argv, struct filter *f)
 			    pw_config_idhash(argv[i]);
 		} else if (strcmp(argv[i], "--state") == 0) {
 			i++;
-			f->state = strcmp(argv[i], "live") == 0 ? PW_GS_LIVE :
-			    strcmp(argv[i], "exhausted") == 0 ?
-			    PW_GS_EXHAUSTED : strcmp(argv[i], "ended") == 0 ?
-			    PW_GS_ENDED : -2;
-			if (f->state == -2)
+			f->state = pw_state_parse(PW_T_GS, argv[i]);
+			if (f->state == -1)
 				ctl_usage_err("sessions: bad state %s "
 				    "(live, exhausted or ended)", argv[i]);
 		} else if (strcmp(argv[i], "--limit") == 0) {
@@ -206,9 +204,9 @@ cmd_end(struct ctl *c, int argc, char **argv)
 	ctl_format_id(PW_T_GS, key, id);
 	ctl_open(c, 1);
 	switch (pw_gs_end(&c->st, key, 0, PW_R_ADMIN, &info)) {
-	case PW_T_OK:
+	case PW_TOUCH_OK:
 		break;
-	case PW_T_ALREADY:
+	case PW_TOUCH_ALREADY:
 		s = pw_store_find(&c->st, key, PW_T_GS, &w);
 		ctl_die("%s: already ended (%s)", id, s != NULL ?
 		    pw_reason_name(PW_W_REASON(w)) : "gone");
@@ -216,15 +214,15 @@ cmd_end(struct ctl *c, int argc, char **argv)
 		ctl_die("%s: no such game session", id);
 	}
 	if (!c->json) {
-		printf("%s ended: ADMIN, %u s, %u billed minutes, charged "
-		    "%lld\n", id, info.duration, info.billed,
-		    (long long)info.charged);
+		printf("%s ended: %s, %u s, %u billed minutes, charged "
+		    "%lld\n", id, pw_reason_name(PW_R_ADMIN), info.duration,
+		    info.billed, (long long)info.charged);
 		return (0);
 	}
 	jw_begin(&j, stdout);
 	jw_str(&j, "id", id);
-	jw_str(&j, "result", "ENDED");
-	jw_str(&j, "reason", "ADMIN");
+	jw_str(&j, "result", pw_reason_name(PW_R_ENDED));
+	jw_str(&j, "reason", pw_reason_name(PW_R_ADMIN));
 	jw_uint(&j, "play_duration_sec", info.duration);
 	jw_uint(&j, "billed_minutes", info.billed);
 	jw_int(&j, "charged", info.charged);

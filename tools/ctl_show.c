@@ -179,7 +179,7 @@ show_credit(struct fields *f, const struct pw_slot *s, uint64_t w)
 	name[PW_WALLET_NAME] = '\0';
 	f_str(f, "wallet", name);
 	f_int(f, "amount", s->u.cr.amount);
-	if (PW_W_STATE(w) == PW_CR_APPLIED)
+	if (PW_W_STATE(w) == PW_CREDIT_APPLIED)
 		f_int(f, "balance", atomic_load(&((struct pw_slot *)s)->
 		    u.cr.balance));
 }

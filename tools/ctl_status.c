@@ -9,38 +9,8 @@
 
 #include "pw.h"
 #include "pw_billing.h"
+#include "pw_names.h"
 #include "ctl.h"
-
-static const char *const endpoints[] = { "verify", "heartbeat", "end",
-    "check", "launcher_session", "launcher_heartbeat", "launcher_ott",
-    "authenticate", "healthz", "metrics", "other" };
-#define NENDPOINTS	(sizeof(endpoints) / sizeof(endpoints[0]))
-
-static const char *const types[PW_T_MAX] = { "", "ott", "launcher_session",
-    "game_session", "pc", "wallet", "credit", "request_id", "player_token" };
-
-static const struct {
-	const char	*key;
-	enum pw_counter	 c;
-} counters[] = {
-	{ "requests_2xx", PW_C_REQ_2XX },
-	{ "requests_4xx", PW_C_REQ_4XX },
-	{ "requests_5xx", PW_C_REQ_5XX },
-	{ "otts_issued", PW_C_OTT_ISSUED },
-	{ "otts_consumed", PW_C_OTT_CONSUMED },
-	{ "otts_expired", PW_C_OTT_EXPIRED },
-	{ "verify_rejected", PW_C_OTT_REJECTED },
-	{ "game_sessions_started", PW_C_GS_STARTED },
-	{ "launcher_sessions_started", PW_C_LS_STARTED },
-	{ "player_tokens_issued", PW_C_PT_ISSUED },
-	{ "billing_events", PW_C_BILL_EVENTS },
-	{ "billing_bytes", PW_C_BILL_BYTES },
-	{ "billing_write_errors", PW_C_BILL_ERRORS },
-	{ "store_full", PW_C_STORE_FULL },
-	{ "reaper_passes", PW_C_REAP_PASSES },
-	{ "reaper_last_pass_microseconds", PW_C_REAP_LAST_US },
-	{ "connections_refused", PW_C_CONN_REFUSED }
-};
 
 static uint64_t
 sum(const struct ctl *c, enum pw_counter n)
@@ -101,21 +71,28 @@ status_json(struct ctl *c, uint64_t now_ms)
 		jw_close(&j, 0);
 	}
 	jw_close(&j, 1);
-	for (k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
-		jw_uint(&j, counters[k].key, sum(c, counters[k].c));
+#define PW_CLASS(sym, name)						\
+	jw_uint(&j, "requests_" name, sum(c, PW_C_REQ_##sym));
+#include "tbl/status_classes.h"
+#undef PW_CLASS
+#define PW_COUNTER(sym, name, kind, help)				\
+	jw_uint(&j, name, sum(c, PW_C_##sym));
+#include "tbl/counters.h"
+#undef PW_COUNTER
 	jw_open(&j, "endpoint_requests", 0);
-	for (k = 0; k < NENDPOINTS; k++)
-		jw_uint(&j, endpoints[k], sum(c, PW_C_EP_VERIFY +
-		    (enum pw_counter)k));
+	for (k = 0; k < pw_endpoint_count(); k++)
+		jw_uint(&j, pw_endpoint_name((unsigned)k), sum(c,
+		    PW_C_EP_VERIFY + (enum pw_counter)k));
 	jw_close(&j, 0);
-	jw_uint(&j, "game_sessions_alive", h->gauge[PW_G_GS_ALIVE]);
-	jw_uint(&j, "game_sessions_exhausted", h->gauge[PW_G_GS_EXHAUSTED]);
+#define PW_GAUGE(sym, name, help)					\
+	jw_uint(&j, name, h->gauge[PW_G_##sym]);
+#include "tbl/gauges.h"
+#undef PW_GAUGE
 	jw_open(&j, "game_sessions_ended", 0);
 	for (k = 1; k < PW_R_MAX; k++)
 		jw_uint(&j, pw_reason_name((unsigned)k), sum(c, PW_C_GS_ENDED +
 		    (enum pw_counter)k));
 	jw_close(&j, 0);
-	jw_uint(&j, "launcher_sessions_alive", h->gauge[PW_G_LS_ALIVE]);
 	logged = atomic_load(&h->logged_seq);
 	durable = atomic_load(&h->durable_seq);
 	jw_uint(&j, "billing_logged_seq", logged);
@@ -125,10 +102,8 @@ status_json(struct ctl *c, uint64_t now_ms)
 	jw_uint(&j, "store_slots", c->st.mask + 1);
 	jw_open(&j, "store_slots_used", 0);
 	for (k = 1; k < PW_T_MAX; k++)
-		jw_uint(&j, types[k], h->gauge[PW_G_LIVE + k]);
+		jw_uint(&j, pw_type_name((unsigned)k), h->gauge[PW_G_LIVE + k]);
 	jw_close(&j, 0);
-	jw_uint(&j, "store_tombstones", h->gauge[PW_G_TOMB]);
-	jw_uint(&j, "store_busy", h->gauge[PW_G_BUSY]);
 	jw_uint(&j, "store_max_probe", atomic_load(&h->max_probe));
 	jw_uint(&j, "reaper_last_pass_ms", atomic_load(&h->reaper_seen_ms));
 	jw_end(&j);
@@ -161,36 +136,39 @@ text_procs(struct ctl *c, uint64_t now_ms)
 	}
 }
 
+/* Varnishstat's layout: one line per counter, its name, value and help. */
 static void
 text_counters(struct ctl *c)
 {
 	const struct pw_store_hdr *h = c->st.hdr;
-	size_t k;
+	unsigned k;
 
-	printf("requests           2xx %llu  4xx %llu  5xx %llu\n",
-	    (unsigned long long)sum(c, PW_C_REQ_2XX),
-	    (unsigned long long)sum(c, PW_C_REQ_4XX),
-	    (unsigned long long)sum(c, PW_C_REQ_5XX));
-	printf("endpoints         ");
-	for (k = 0; k < NENDPOINTS; k++)
-		printf(" %s %llu", endpoints[k], (unsigned long long)sum(c,
-		    PW_C_EP_VERIFY + (enum pw_counter)k));
-	printf("\notts               issued %llu  consumed %llu  expired %llu"
-	    "  rejected %llu\n", (unsigned long long)sum(c, PW_C_OTT_ISSUED),
-	    (unsigned long long)sum(c, PW_C_OTT_CONSUMED),
-	    (unsigned long long)sum(c, PW_C_OTT_EXPIRED),
-	    (unsigned long long)sum(c, PW_C_OTT_REJECTED));
-	printf("game sessions      alive %llu  exhausted %llu  started %llu"
-	    "  ended:", (unsigned long long)h->gauge[PW_G_GS_ALIVE],
-	    (unsigned long long)h->gauge[PW_G_GS_EXHAUSTED],
-	    (unsigned long long)sum(c, PW_C_GS_STARTED));
+	printf("requests          ");
+#define PW_CLASS(sym, name)						\
+	printf(" %s %llu", name, (unsigned long long)sum(c, PW_C_REQ_##sym));
+#include "tbl/status_classes.h"
+#undef PW_CLASS
+	printf("\nendpoints         ");
+	for (k = 0; k < pw_endpoint_count(); k++)
+		printf(" %s %llu", pw_endpoint_name(k),
+		    (unsigned long long)sum(c, PW_C_EP_VERIFY +
+		    (enum pw_counter)k));
+	printf("\nsessions ended    ");
 	for (k = 1; k < PW_R_MAX; k++)
-		printf(" %s %llu", pw_reason_name((unsigned)k),
+		printf(" %s %llu", pw_reason_name(k),
 		    (unsigned long long)sum(c, PW_C_GS_ENDED +
 		    (enum pw_counter)k));
-	printf("\nlauncher sessions  alive %llu  started %llu\n",
-	    (unsigned long long)h->gauge[PW_G_LS_ALIVE],
-	    (unsigned long long)sum(c, PW_C_LS_STARTED));
+	printf("\n");
+#define PW_COUNTER(sym, name, kind, help)				\
+	printf("%-32s %14llu  %s\n", name,				\
+	    (unsigned long long)sum(c, PW_C_##sym), help);
+#include "tbl/counters.h"
+#undef PW_COUNTER
+#define PW_GAUGE(sym, name, help)					\
+	printf("%-32s %14llu  %s\n", name,				\
+	    (unsigned long long)h->gauge[PW_G_##sym], help);
+#include "tbl/gauges.h"
+#undef PW_GAUGE
 }
 
 static void
@@ -213,13 +191,10 @@ text_store(struct ctl *c, uint64_t now_ms)
 	printf("store              %s  slots %llu  used:", c->store_path,
 	    (unsigned long long)(c->st.mask + 1));
 	for (k = 1; k < PW_T_MAX; k++)
-		printf(" %s %llu", types[k],
+		printf(" %s %llu", pw_type_name((unsigned)k),
 		    (unsigned long long)h->gauge[PW_G_LIVE + k]);
-	printf("  tombstones %llu  busy %llu  max probe %llu  full %llu\n",
-	    (unsigned long long)h->gauge[PW_G_TOMB],
-	    (unsigned long long)h->gauge[PW_G_BUSY],
-	    (unsigned long long)atomic_load(&h->max_probe),
-	    (unsigned long long)sum(c, PW_C_STORE_FULL));
+	printf("  max probe %llu\n",
+	    (unsigned long long)atomic_load(&h->max_probe));
 	seen = atomic_load(&h->reaper_seen_ms);
 	ctl_iso((uint32_t)(seen / 1000), when);
 	printf("reaper             last pass %s (%.1f s ago, took %llu us)  "

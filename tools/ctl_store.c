@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pw_crypto.h"
+#include "pw_names.h"
 #include "ctl.h"
 
 void
@@ -82,45 +83,31 @@ ctl_cafe_name(const struct ctl *c, uint32_t hash, char out[32])
 	return (out);
 }
 
-static const struct {
-	const char	*prefix;
-	unsigned	 type;
-} prefixes[] = {
-	{ "gs_", PW_T_GS },
-	{ "ls_", PW_T_LS },
-	{ "pt_", PW_T_PT },
-	{ "cr_", PW_T_CREDIT },
-	{ "playwave_", PW_T_OTT },
-	{ "", PW_T_OTT }
-};
-
+/* A prefixed id of any type that has one; a bare UUID is an OTT. */
 int
 ctl_parse_id(const char *s, unsigned *type, uint8_t key[PW_KEY_LEN])
 {
-	size_t i, n;
+	const char *prefix;
+	unsigned t;
+	size_t n;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		n = strlen(prefixes[i].prefix);
-		if (strncmp(s, prefixes[i].prefix, n) != 0)
+	for (t = 1; t < PW_T_MAX; t++) {
+		if ((prefix = pw_type_prefix(t)) == NULL)
 			continue;
-		*type = prefixes[i].type;
+		n = strlen(prefix);
+		if (strncmp(s, prefix, n) != 0)
+			continue;
+		*type = t;
 		return (pw_uuid_parse(s + n, strlen(s + n), key));
 	}
-	return (-1);
+	*type = PW_T_OTT;
+	return (pw_uuid_parse(s, strlen(s), key));
 }
 
 void
 ctl_format_id(unsigned type, const uint8_t key[PW_KEY_LEN], char out[64])
 {
-	char uuid[PW_UUID_STRLEN + 1];
-	size_t i;
-
-	pw_uuid_format(key, uuid);
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (prefixes[i].type == type)
-			break;
-	snprintf(out, 64, "%s%s", i < sizeof(prefixes) / sizeof(prefixes[0]) ?
-	    prefixes[i].prefix : "", uuid);
+	(void)pw_id_format(type, key, out, 64);
 }
 
 /* As varnish does: EPERM means the process exists but is not ours. */
@@ -135,17 +122,7 @@ ctl_alive(uint32_t pid)
 const char *
 ctl_state_name(unsigned type, unsigned state)
 {
-	switch (type) {
-	case PW_T_GS:
-		return (state == PW_GS_LIVE ? "live" : state ==
-		    PW_GS_EXHAUSTED ? "exhausted" : state == PW_GS_ENDED ?
-		    "ended" : "?");
-	case PW_T_LS:
-		return (state == PW_LS_LIVE ? "live" : "ended");
-	case PW_T_OTT:
-		return (state == PW_OTT_ISSUED ? "issued" : "consumed");
-	case PW_T_CREDIT:
-		return (state == PW_CR_READY ? "queued" : "applied");
-	}
-	return ("-");
+	const char *name = pw_state_name(type, state);
+
+	return (strcmp(name, "?") == 0 ? "-" : name);
 }

@@ -37,7 +37,7 @@ wait_applied(struct ctl *c, const uint8_t key[PW_KEY_LEN], int64_t *bal)
 
 	for (i = 0; i <= WAIT_MS / POLL_MS; i++) {
 		s = pw_store_find(&c->st, key, PW_T_CREDIT, &word);
-		if (s != NULL && PW_W_STATE(word) == PW_CR_APPLIED) {
+		if (s != NULL && PW_W_STATE(word) == PW_CREDIT_APPLIED) {
 			*bal = atomic_load(&s->u.cr.balance);
 			return (0);
 		}

@@ -18,27 +18,6 @@
 #include "pw_crypto.h"
 #include "pw_store.h"
 
-static const char *const ev_names[] = {
-	"?", "START", "CHARGE", "END", "CREDIT"
-};
-
-static const char *const reason_names[PW_R_MAX] = {
-	"", "ENDED", "EXPIRED", "NO_BALANCE", "REPLACED", "LAUNCHER_LOST",
-	"ADMIN", "LOST"
-};
-
-const char *
-pw_ev_type_name(unsigned t)
-{
-	return (t <= PW_EV_CREDIT ? ev_names[t] : "?");
-}
-
-const char *
-pw_reason_name(unsigned r)
-{
-	return (r < PW_R_MAX ? reason_names[r] : "?");
-}
-
 static void
 checksum(const uint8_t rec[PW_EV_SIZE], uint8_t out[8])
 {
@@ -90,7 +69,7 @@ pw_event_decode(const uint8_t r[PW_EV_SIZE], struct pw_event *ev)
 	memcpy(ev->game, r + 64, 23);
 	memcpy(ev->wallet, r + 88, 23);
 	ev->duration = le32dec(r + 112);
-	if (ev->type < PW_EV_START || ev->type > PW_EV_CREDIT ||
+	if (ev->type <= PW_EV_NONE || ev->type >= PW_EV_MAX ||
 	    ev->reason >= PW_R_MAX || ev->seq == 0)
 		return (-1);
 	return (0);
@@ -188,7 +167,8 @@ pw_blog_attach(struct pw_blog *b, int fd, const char *path, char *err,
 		close(b->fd);
 		return (-1);
 	}
-	/* Cut the torn tail before the first append (PITFALLS 5). */
+	/* Cut the torn tail before the first append: appending after it
+	 * would bury the damage in the middle of the file. */
 	if (good != size) {
 		log_warnx("billing log %s: torn tail of %llu bytes at offset "
 		    "%llu cut (last good seq %llu)", path,

@@ -109,7 +109,7 @@ apply_one(struct pw_reap *r, const struct apply *a)
 		atomic_store(&a->wallet->u.w.balance, a->balance);
 		atomic_store(&a->slot->u.cr.balance, a->balance);
 		w = pw_slot_word(a->slot);
-		(void)pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CR_APPLIED, 0,
+		(void)pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CREDIT_APPLIED, 0,
 		    0));
 		break;
 	}
@@ -431,7 +431,7 @@ reap_ott(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 		pw_count(r->st, PW_C_OTT_EXPIRED, 1);
 		w = pw_slot_word(s);
 	}
-	/* Told apart from "never issued" for 2 x ott-ttl (API.md 3). */
+	/* A used OTT stays OTT_ALREADY_USED, not NOT_FOUND, 2 x ott-ttl. */
 	if (s->u.ott.issued_ms + 2 * ttl + 1000 <= r->now_ms)
 		free_slot(s, w);
 }
@@ -445,11 +445,11 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	uint8_t key[PW_KEY_LEN];
 	int64_t *bal;
 
-	if (PW_W_STATE(w) == PW_CR_APPLIED) {
+	if (PW_W_STATE(w) == PW_CREDIT_APPLIED) {
 		/* Left a few seconds for playwavectl to read the result. */
 		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
 		    (PW_W_REASON(w) >= 3 || !pw_slot_cas(s, &w,
-		    PW_W_WITH(w, PW_CR_APPLIED, PW_W_REASON(w) + 1, 0))))
+		    PW_W_WITH(w, PW_CREDIT_APPLIED, PW_W_REASON(w) + 1, 0))))
 			free_slot(s, w);
 		return;
 	}

@@ -265,11 +265,11 @@ apply_slot(struct rec *r, uint64_t i, int holds, int64_t *owed)
 		break;
 	case PW_T_CREDIT:
 		/* Applied in the store, lost from the log: log it again. */
-		if (!r->seen[i] && PW_W_STATE(w) == PW_CR_APPLIED)
-			(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_CR_READY, 0,
+		if (!r->seen[i] && PW_W_STATE(w) == PW_CREDIT_APPLIED)
+			(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_READY, 0,
 			    0));
-		else if (r->seen[i] && PW_W_STATE(w) == PW_CR_READY)
-			(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_CR_APPLIED,
+		else if (r->seen[i] && PW_W_STATE(w) == PW_CREDIT_READY)
+			(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_APPLIED,
 			    0, 0));
 		break;
 	}

@@ -112,12 +112,6 @@ pw_config_defaults(struct pw_config *cfg)
 	    sizeof(cfg->launch_secret));
 }
 
-int
-cf_is_global(const char *name)
-{
-	return (cf_find(globals, CF_NITEMS(globals), name) != NULL);
-}
-
 static int
 same_listen(const struct pw_listen *a, const struct pw_listen *b)
 {
@@ -341,6 +335,8 @@ pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
 	p.err = err;
 	p.errlen = errlen;
 	p.cfg = cfg;
+	p.globals = globals;
+	p.nglobals = CF_NITEMS(globals);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	for (;;) {

@@ -325,7 +325,7 @@ misplaced(struct cf_parser *p, const char *kind, const char *id, int opened)
 		return (cf_error(p, p->tok.line, "nested block: '%s' inside "
 		    "%s '%s', expected '}' to close it (opened at line %d)",
 		    t, kind, id, opened));
-	if (cf_is_global(t))
+	if (cf_find(p->globals, p->nglobals, t) != NULL)
 		return (cf_error(p, p->tok.line, "'%s' is not valid inside a "
 		    "%s block, expected '}' first", t, kind));
 	if ((other = cf_block_of(t)) != NULL)

@@ -47,6 +47,9 @@ struct cf_parser {
 	const char		*dir;		/* it, or its keyword */
 	int			 listen_given;	/* default listen replaced */
 	struct cf_token		 tok;		/* the token just read */
+	/* Top-level directives, for the blocks' "not valid inside" error. */
+	const struct cf_directive *globals;
+	size_t			 nglobals;
 };
 
 enum cf_kind {
@@ -90,6 +93,5 @@ int	 cf_cafe(struct cf_parser *, void *);
 const char *cf_block_of(const char *);
 
 /* config.c */
-int	 cf_is_global(const char *);
 
 #endif /* CONFIG_PARSE_H */

@@ -24,7 +24,7 @@ void
 proc_title_init(int argc, char **argv, char **envp)
 {
 #ifdef __linux__
-	/* libbsd needs the original argv/environ area (PITFALLS 11). */
+	/* libbsd's setproctitle needs the original argv/environ area first. */
 	setproctitle_init(argc, argv, envp);
 #else
 	(void)argc; (void)argv; (void)envp;

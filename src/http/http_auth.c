@@ -1,8 +1,8 @@
 /*
- * POST /v1/authenticate (API.md 4): real-play launch authentication.
+ * POST /v1/authenticate: real-play launch authentication.
  *
  * The route does only 404, 405 and 413 for this endpoint; everything else
- * happens here in the order of API.md 4: X-Request-ID, content type and
+ * happens here in the order the API defines: X-Request-ID, content type and
  * JSON, the game, its HMAC signature, the other fields, the launch token,
  * then the login itself (realplay.c).  Errors and the reply are flat
  * objects, not the PlayWave envelope.
@@ -13,13 +13,13 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pw.h"
+#include "pw_buf.h"
 #include "pw_crypto.h"
-#include "pw_http.h"
+#include "http.h"
 #include "pw_realplay.h"
 #include "pw_session.h"
 
@@ -33,47 +33,6 @@ struct auth {
 	char			 provider[PW_TEXT_MAX];
 	struct pw_jwt_claims	 c;
 };
-
-/* A bounded text builder: overflow is remembered, never written past. */
-struct out {
-	char		*buf;
-	size_t		 size, len;
-	int		 overflow;
-};
-
-static void out_add(struct out *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-out_add(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->overflow = 1;
-	else
-		o->len += (size_t)n;
-}
-
-static void
-out_quote(struct out *o, const char *s)
-{
-	size_t n;
-
-	if (o->overflow)
-		return;
-	n = pw_json_quote(o->buf + o->len, o->size - o->len, s, strlen(s));
-	if (n >= o->size - o->len)
-		o->overflow = 1;
-	else
-		o->len += n;
-}
 
 /* The request id must be the client's own, and well-formed. */
 static int
@@ -232,36 +191,34 @@ static void
 player_balance(struct pw_store *st, const char *sub, char out[32])
 {
 	char id[PW_WALLET_NAME];
-	struct pw_slot *s;
 	int64_t b = 0;
 	uint64_t u;
 	int n;
 
 	n = snprintf(id, sizeof(id), "player:%s", sub);
-	if (n > 0 && (size_t)n < sizeof(id) &&
-	    (s = pw_wallet_find(st, id)) != NULL)
-		b = atomic_load(&s->u.w.balance);
+	if (n > 0 && (size_t)n < sizeof(id))
+		b = pw_wallet_balance(st, id);
 	u = b < 0 ? -(uint64_t)b : (uint64_t)b;
 	snprintf(out, 32, "%s%llu.%02llu", b < 0 ? "-" : "",
 	    (unsigned long long)(u / 100), (unsigned long long)(u % 100));
 }
 
 static void
-render_offers(struct out *o, const struct pw_game *g)
+render_offers(struct pw_buf *o, const struct pw_game *g)
 {
 	const struct pw_offer *of;
 	int i;
 
 	if (g->noffers == 0)
 		return;
-	out_add(o, ",\"freeGameInfo\":[");
+	pw_buf_add(o, ",\"freeGameInfo\":[");
 	for (i = 0; i < g->noffers; i++) {
 		of = &g->offers[i];
-		out_add(o, "%s{\"instanceId\":%lld,\"offerId\":%lld,"
+		pw_buf_add(o, "%s{\"instanceId\":%lld,\"offerId\":%lld,"
 		    "\"offerName\":", i ? "," : "", (long long)of->instance_id,
 		    (long long)of->offer_id);
-		out_quote(o, of->name);
-		out_add(o, ",\"instanceInfo\":{\"canBeRejected\":%s,"
+		pw_buf_quote(o, of->name);
+		pw_buf_add(o, ",\"instanceInfo\":{\"canBeRejected\":%s,"
 		    "\"nearestCostPerBet\":%lld,"
 		    "\"numberOfRoundsRemaining\":%lld,"
 		    "\"numberOfRoundsAwarded\":%lld,"
@@ -270,29 +227,29 @@ render_offers(struct out *o, const struct pw_game *g)
 		    (long long)of->cost_per_bet,
 		    (long long)of->rounds_remaining,
 		    (long long)of->rounds_awarded);
-		out_quote(o, of->start);
-		out_add(o, ",\"instanceEndDateUtc\":");
-		out_quote(o, of->end);
-		out_add(o, "}}");
+		pw_buf_quote(o, of->start);
+		pw_buf_add(o, ",\"instanceEndDateUtc\":");
+		pw_buf_quote(o, of->end);
+		pw_buf_add(o, "}}");
 	}
-	out_add(o, "]");
+	pw_buf_add(o, "]");
 }
 
 static void
-render_session(struct out *o, const struct pw_game *g)
+render_session(struct pw_buf *o, const struct pw_game *g)
 {
-	out_add(o, ",\"sessionInfo\":{");
+	pw_buf_add(o, ",\"sessionInfo\":{");
 	if (g->lobby_url[0] != '\0') {
-		out_add(o, "\"lobbyUrl\":");
-		out_quote(o, g->lobby_url);
-		out_add(o, ",");
+		pw_buf_add(o, "\"lobbyUrl\":");
+		pw_buf_quote(o, g->lobby_url);
+		pw_buf_add(o, ",");
 	}
 	if (g->deposit_url[0] != '\0') {
-		out_add(o, "\"depositUrl\":");
-		out_quote(o, g->deposit_url);
-		out_add(o, ",");
+		pw_buf_add(o, "\"depositUrl\":");
+		pw_buf_quote(o, g->deposit_url);
+		pw_buf_add(o, ",");
 	}
-	out_add(o, "\"gameConfig\":{\"maxExposure\":%lld,\"minBet\":%lld,"
+	pw_buf_add(o, "\"gameConfig\":{\"maxExposure\":%lld,\"minBet\":%lld,"
 	    "\"maxBet\":%lld,\"defaultBet\":%lld}}",
 	    (long long)g->max_exposure, (long long)g->min_bet,
 	    (long long)g->max_bet, (long long)g->default_bet);
@@ -304,21 +261,22 @@ reply_login(struct pw_req *r, const struct auth *a,
     const uint8_t pt[PW_KEY_LEN])
 {
 	char buf[REPLY_MAX], id[PW_UUID_STRLEN + 1], bal[32];
-	struct out o = { buf, sizeof(buf), 0, 0 };
+	struct pw_buf o;
 
+	pw_buf_init(&o, buf, sizeof(buf));
 	pw_uuid_format(pt, id);
 	player_balance(r->w->st, a->c.sub, bal);
-	out_add(&o, "{\"playerId\":");
-	out_quote(&o, a->c.sub);
-	out_add(&o, ",\"playerToken\":\"pt_%s\",\"brand\":", id);
-	out_quote(&o, a->c.brand);
-	out_add(&o, ",\"balance\":%s,\"balanceInfo\":{\"currency\":", bal);
-	out_quote(&o, a->c.currency);
-	out_add(&o, ",\"currencyTruncation\":%lld}",
+	pw_buf_add(&o, "{\"playerId\":");
+	pw_buf_quote(&o, a->c.sub);
+	pw_buf_add(&o, ",\"playerToken\":\"pt_%s\",\"brand\":", id);
+	pw_buf_quote(&o, a->c.brand);
+	pw_buf_add(&o, ",\"balance\":%s,\"balanceInfo\":{\"currency\":", bal);
+	pw_buf_quote(&o, a->c.currency);
+	pw_buf_add(&o, ",\"currencyTruncation\":%lld}",
 	    (long long)pw_config_truncation(r->w->cfg, a->c.currency));
 	render_session(&o, a->game);
 	render_offers(&o, a->game);
-	out_add(&o, "}");
+	pw_buf_add(&o, "}");
 	if (o.overflow) {
 		reply_flat_error(r, 500, "INTERNAL_ERROR", "reply too large");
 		return;

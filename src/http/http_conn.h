@@ -8,7 +8,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "pw_http.h"
+#include "http.h"
 
 enum conn_state { C_IDLE, C_HEAD, C_BODY };
 

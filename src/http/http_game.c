@@ -1,11 +1,11 @@
 /*
- * The game server API (API.md 3): verify, heartbeat, end and teleport
+ * The game server API: verify, heartbeat, end and teleport
  * check.  Business outcomes are HTTP 200; the store does the work
  * (gsession.c), this file only translates.
  *
  * play_duration_sec grows in width as a session ages; it is followed by
  * white space that keeps every reply of an endpoint the same length, which
- * ab(1) needs to count replies as good (PITFALLS 6).  JSON allows it.
+ * ab(1) counts a reply of another length as failed.  JSON allows it.
  */
 #include <sys/types.h>
 
@@ -15,7 +15,8 @@
 #include "pw.h"
 #include "pw_billing.h"
 #include "pw_crypto.h"
-#include "pw_http.h"
+#include "http.h"
+#include "pw_names.h"
 #include "pw_session.h"
 
 static const char *const verify_reasons[] = {
@@ -39,8 +40,7 @@ padded(uint32_t n, char buf[16])
 static void
 gs_id(const uint8_t key[PW_KEY_LEN], char out[48])
 {
-	memcpy(out, "gs_", 3);
-	pw_uuid_format(key, out + 3);
+	(void)pw_id_format(PW_T_GS, key, out, 48);
 }
 
 void
@@ -51,7 +51,7 @@ h_verify(struct pw_req *r)
 	enum pw_verify v;
 	int cafe = 0;
 
-	if (req_uuid(r, "ott", "playwave_", ott) == -1 ||
+	if (req_uuid(r, "ott", PW_T_OTT, ott) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
 		return;
 	v = pw_gs_verify(r->w->st, r->w->cfg, ott, r->game, uid, gs, &cafe);
@@ -69,24 +69,24 @@ h_verify(struct pw_req *r)
 	    "\"is_pc_cafe\":%s", id, TF(cafe));
 }
 
-/* 404, 403 and 410 as API.md 3 words them. */
+/* 404, 403 and 410 as the API defines them (playwaved(8), HTTP API). */
 static int
 touch_error(struct pw_req *r, enum pw_touch t, const struct pw_gs_info *i)
 {
 	switch (t) {
-	case PW_T_NOT_FOUND:
+	case PW_TOUCH_NOT_FOUND:
 		reply_error(r, 404, "SESSION_NOT_FOUND", "no such game "
 		    "session");
 		return (1);
-	case PW_T_MISMATCH:
+	case PW_TOUCH_MISMATCH:
 		reply_error(r, 403, "SESSION_MISMATCH", "session of another "
 		    "game or user");
 		return (1);
-	case PW_T_ENDED:
+	case PW_TOUCH_ENDED:
 		reply_error(r, 410, "SESSION_ENDED", "session ended: %s",
 		    pw_reason_name(i->reason));
 		return (1);
-	case PW_T_ALREADY:
+	case PW_TOUCH_ALREADY:
 		reply_error(r, 409, "ALREADY_ENDED", "session already ended: "
 		    "%s", pw_reason_name(i->reason));
 		return (1);
@@ -99,16 +99,16 @@ void
 h_heartbeat(struct pw_req *r)
 {
 	static const char *const res[] = {
-		[PW_T_OK] = "OK",
-		[PW_T_EXHAUSTED] = "CHARGE_EXHAUSTED",
-		[PW_T_REPLACED] = "SESSION_REPLACED",
+		[PW_TOUCH_OK] = "OK",
+		[PW_TOUCH_EXHAUSTED] = "CHARGE_EXHAUSTED",
+		[PW_TOUCH_REPLACED] = "SESSION_REPLACED",
 	};
 	uint8_t gs[PW_KEY_LEN], uid[PW_UID_LEN];
 	struct pw_gs_info info;
 	enum pw_touch t;
 	char pad[16];
 
-	if (req_uuid(r, "game_session_id", "gs_", gs) == -1 ||
+	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
 		return;
 	t = pw_gs_touch(r->w->st, gs, r->game->hash, uid, &info);
@@ -128,12 +128,12 @@ h_check(struct pw_req *r)
 	enum pw_touch t;
 	char id[48], pad[16];
 
-	if (req_uuid(r, "game_session_id", "gs_", gs) == -1 ||
+	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
 		return;
 	t = pw_gs_touch(r->w->st, gs, r->game->hash, uid, &info);
-	if (t == PW_T_REPLACED)
-		t = PW_T_ENDED;		/* a replaced session does not resume */
+	if (t == PW_TOUCH_REPLACED)
+		t = PW_TOUCH_ENDED;		/* a replaced session does not resume */
 	if (touch_error(r, t, &info))
 		return;
 	gs_id(gs, id);
@@ -172,12 +172,12 @@ h_end(struct pw_req *r)
 	enum pw_touch t;
 	char client[24];
 
-	if (req_uuid(r, "game_session_id", "gs_", gs) == -1 ||
+	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
 	    client_duration(r, client) == -1)
 		return;
 	memset(&info, 0, sizeof(info));
 	t = pw_gs_end(r->w->st, gs, r->game->hash, PW_R_ENDED, &info);
-	if (t == PW_T_ALREADY) {
+	if (t == PW_TOUCH_ALREADY) {
 		uint64_t w;
 		const struct pw_slot *s;
 

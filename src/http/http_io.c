@@ -301,7 +301,7 @@ rewrite_page(struct pw_conn *c, struct evbuffer *src, struct evbuffer *dst,
 	evbuffer_remove_buffer(src, dst, (size_t)start.pos);
 	evbuffer_drain(src, evbuffer_get_length(src));
 	evbuffer_add_buffer(src, dst);
-	n = reply_error_page(c->w, page, sizeof(page), status,
+	n = http_error_page(c->w, page, sizeof(page), status,
 	    status == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
 	    status == 413 ? "request headers or body too large" :
 	    "malformed HTTP request");

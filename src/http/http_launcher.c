@@ -1,5 +1,5 @@
 /*
- * The launcher API (API.md 2).  Requests are already signed-checked
+ * The launcher API.  Requests are already signed-checked
  * (http_route.c).  Which cafe a launcher sits in comes from where the
  * request came from, never from what it says.
  */
@@ -16,7 +16,8 @@
 
 #include "pw.h"
 #include "pw_crypto.h"
-#include "pw_http.h"
+#include "http.h"
+#include "pw_names.h"
 #include "pw_session.h"
 
 static int
@@ -84,16 +85,16 @@ request_cafe(struct pw_req *r)
 static int
 id_of(struct pw_req *r, uint8_t ls[PW_KEY_LEN])
 {
-	return (req_uuid(r, "launcher_session_id", "ls_", ls));
+	return (req_uuid(r, "launcher_session_id", PW_T_LS, ls));
 }
 
 static int
 ls_error(struct pw_req *r, enum pw_touch t)
 {
-	if (t == PW_T_NOT_FOUND)
+	if (t == PW_TOUCH_NOT_FOUND)
 		reply_error(r, 404, "SESSION_NOT_FOUND", "no such launcher "
 		    "session");
-	else if (t == PW_T_ENDED)
+	else if (t == PW_TOUCH_ENDED)
 		reply_error(r, 410, "SESSION_ENDED", "launcher session "
 		    "replaced or lost");
 	else
@@ -150,8 +151,7 @@ h_lsession(struct pw_req *r)
 		reply_error(r, 503, "STORE_FULL", "session store is full");
 		return;
 	}
-	memcpy(id, "ls_", 3);
-	pw_uuid_format(ls, id + 3);
+	(void)pw_id_format(PW_T_LS, ls, id, sizeof(id));
 	if (games_json(r->w->cfg, games, sizeof(games)) >= sizeof(games)) {
 		reply_error(r, 500, "INTERNAL_ERROR", "too many games");
 		return;
@@ -199,8 +199,7 @@ h_lott(struct pw_req *r)
 		reply_error(r, 503, "STORE_FULL", "session store is full");
 		return;
 	}
-	memcpy(id, "playwave_", 9);
-	pw_uuid_format(ott, id + 9);
+	(void)pw_id_format(PW_T_OTT, ott, id, sizeof(id));
 	reply_data(r, "\"ott\":\"%s\",\"expires_in\":%lld,\"expires_at\":%llu",
 	    id, (long long)r->w->cfg->ott_ttl, (unsigned long long)(now / 1000 +
 	    (uint64_t)r->w->cfg->ott_ttl));

@@ -1,6 +1,7 @@
 /*
- * Replies: the PlayWave envelope (API.md 1), the flat real-play error
- * (API.md 4), request ids, and the 400s for request fields.
+ * Replies: sending them (headers, counters, the access log line), request
+ * ids, and the 400s for request fields.  The bodies of errors are made in
+ * http_envelope.c.
  */
 #include <sys/types.h>
 
@@ -14,26 +15,8 @@
 
 #include "pw.h"
 #include "pw_crypto.h"
-#include "pw_http.h"
-
-static const char *
-reason_phrase(int status)
-{
-	switch (status) {
-	case 200: return ("OK");
-	case 400: return ("Bad Request");
-	case 401: return ("Unauthorized");
-	case 403: return ("Forbidden");
-	case 404: return ("Not Found");
-	case 405: return ("Method Not Allowed");
-	case 409: return ("Conflict");
-	case 410: return ("Gone");
-	case 413: return ("Payload Too Large");
-	case 429: return ("Too Many Requests");
-	case 503: return ("Service Unavailable");
-	default: return ("Internal Server Error");
-	}
-}
+#include "http.h"
+#include "pw_names.h"
 
 static int
 rid_char(int c)
@@ -55,16 +38,6 @@ rid_valid(const char *s)
 	return (i > 0);
 }
 
-static void
-rid_new(struct worker *w, char out[32])
-{
-	uint8_t rnd[12];
-
-	pw_rand_bytes(&w->st->rnd, rnd, sizeof(rnd));
-	memcpy(out, "req_", 4);
-	pw_hex_encode(rnd, sizeof(rnd), out + 4);
-}
-
 void
 http_request_id(struct pw_req *r)
 {
@@ -75,7 +48,7 @@ http_request_id(struct pw_req *r)
 	if (h != NULL && rid_valid(h))
 		strlcpy(r->rid, h, sizeof(r->rid));
 	else
-		rid_new(r->w, r->rid);
+		http_rid_new(r->w, r->rid);
 }
 
 void
@@ -103,9 +76,9 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
 	/* Logged first: once sent and flushed, the request may be freed. */
 	if (w->ctx->access_fd != -1)
-		access_log(r);
+		http_access_log(r);
 	c = http_conn_request_done(w, r->req);
-	evhttp_send_reply(r->req, status, reason_phrase(status), w->out);
+	evhttp_send_reply(r->req, status, http_reason_phrase(status), w->out);
 	if (c != NULL)
 		http_conn_flush(c);
 }
@@ -131,33 +104,14 @@ reply_data(struct pw_req *r, const char *fmt, ...)
 	reply_raw(r, 200, buf, (size_t)n + 2);
 }
 
-static size_t
-envelope_error(char *buf, size_t n, const char *rid, const char *code,
-    const char *msg)
-{
-	char ts[32], qmsg[600];
-	int len;
-
-	pw_iso8601_ms(pw_now_ms(), ts);
-	pw_json_quote(qmsg, sizeof(qmsg), msg, strlen(msg));
-	len = snprintf(buf, n, "{\"success\":false,\"request_id\":\"%s\","
-	    "\"error\":{\"code\":\"%s\",\"message\":%s,\"timestamp\":\"%s\"}}",
-	    rid, code, qmsg, ts);
-	return (len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1);
-}
-
 void
 reply_flat_error(struct pw_req *r, int status, const char *code,
     const char *msg)
 {
-	char buf[1024], qmsg[600];
-	int n;
+	char buf[1024];
 
-	pw_json_quote(qmsg, sizeof(qmsg), msg, strlen(msg));
-	n = snprintf(buf, sizeof(buf), "{\"error\":{\"code\":\"%s\","
-	    "\"message\":%s},\"requestId\":\"%s\"}", code, qmsg, r->rid);
-	reply_raw(r, status, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-	    sizeof(buf) - 1);
+	reply_raw(r, status, buf, http_flat_error(buf, sizeof(buf), r->rid,
+	    code, msg));
 }
 
 void
@@ -174,25 +128,8 @@ reply_error(struct pw_req *r, int status, const char *code,
 		reply_flat_error(r, status, code, msg);
 		return;
 	}
-	reply_raw(r, status, buf, envelope_error(buf, sizeof(buf), r->rid,
+	reply_raw(r, status, buf, http_envelope_error(buf, sizeof(buf), r->rid,
 	    code, msg));
-}
-
-size_t
-reply_error_page(struct worker *w, char *buf, size_t n, int status,
-    const char *code, const char *msg)
-{
-	char body[512], rid[32];
-	size_t blen;
-	int len;
-
-	rid_new(w, rid);
-	blen = envelope_error(body, sizeof(body), rid, code, msg);
-	len = snprintf(buf, n, "HTTP/1.1 %d %s\r\nContent-Type: "
-	    "application/json\r\nX-Request-ID: %s\r\nConnection: close\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", status, reason_phrase(status),
-	    rid, blen, body);
-	return (len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1);
 }
 
 int
@@ -228,17 +165,17 @@ req_string(struct pw_req *r, const char *field, char *out, size_t outsz,
 	return (n);
 }
 
-/* "<prefix><uuid>"; only an OTT's "playwave_" may be left out. */
+/* "<prefix><uuid>"; only an OTT's prefix may be left out. */
 int
-req_uuid(struct pw_req *r, const char *field, const char *prefix,
+req_uuid(struct pw_req *r, const char *field, unsigned type,
     uint8_t out[16])
 {
+	const char *prefix = pw_type_prefix(type);
 	char buf[80];
 
 	if (req_string(r, field, buf, sizeof(buf), 1) == -1)
 		return (-1);
-	if (pw_id_parse(buf, prefix, strcmp(prefix, "playwave_") == 0,
-	    out) != NULL)
+	if (pw_id_parse(buf, prefix, type == PW_T_OTT, out) != NULL)
 		return (0);
 	reply_error(r, 400, "BAD_REQUEST", "field '%s' must be %s<uuid>",
 	    field, prefix);

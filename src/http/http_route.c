@@ -1,7 +1,7 @@
 /*
- * Routing and the checks every request goes through, in the order of
- * API.md 1: route (404, 405), size (413), authentication (401), rate
- * (429), content type and body (400).  Handlers see a parsed JSON object.
+ * Routing and the checks every request goes through, in the API's order:
+ * route (404, 405), size (413), authentication (401), rate (429), content
+ * type and body (400).  Handlers see a parsed JSON object.
  */
 #include <sys/types.h>
 
@@ -15,31 +15,14 @@
 
 #include "pw.h"
 #include "pw_crypto.h"
-#include "pw_http.h"
+#include "http.h"
 
-#define GET_HEAD	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
-
+/* Every endpoint that has a path (the table's last line has none). */
 static const struct pw_route routes[] = {
-	{ "/v1/game/session/verify", EVHTTP_REQ_POST, "POST",
-	    PW_AUTH_API_KEY, 1, PW_C_EP_VERIFY, h_verify },
-	{ "/v1/game/session/heartbeat", EVHTTP_REQ_PATCH, "PATCH",
-	    PW_AUTH_API_KEY, 1, PW_C_EP_HEARTBEAT, h_heartbeat },
-	{ "/v1/game/session/end", EVHTTP_REQ_DELETE, "DELETE",
-	    PW_AUTH_API_KEY, 1, PW_C_EP_END, h_end },
-	{ "/v1/game/session/check", EVHTTP_REQ_POST, "POST",
-	    PW_AUTH_API_KEY, 1, PW_C_EP_CHECK, h_check },
-	{ "/v1/launcher/session", EVHTTP_REQ_POST, "POST",
-	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LSESSION, h_lsession },
-	{ "/v1/launcher/session/heartbeat", EVHTTP_REQ_PATCH, "PATCH",
-	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LHEARTBEAT, h_lheartbeat },
-	{ "/v1/launcher/ott", EVHTTP_REQ_POST, "POST",
-	    PW_AUTH_LAUNCHER, 1, PW_C_EP_LOTT, h_lott },
-	{ "/v1/authenticate", EVHTTP_REQ_POST, "POST",
-	    PW_AUTH_REALPLAY, 1, PW_C_EP_AUTH, h_authenticate },
-	{ "/healthz", GET_HEAD, "GET, HEAD",
-	    PW_AUTH_NONE, 0, PW_C_EP_HEALTH, h_healthz },
-	{ "/metrics", GET_HEAD, "GET, HEAD",
-	    PW_AUTH_NONE, 0, PW_C_EP_METRICS, h_metrics },
+#define PW_ENDPOINT(sym, name, path, methods, allow, auth, body, handler) \
+	{ path, methods, allow, auth, body, PW_C_EP_##sym, handler },
+#include "tbl/endpoints.h"
+#undef PW_ENDPOINT
 };
 
 static const struct pw_route *
@@ -48,7 +31,7 @@ route_find(const char *path)
 	size_t i;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (strcmp(routes[i].path, path) == 0)
+		if (routes[i].path != NULL && strcmp(routes[i].path, path) == 0)
 			return (&routes[i]);
 	return (NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * The launcher's request signature (API.md 2).  Kept apart from the HTTP
+ * The launcher's request signature.  Kept apart from the HTTP
  * code so that it can be tested and fuzzed on its own.
  */
 #include <stdlib.h>

@@ -32,7 +32,7 @@ pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
 	return (0);
 }
 
-/* The checks of API.md 3 in their order, then the one CAS that consumes. */
+/* The checks in the API's order, then the one CAS that consumes. */
 static enum pw_verify
 ott_consume(struct pw_store *st, const struct pw_config *cfg,
     const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **sp)
@@ -104,7 +104,7 @@ gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
 	atomic_store(&s->u.gs.last_seen, now);
 	s->u.gs.price = cafe != 0 ? (uint32_t)g->price : 0;
 	memcpy(s->u.gs.uid, uid, PW_UID_LEN);
-	/* The first minute is owed from the start (API.md 5). */
+	/* The first minute is owed from the start. */
 	pw_store_publish(s, PW_GS_LIVE, 1);
 	return (s);
 }
@@ -114,7 +114,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
     const uint8_t ott[PW_KEY_LEN], const struct pw_game *g,
     const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN], int *is_cafe)
 {
-	struct pw_slot *o, *s;
+	struct pw_slot *o, *s, *old;
 	enum pw_verify v;
 	uint32_t cafe;
 
@@ -135,8 +135,9 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	}
 	pw_count(st, PW_C_OTT_CONSUMED, 1);
 	pw_count(st, PW_C_GS_STARTED, 1);
-	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0)
-		(void)pw_pc_bind(st, o->u.ott.pc, s);
+	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0 &&
+	    pw_pc_bind(st, o->u.ott.pc, s, &old) == 0 && old != NULL)
+		(void)pw_gs_end_slot(old, PW_R_REPLACED, pw_now());
 	*is_cafe = cafe != 0;
 	return (PW_V_OK);
 }
@@ -168,13 +169,13 @@ gs_lookup(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	struct pw_slot *s;
 
 	if ((s = pw_store_find(st, key, PW_T_GS, w)) == NULL) {
-		*t = PW_T_NOT_FOUND;
+		*t = PW_TOUCH_NOT_FOUND;
 		return (NULL);
 	}
 	/* Another game's or user's session is not yours to learn about. */
 	if ((game != 0 && s->u.gs.game != game) ||
 	    (uid != NULL && memcmp(s->u.gs.uid, uid, PW_UID_LEN) != 0)) {
-		*t = PW_T_MISMATCH;
+		*t = PW_TOUCH_MISMATCH;
 		return (NULL);
 	}
 	return (s);
@@ -194,10 +195,10 @@ pw_gs_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	now = pw_now();
 	pw_gs_info(s, w, now, info);
 	if (PW_W_STATE(w) == PW_GS_ENDED)
-		return (PW_W_REASON(w) == PW_R_REPLACED ? PW_T_REPLACED :
-		    PW_T_ENDED);
+		return (PW_W_REASON(w) == PW_R_REPLACED ? PW_TOUCH_REPLACED :
+		    PW_TOUCH_ENDED);
 	pw_atomic_max32(&s->u.gs.last_seen, now);
-	return (PW_W_STATE(w) == PW_GS_EXHAUSTED ? PW_T_EXHAUSTED : PW_T_OK);
+	return (PW_W_STATE(w) == PW_GS_EXHAUSTED ? PW_TOUCH_EXHAUSTED : PW_TOUCH_OK);
 }
 
 enum pw_touch
@@ -214,9 +215,9 @@ pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	now = pw_now();
 	for (;;) {
 		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
-			return (PW_T_NOT_FOUND);
+			return (PW_TOUCH_NOT_FOUND);
 		if (PW_W_STATE(w) == PW_GS_ENDED)
-			return (PW_T_ALREADY);
+			return (PW_TOUCH_ALREADY);
 		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
 		    PW_W_HI(w))))
 			break;
@@ -224,5 +225,5 @@ pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	atomic_store(&s->u.gs.ended_at, now);
 	w = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w));
 	pw_gs_info(s, w, now, info);
-	return (PW_T_OK);
+	return (PW_TOUCH_OK);
 }

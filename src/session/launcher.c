@@ -1,6 +1,7 @@
 /*
- * Launcher sessions and the PC records that tie a pc_id to its current
- * launcher session and game session.
+ * Launcher sessions: started for a PC (pc.c makes each the PC's current
+ * one, replacing the last), kept alive by heartbeats, ended by the reaper
+ * when silent or by a newer start.
  */
 #include <string.h>
 
@@ -28,7 +29,7 @@ int
 pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
     uint32_t cafe, uint8_t out[PW_KEY_LEN])
 {
-	struct pw_slot *s;
+	struct pw_slot *s, *old;
 	uint32_t now;
 
 	pw_uuid_new(&st->rnd, out);
@@ -40,10 +41,12 @@ pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
 	s->u.ls.created_ms = pw_now_ms();
 	atomic_store(&s->u.ls.last_seen, now);
 	pw_store_publish(s, PW_LS_LIVE, 0);
-	if (pw_pc_bind(st, s->u.ls.pc, s) == -1) {
+	if (pw_pc_bind(st, s->u.ls.pc, s, &old) == -1) {
 		(void)pw_ls_end_slot(s, PW_R_ENDED, now);
 		return (-1);
 	}
+	if (old != NULL)
+		(void)pw_ls_end_slot(old, PW_R_REPLACED, now);
 	pw_count(st, PW_C_LS_STARTED, 1);
 	return (0);
 }
@@ -56,11 +59,11 @@ pw_ls_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN],
 	uint64_t w;
 
 	if ((s = pw_store_find(st, key, PW_T_LS, &w)) == NULL)
-		return (PW_T_NOT_FOUND);
+		return (PW_TOUCH_NOT_FOUND);
 	if (PW_W_STATE(w) != PW_LS_LIVE)
-		return (PW_T_ENDED);
+		return (PW_TOUCH_ENDED);
 	pw_atomic_max32(&s->u.ls.last_seen, pw_now());
 	if (sp != NULL)
 		*sp = s;
-	return (PW_T_OK);
+	return (PW_TOUCH_OK);
 }

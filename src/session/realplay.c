@@ -1,5 +1,5 @@
 /*
- * Real-play logins in the store (API.md 4).
+ * Real-play logins in the store.
  *
  * A login makes two slots: the player token (PW_T_PT, a random key) and
  * the request-id record (PW_T_REQID, keyed by game and X-Request-ID) that

@@ -80,6 +80,17 @@ pw_credit_queue(struct pw_store *st, const char *id, int64_t amount,
 		return (NULL);
 	s->u.cr.amount = amount;
 	memcpy(s->u.cr.name, id, strlen(id) + 1);
-	pw_store_publish(s, PW_CR_READY, 0);
+	pw_store_publish(s, PW_CREDIT_READY, 0);
 	return (s);
+}
+
+/* The logged balance of a wallet; 0 for one that does not exist yet. */
+int64_t
+pw_wallet_balance(struct pw_store *st, const char *id)
+{
+	struct pw_slot *s;
+
+	if ((s = pw_wallet_find(st, id)) == NULL)
+		return (0);
+	return (atomic_load(&s->u.w.balance));
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pw.h"
 #include "pw_crypto.h"
 #include "pw_store.h"
 
@@ -30,15 +31,6 @@ _Static_assert(sizeof(struct pw_gs) == 40, "game session payload");
 #ifndef MAP_HASSEMAPHORE
 #define MAP_HASSEMAPHORE 0
 #endif
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
 
 static uint64_t
 home_of(const struct pw_store *st, const uint8_t *key)
@@ -105,7 +97,7 @@ store_create(const char *path, uint64_t nslots, char *err, size_t errlen)
 	hdr.hdr_size = (uint32_t)PW_STORE_HDR_SIZE;
 	hdr.slot_size = PW_SLOT_SIZE;
 	hdr.nslots = nslots;
-	hdr.created_ms = now_ms();
+	hdr.created_ms = pw_now_ms();
 	if (fill_zero(fd, len) == -1 ||
 	    pwrite(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
 	    fsync(fd) == -1) {

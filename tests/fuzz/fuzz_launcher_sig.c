@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for pw_launcher_sig_ok, the launcher's request
- * signature check (API.md 2).
+ * signature check.
  *
  * The input is "ts\nsig\nbody": the X-Timestamp and X-Signature headers
  * and the raw body (a part that is missing is a missing header).  A

@@ -1,4 +1,4 @@
-"""API.md sections 1-3 over HTTP against the real daemon: conventions,
+"""The HTTP API over HTTP against the real daemon: conventions,
 the launcher API and the game server API, row by row."""
 
 import json

@@ -1,4 +1,4 @@
-"""POST /v1/authenticate (API.md 4, seed 003): real-play launch
+"""POST /v1/authenticate: real-play launch
 authentication -- the reply's fields, every error in the documented order,
 and X-Request-ID idempotency across workers and under concurrency."""
 

@@ -1,4 +1,4 @@
-"""The reaper and the billing log (API.md 5): expiry, per-minute charging
+"""The reaper and the billing log: expiry, per-minute charging
 with grace, credits, exactly-once events across SIGKILLs, torn tails and
 rebuilding wallets from the log.  billing-unit is a few seconds here."""
 

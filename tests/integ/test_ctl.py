@@ -425,7 +425,7 @@ def test_log_verify(srv):
     check(p.stdout.startswith("bad record at offset %d: short record" %
                               ((n - 1) * REC)), p.stdout)
     check("torn tail" in p.stdout, p.stdout)
-    # A run of zeros at the tail (PITFALLS 4).
+    # A run of zeros at the tail, as a power loss can leave.
     p = verify_copy(srv, data + bytes(REC))
     eq(p.returncode, 1, p.stdout)
     check(p.stdout.startswith("bad record at offset %d: zero bytes" % len(data)),

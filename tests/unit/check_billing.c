@@ -20,6 +20,7 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_run.h"
+#include "check_tmp.h"
 
 #define NBASE	5	/* whole records before a damaged tail */
 
@@ -46,12 +47,7 @@ struct tdir {
 static void
 tdir_make(struct tdir *t)
 {
-	const char *tmp;
-
-	tmp = getenv("TMPDIR");
-	snprintf(t->dir, sizeof(t->dir), "%s/pwbill.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	tmp_dir(t->dir, sizeof(t->dir), "pwbill");
 	snprintf(t->log, sizeof(t->log), "%s/billing.log", t->dir);
 	snprintf(t->store, sizeof(t->store), "%s/store", t->dir);
 }
@@ -599,14 +595,12 @@ START_TEST(test_recover_new_store)
 	struct pw_config *cfg;
 	struct collect c;
 	const struct pw_event *e;
-	char err[512];
 	int i;
 
 	tdir_make(&t);
 	cfg = conf_new();
 	write_history(t.log);
-	if (pw_store_open(&st, t.store, 4096, 1, 0, err, sizeof(err)) == -1)
-		ck_abort_msg("store: %s", err);
+	tmp_store_open(&st, t.store, 4096);
 	recover_once(t.log, &st, cfg);
 
 	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
@@ -637,8 +631,7 @@ START_TEST(test_recover_new_store)
 	/* Again: nothing more is open, nothing more is appended. */
 	pw_store_close(&st);
 	ck_assert_int_eq(unlink(t.store), 0);
-	if (pw_store_open(&st, t.store, 4096, 1, 0, err, sizeof(err)) == -1)
-		ck_abort_msg("store: %s", err);
+	tmp_store_open(&st, t.store, 4096);
 	recover_once(t.log, &st, cfg);
 	read_log(t.log, &c);
 	ck_assert_int_eq(c.n, NHIST + 2);
@@ -662,13 +655,11 @@ START_TEST(test_recover_lost_balance)
 	struct pw_config *cfg;
 	struct collect c;
 	int64_t bal;
-	char err[512];
 
 	tdir_make(&t);
 	cfg = conf_new();
 	write_history(t.log);
-	if (pw_store_open(&st, t.store, 4096, 1, 0, err, sizeof(err)) == -1)
-		ck_abort_msg("store: %s", err);
+	tmp_store_open(&st, t.store, 4096);
 	recover_once(t.log, &st, cfg);
 	read_log(t.log, &c);
 	ck_assert_int_eq(c.n, NHIST + 2);
@@ -691,13 +682,11 @@ START_TEST(test_recover_live_session)
 	struct pw_slot *s;
 	struct collect c;
 	uint8_t key[PW_KEY_LEN];
-	char err[512];
 
 	tdir_make(&t);
 	cfg = conf_new();
 	write_history(t.log);
-	if (pw_store_open(&st, t.store, 4096, 1, 0, err, sizeof(err)) == -1)
-		ck_abort_msg("store: %s", err);
+	tmp_store_open(&st, t.store, 4096);
 	/* B is alive with three minutes billed, two of them logged. */
 	memset(key, 0xbb, sizeof(key));
 	s = pw_store_claim(&st, key, PW_T_GS);

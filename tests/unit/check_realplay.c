@@ -20,6 +20,7 @@
 #include "pw_realplay.h"
 #include "pw_store.h"
 #include "check_run.h"
+#include "check_tmp.h"
 
 #define NSLOTS	2048
 #define NRACERS	8
@@ -37,14 +38,9 @@ static struct fixture fx;
 static void
 setup(void)
 {
-	char err[256];
-
-	strlcpy(fx.dir, "/tmp/check_realplay.XXXXXX", sizeof(fx.dir));
-	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
+	tmp_dir(fx.dir, sizeof(fx.dir), "check_realplay");
 	snprintf(fx.path, sizeof(fx.path), "%s/store", fx.dir);
-	ck_assert_msg(pw_store_open(&fx.st, fx.path, NSLOTS, 1, 0, err,
-	    sizeof(err)) == 0, "%s", err);
-	pw_store_set_cell(&fx.st, 0);
+	tmp_store_open(&fx.st, fx.path, NSLOTS);
 }
 
 static void

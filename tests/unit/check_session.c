@@ -21,6 +21,7 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_run.h"
+#include "check_tmp.h"
 
 #define HOLD_PROCS	8
 #define HOLD_OTTS	40	/* per process */
@@ -59,18 +60,11 @@ struct fix {
 static void
 fix_open(struct fix *f)
 {
-	const char *tmp;
 	char err[512];
 
-	tmp = getenv("TMPDIR");
-	snprintf(f->dir, sizeof(f->dir), "%s/pwsess.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	tmp_dir(f->dir, sizeof(f->dir), "pwsess");
 	snprintf(f->path, sizeof(f->path), "%s/store", f->dir);
-	if (pw_store_open(&f->st, f->path, 4096, 1, 0, err,
-	    sizeof(err)) == -1)
-		ck_abort_msg("pw_store_open: %s", err);
-	pw_store_set_cell(&f->st, 0);
+	tmp_store_open(&f->st, f->path, 4096);
 	/* The mapping outlives the name. */
 	ck_assert_int_eq(unlink(f->path), 0);
 	ck_assert_int_eq(rmdir(f->dir), 0);
@@ -523,20 +517,20 @@ START_TEST(test_replace_same_pc)
 	ck_assert_uint_eq(PW_W_HI(w), 1);	/* billing kept */
 	ck_assert_uint_ne(atomic_load(&s1->u.gs.ended_at), 0);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs1, f.alpha->hash, f.uid,
-	    &info), PW_T_REPLACED);
+	    &info), PW_TOUCH_REPLACED);
 	ck_assert_uint_eq(info.reason, PW_R_REPLACED);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, f.uid,
-	    &info), PW_T_OK);
+	    &info), PW_TOUCH_OK);
 	ck_assert_int_eq(pw_gs_end(&f.st, gs1, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_T_ALREADY);
+	    &info), PW_TOUCH_ALREADY);
 
 	/* A session on another PC, or on none, is left alone. */
 	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs3, &cafe), PW_V_OK);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, NULL, &info),
-	    PW_T_OK);
+	    PW_TOUCH_OK);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs3, f.alpha->hash, NULL,
-	    &info), PW_T_OK);
+	    &info), PW_TOUCH_OK);
 	fix_close(&f);
 }
 END_TEST
@@ -557,7 +551,7 @@ START_TEST(test_end)
 	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
 	memset(&info, 0xff, sizeof(info));
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_T_OK);
+	    &info), PW_TOUCH_OK);
 	ck_assert_int_eq(info.is_cafe, 1);
 	ck_assert_uint_eq(info.billed, 1);
 	ck_assert_int_eq(info.charged, 10);
@@ -566,7 +560,7 @@ START_TEST(test_end)
 
 	memset(&info, 0xff, sizeof(info));
 	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_T_OK);
+	    &info), PW_TOUCH_OK);
 	ck_assert_uint_eq(info.reason, PW_R_ENDED);
 	ck_assert_uint_eq(info.billed, 1);
 	ck_assert_int_eq(info.charged, 10);
@@ -579,21 +573,21 @@ START_TEST(test_end)
 
 	/* Twice: already; and a second end never changes the reason. */
 	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ADMIN,
-	    &info), PW_T_ALREADY);
+	    &info), PW_TOUCH_ALREADY);
 	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
-	    PW_T_ALREADY);
+	    PW_TOUCH_ALREADY);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s)), PW_R_ENDED);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_T_ENDED);
+	    &info), PW_TOUCH_ENDED);
 	ck_assert_uint_eq(info.reason, PW_R_ENDED);
 	/* The hold is the reaper's to settle. */
 	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
 	/* Unknown sessions. */
 	pw_uuid_new(NULL, o);
 	ck_assert_int_eq(pw_gs_end(&f.st, o, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_T_NOT_FOUND);
+	    &info), PW_TOUCH_NOT_FOUND);
 	ck_assert_int_eq(pw_gs_touch(&f.st, o, f.alpha->hash, NULL, &info),
-	    PW_T_NOT_FOUND);
+	    PW_TOUCH_NOT_FOUND);
 	fix_close(&f);
 }
 END_TEST
@@ -610,23 +604,23 @@ START_TEST(test_mismatch)
 	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
-	    PW_T_MISMATCH);
+	    PW_TOUCH_MISMATCH);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, other,
-	    &info), PW_T_MISMATCH);
+	    &info), PW_TOUCH_MISMATCH);
 	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.beta->hash, PW_R_ENDED,
-	    &info), PW_T_MISMATCH);
+	    &info), PW_TOUCH_MISMATCH);
 	/* None of that touched the session. */
 	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(pw_store_find(&f.st, gs,
 	    PW_T_GS, NULL))), PW_GS_LIVE);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_T_OK);
+	    &info), PW_TOUCH_OK);
 	/* Game 0 is the administrator: any game. */
 	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
-	    PW_T_OK);
+	    PW_TOUCH_OK);
 	ck_assert_uint_eq(info.reason, PW_R_ADMIN);
 	/* Even ended, another game learns nothing. */
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
-	    PW_T_MISMATCH);
+	    PW_TOUCH_MISMATCH);
 	fix_close(&f);
 }
 END_TEST
@@ -642,7 +636,7 @@ START_TEST(test_launcher_replace)
 	fix_open(&f);
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l1), 0);
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-2", 4, 0, l3), 0);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_T_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_TOUCH_OK);
 	s1 = got;
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l2), 0);
 	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_LS_STARTED), 3);
@@ -652,11 +646,11 @@ START_TEST(test_launcher_replace)
 	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
 	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_at), 0);
 	got = NULL;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_T_ENDED);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_TOUCH_ENDED);
 	ck_assert_ptr_null(got);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l2, &got), PW_T_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l2, &got), PW_TOUCH_OK);
 	s2 = got;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l3, &got), PW_T_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l3, &got), PW_TOUCH_OK);
 	s3 = got;
 	ck_assert_ptr_ne(s3, s2);
 
@@ -671,7 +665,7 @@ START_TEST(test_launcher_replace)
 	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
 	pw_uuid_new(NULL, l1);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, NULL), PW_T_NOT_FOUND);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, NULL), PW_TOUCH_NOT_FOUND);
 	fix_close(&f);
 }
 END_TEST

@@ -27,6 +27,7 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_run.h"
+#include "check_tmp.h"
 
 #define NPROCS		8
 #define RACE_OTTS	10000
@@ -62,19 +63,9 @@ struct tstore {
 static void
 ts_open(struct tstore *t, uint64_t nslots, int keep)
 {
-	const char *tmp;
-	char err[512];
-
-	tmp = getenv("TMPDIR");
-	snprintf(t->dir, sizeof(t->dir), "%s/pwstore.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	tmp_dir(t->dir, sizeof(t->dir), "pwstore");
 	snprintf(t->path, sizeof(t->path), "%s/store", t->dir);
-	err[0] = '\0';
-	if (pw_store_open(&t->st, t->path, nslots, 1, 0, err,
-	    sizeof(err)) == -1)
-		ck_abort_msg("pw_store_open: %s", err);
-	pw_store_set_cell(&t->st, 0);
+	tmp_store_open(&t->st, t->path, nslots);
 	t->keep = keep;
 	/* The mapping outlives the name, and a failed test leaves nothing. */
 	if (!keep) {
@@ -332,7 +323,7 @@ START_TEST(test_types_api)
 	s = pw_credit_queue(&t.st, "seoul-01", 500, cr);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_eq(pw_store_find(&t.st, cr, PW_T_CREDIT, &w), s);
-	ck_assert_uint_eq(PW_W_STATE(w), PW_CR_READY);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_CREDIT_READY);
 	ck_assert_int_eq(s->u.cr.amount, 500);
 	ck_assert_str_eq(s->u.cr.name, "seoul-01");
 	ck_assert_ptr_null(pw_wallet_find(&t.st, "seoul-01"));
@@ -655,7 +646,7 @@ hb_writer(struct pw_store *st, struct pw_slot *s, const uint8_t *key,
 		pw_atomic_max32(&s->u.gs.last_seen, x % 977);
 		/* A real heartbeat now is long before base. */
 		if (i % 1000 == 0 && pw_gs_touch(st, key, game, NULL,
-		    &info) != PW_T_OK)
+		    &info) != PW_TOUCH_OK)
 			atomic_fetch_add(&h->bad, 1);
 	}
 	atomic_fetch_add(&h->done, 1);

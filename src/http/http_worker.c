@@ -1,7 +1,8 @@
 /*
  * A worker: one libevent loop serving evhttp on the listening sockets the
- * master opened (PITFALLS 9: inherited, not SO_REUSEPORT).  Its event base
- * is created after fork (PITFALLS 8).  SIGTERM stops accepting, lets the
+ * master opened: inherited, not SO_REUSEPORT, whose per-worker queues lose
+ * their connections when a worker exits.  Its event base is created after
+ * fork, never shared across it: libevent's internal pipes would be.  SIGTERM stops accepting, lets the
  * requests already on the wire finish and exits; a once-a-second tick
  * notices a master that is gone.
  */
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 #include "pw.h"
-#include "pw_http.h"
+#include "http.h"
 
 #define DRAIN_SECS	2
 
@@ -88,7 +89,7 @@ new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *))
 	evhttp_set_max_headers_size(h, cfg->max_header);
 	/*
 	 * Bodies up to a little past max-body are read so that the route
-	 * decides first (404/405 before 413, API.md 1); beyond that evhttp
+	 * decides first (404/405 before 413); beyond that evhttp
 	 * refuses without reading, and the filter makes its 413 JSON.
 	 */
 	evhttp_set_max_body_size(h, PW_HTTP_BODY_LIMIT(cfg));

@@ -1,9 +1,9 @@
 /*
  * The HTTP side of a worker: connections, routing, replies and the
- * endpoint handlers of API.md.
+ * endpoint handlers of the HTTP API.
  */
-#ifndef PW_HTTP_H
-#define PW_HTTP_H
+#ifndef HTTP_H
+#define HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,9 +62,9 @@ typedef void (*pw_handler)(struct pw_req *);
 
 enum pw_auth {
 	PW_AUTH_NONE,		/* /healthz, /metrics */
-	PW_AUTH_API_KEY,	/* game server API (API.md 3) */
-	PW_AUTH_LAUNCHER,	/* signed launcher requests (API.md 2) */
-	PW_AUTH_REALPLAY	/* /v1/authenticate, its own order (API.md 4) */
+	PW_AUTH_API_KEY,	/* game server API: X-Api-Key */
+	PW_AUTH_LAUNCHER,	/* signed launcher requests */
+	PW_AUTH_REALPLAY	/* /v1/authenticate, its own order */
 };
 
 struct pw_route {
@@ -109,14 +109,11 @@ void	 reply_error(struct pw_req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 reply_flat_error(struct pw_req *, int status, const char *code,
 	    const char *msg);
-/* A whole error reply for a connection-level failure (no request). */
-size_t	 reply_error_page(struct worker *, char *buf, size_t n, int status,
-	    const char *code, const char *msg);
 
 /* Field helpers: each replies 400 itself and returns -1 on failure. */
 int	 req_string(struct pw_req *, const char *field, char *out,
 	    size_t outsz, size_t minlen);
-int	 req_uuid(struct pw_req *, const char *field, const char *prefix,
+int	 req_uuid(struct pw_req *, const char *field, unsigned type,
 	    uint8_t out[16]);
 int	 req_uid(struct pw_req *, const char *field, uint8_t out[PW_UID_LEN]);
 
@@ -132,11 +129,18 @@ void	 h_authenticate(struct pw_req *);
 void	 h_healthz(struct pw_req *);
 void	 h_metrics(struct pw_req *);
 
-/* http_metrics.c, also used by playwavectl. */
-struct evbuffer;
-void	 metrics_render(const struct pw_store *, struct evbuffer *);
+/* http_envelope.c: error bodies, each returns its length (< n). */
+const char *http_reason_phrase(int status);
+void	 http_rid_new(struct worker *, char out[32]);
+size_t	 http_envelope_error(char *buf, size_t n, const char *rid,
+	    const char *code, const char *msg);
+size_t	 http_flat_error(char *buf, size_t n, const char *rid,
+	    const char *code, const char *msg);
+/* A whole error reply for a connection-level failure (no request). */
+size_t	 http_error_page(struct worker *, char *buf, size_t n, int status,
+	    const char *code, const char *msg);
 
-/* access_log.c */
-void	 access_log(struct pw_req *);
+/* http_access.c */
+void	 http_access_log(struct pw_req *);
 
-#endif /* PW_HTTP_H */
+#endif /* HTTP_H */

@@ -1,0 +1,23 @@
+/*
+ * A bounded text builder over a caller's buffer: output that does not fit
+ * is remembered as overflow, never written past the end, and the text so
+ * far stays NUL terminated.  Replies and /metrics are built with it.
+ */
+#ifndef PW_BUF_H
+#define PW_BUF_H
+
+#include <stddef.h>
+
+struct pw_buf {
+	char		*buf;
+	size_t		 size, len;
+	int		 overflow;
+};
+
+void	 pw_buf_init(struct pw_buf *, char *buf, size_t size);
+void	 pw_buf_add(struct pw_buf *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* s as a quoted JSON string (pw_json_quote). */
+void	 pw_buf_quote(struct pw_buf *, const char *s);
+
+#endif /* PW_BUF_H */

@@ -11,10 +11,17 @@
 -- virtual clock; world:advance(dt) moves the clock and resumes whatever
 -- falls due, so a 120-second heartbeat interval costs no real time.
 --
+-- As on Roblox, pcall can be yielded across: the scripts get one built on
+-- coroutines (Lua 5.1's own cannot), and task.wait parks the outermost
+-- thread, which hands the resumption down to the waiting one.
+--
 -- HttpService:RequestAsync is real: it runs curl against the URL and returns
--- what the server said.  Tests can queue canned replies (world.http:inject)
--- that stand in for the next calls instead, e.g. a 503, and every call is
--- recorded in world.http.log.
+-- what the server said.  It yields, as on Roblox: the reply arrives after
+-- world.HttpService.latency virtual seconds (0 by default, still a yield),
+-- so other threads run while a request is out.  Tests can queue canned
+-- replies (inject) that stand in for the next calls, or add fault rules
+-- (fault) by URL suffix: a status, a network error, or a delay before the
+-- real call.  Every call is recorded in world.HttpService.log.
 --
 -- Test-only code: the JSON coder below exists because Lua 5.1 has none.
 
@@ -410,9 +417,14 @@ local function newTask(world)
 	end
 
 	function task.wait(t)
-		local co, main = coroutine.running()
-		if co == nil or main then
+		local co = coroutine.running()
+		if co == nil then
 			error("task.wait called outside a thread")
+		end
+		-- Inside a yielding pcall the thread to wake is the one that
+		-- called pcall; it passes the resumption down.
+		while world.parents[co] do
+			co = world.parents[co]
 		end
 		t = t or 0
 		local from = world.now
@@ -432,10 +444,43 @@ local function newTask(world)
 	return task
 end
 
+-- A pcall that can be yielded across, as Luau's can: f runs in a coroutine
+-- of its own, whose yields are passed up to the calling thread and whose
+-- resumptions are passed back down.
+local function pack(...)
+	return { n = select("#", ...), ... }
+end
+
+local function newPcall(world)
+	return function(f, ...)
+		local parent = coroutine.running()
+		if parent == nil then
+			return pcall(f, ...)
+		end
+		local co = coroutine.create(f)
+		world.parents[co] = parent
+		local r = pack(coroutine.resume(co, ...))
+		while true do
+			if not r[1] then
+				world.parents[co] = nil
+				return false, r[2]
+			end
+			if coroutine.status(co) == "dead" then
+				world.parents[co] = nil
+				return unpack(r, 1, r.n)
+			end
+			local back = pack(coroutine.yield(unpack(r, 2, r.n)))
+			r = pack(coroutine.resume(co, unpack(back, 1, back.n)))
+		end
+	end
+end
+
 -------------------------------------------------------------------------------
 -- Instances
 
-local function newInstance(world, className, props)
+local newInstance
+
+newInstance = function(world, className, props)
 	local inst = { ClassName = className, Name = className, children = {},
 	    attributes = {} }
 	for k, v in pairs(props or {}) do
@@ -482,6 +527,18 @@ local function newInstance(world, className, props)
 
 	function inst:IsA(cls)
 		return self.ClassName == cls
+	end
+
+	-- A copy without parent; children are not copied (none needed).
+	function inst:Clone()
+		local props = {}
+		for k, v in pairs(inst) do
+			if type(v) ~= "function" and k ~= "children" and
+			    k ~= "attributes" and k ~= "ChildAdded" then
+				props[k] = v
+			end
+		end
+		return newInstance(world, self.ClassName, props)
 	end
 
 	-- Parent is a property whose assignment moves the instance.
@@ -580,11 +637,51 @@ end
 -------------------------------------------------------------------------------
 -- Services
 
+-- Secrets as HttpService:GetSecret returns them: opaque, not printable or
+-- concatenable; only RequestAsync sees the value (as a header value).
+local secretValues = setmetatable({}, { __mode = "k" })
+
+local function newSecret(value)
+	local secret = setmetatable({}, {
+		__tostring = function()
+			return "Secret"
+		end,
+		__concat = function()
+			error("attempt to concatenate a Secret")
+		end,
+		__index = function(_, k)
+			error("Secret has no member " .. tostring(k))
+		end,
+		__newindex = function()
+			error("Secret is read-only")
+		end,
+		__metatable = "The metatable is locked",
+	})
+	secretValues[secret] = value
+	return secret
+end
+
+Mock.newSecret = newSecret
+
+local function headerValue(v)
+	if secretValues[v] ~= nil then
+		return secretValues[v]
+	end
+	if type(v) ~= "string" then
+		error("RequestAsync: header values must be strings or Secrets")
+	end
+	return v
+end
+
 local function newHttpService(world, transport)
 	local http = newInstance(world, "HttpService")
 	http.HttpEnabled = true
 	http.log = {}
 	http.injected = {}
+	http.faults = {}
+	http.secrets = {}
+	-- Virtual seconds every reply takes; a request always yields.
+	http.latency = 0
 
 	function http:JSONEncode(v)
 		return json.encode(v)
@@ -594,10 +691,46 @@ local function newHttpService(world, transport)
 		return json.decode(s)
 	end
 
-	-- Queue a canned reply for the next call: {StatusCode=503, Body=...}
-	-- or {networkError="..."} to raise like a failed connection does.
+	function http:GetSecret(name)
+		local v = self.secrets[name]
+		if v == nil then
+			error("Can't find secret with given key")
+		end
+		return newSecret(v)
+	end
+
+	-- Queue a canned reply for the next call, whatever its URL:
+	-- {StatusCode=503, Body=..., Headers=...} or {networkError="..."} to
+	-- raise like a failed connection does.
 	function http:inject(reply)
 		self.injected[#self.injected + 1] = reply
+	end
+
+	-- A fault rule for the calls whose URL ends with rule.path (all when
+	-- nil), applied to at most rule.count calls (unlimited when nil) made
+	-- before virtual time rule.till (for ever when nil):
+	--   StatusCode (+ Body, Headers)  reply that instead of the server
+	--   networkError = "..."          raise as a failed connection does
+	--   delay = s                     the reply comes s seconds later
+	-- Returns the rule; set rule.off = true to lift it.
+	function http:fault(rule)
+		self.faults[#self.faults + 1] = rule
+		return rule
+	end
+
+	local function matchFault(url)
+		for _, r in ipairs(http.faults) do
+			if not r.off and (r.path == nil or
+			    url:sub(-#r.path) == r.path) and
+			    (r.count == nil or r.count > 0) and
+			    (r.till == nil or world.now < r.till) then
+				if r.count then
+					r.count = r.count - 1
+				end
+				return r
+			end
+		end
+		return nil
 	end
 
 	function http:RequestAsync(req)
@@ -608,6 +741,10 @@ local function newHttpService(world, transport)
 			error("RequestAsync: Url required")
 		end
 		local method = req.Method or "GET"
+		local headers = {}
+		for k, v in pairs(req.Headers or {}) do
+			headers[k] = headerValue(v)
+		end
 		local entry = { method = method, url = req.Url, headers = req.Headers,
 		    body = req.Body, at = world.now }
 		if req.Body then
@@ -616,8 +753,21 @@ local function newHttpService(world, transport)
 		end
 		self.log[#self.log + 1] = entry
 		world:record("http", method, req.Url)
-		local status, body
 		local canned = table.remove(self.injected, 1)
+		local rule = nil
+		if canned == nil then
+			rule = matchFault(req.Url)
+			if rule and rule.StatusCode == nil and
+			    rule.networkError == nil then
+				-- A delay only: the server still answers.
+				canned = nil
+			else
+				canned = rule
+			end
+		end
+		world.task.wait((rule and rule.delay) or self.latency)
+		entry.doneAt = world.now
+		local status, body, respHeaders
 		if canned then
 			entry.injected = true
 			if canned.networkError then
@@ -625,8 +775,10 @@ local function newHttpService(world, transport)
 				error("HttpError: " .. canned.networkError)
 			end
 			status, body = canned.StatusCode, canned.Body or ""
+			respHeaders = canned.Headers or {}
 		else
-			status, body = transport(method, req.Url, req.Headers, req.Body)
+			status, body = transport(method, req.Url, headers, req.Body)
+			respHeaders = {}
 		end
 		entry.status = status
 		entry.response = body
@@ -637,7 +789,7 @@ local function newHttpService(world, transport)
 			Success = status >= 200 and status < 300,
 			StatusCode = status,
 			StatusMessage = tostring(status),
-			Headers = {},
+			Headers = respHeaders,
 			Body = body,
 		}
 	end
@@ -666,8 +818,10 @@ function Mock.new(opts)
 	opts = opts or {}
 	local w = setmetatable({ now = 0, seq = 0, queue = {}, errors = {},
 	    warnings = {}, events = {}, players = {}, closeCallbacks = {},
-	    clients = {} }, World)
+	    clients = {}, parents = setmetatable({}, { __mode = "k" }),
+	    studio = opts.studio == true }, World)
 	w.task = newTask(w)
+	w.pcall = newPcall(w)
 
 	w.Players = newInstance(w, "Players")
 	w.Players.PlayerAdded = newSignal(w, false)
@@ -684,12 +838,22 @@ function Mock.new(opts)
 	w.ReplicatedStorage = newInstance(w, "ReplicatedStorage")
 	w.TeleportService = newInstance(w, "TeleportService")
 	w.TeleportService.TeleportInitFailed = newSignal(w, false)
+	w.RunService = newInstance(w, "RunService")
+	w.RunService.IsStudio = function()
+		return w.studio
+	end
+	w.StarterPlayer = newInstance(w, "StarterPlayer")
+	local sps = newInstance(w, "StarterPlayerScripts")
+	sps.Name = "StarterPlayerScripts"
+	sps.Parent = w.StarterPlayer
 
 	local services = {
 		Players = w.Players,
 		HttpService = w.HttpService,
 		ReplicatedStorage = w.ReplicatedStorage,
 		TeleportService = w.TeleportService,
+		RunService = w.RunService,
+		StarterPlayer = w.StarterPlayer,
 	}
 	w.game = {
 		GetService = function(_, name)
@@ -726,6 +890,7 @@ function World:env(extra)
 	local env = {
 		game = w.game,
 		task = w.task,
+		pcall = w.pcall,
 		Instance = w.Instance,
 		warn = function(...)
 			local parts = {}
@@ -840,24 +1005,29 @@ function World:leave(player)
 		end
 	end
 	self.Players.PlayerRemoving:Fire(player)
+	-- What the handlers start without waiting (an end call) goes out now.
+	self:run()
 end
 
 -- The server shuts down: every BindToClose callback runs in a thread and
--- the clock advances until they have all returned (at most 30 s, as Roblox).
+-- the clock advances until they have all returned (at most 30 s, as
+-- Roblox).  Returns whether they all did, and the virtual time at which
+-- the last one returned (world.closedAt).
 function World:close()
 	local done = 0
+	local start = self.now
 	for _, fn in ipairs(self.closeCallbacks) do
 		self.task.spawn(function()
 			fn()
 			done = done + 1
+			self.closedAt = self.now
 		end)
 	end
-	local waited = 0
-	while done < #self.closeCallbacks and waited < 30 do
-		self:advance(0.5)
-		waited = waited + 0.5
+	local step = 0.1
+	while done < #self.closeCallbacks and self.now - start < 30 do
+		self:advance(step)
 	end
-	return done == #self.closeCallbacks
+	return done == #self.closeCallbacks, self.closedAt
 end
 
 -- Fire TeleportService.TeleportInitFailed for a player, as Roblox does

@@ -10,9 +10,12 @@
 -- fantasyquest price of 10 G-coin; a short billing-unit makes the
 -- CHARGE_EXHAUSTED test quick.
 --
--- 5xx replies and some network errors come from the mock's transport
--- (HttpService:inject), since a healthy playwaved never sends them;
--- everything else is the real server's answer.
+-- 5xx replies, 429s, delays and some network errors come from the mock's
+-- transport (HttpService:inject and :fault), since a healthy playwaved
+-- never sends them; everything else is the real server's answer.
+--
+-- The SDK retries network errors, 5xx and 429 for a while: tests of what
+-- happens once retrying gave up move the virtual clock past that window.
 
 local DIR = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local Mock = dofile(DIR .. "/mock.lua")
@@ -34,6 +37,8 @@ end
 -- A port nothing listens on: connection refused, at once.
 local DEAD_URL = "http://127.0.0.1:9/v1"
 local FIRST_HEARTBEAT = 10
+-- Longer than the SDK retries verify (45 s) or check (30 s).
+local PAST_RETRIES = 60
 local PRICE = 10
 local CAFE = "seoul-01"
 
@@ -143,13 +148,19 @@ end
 -- world.events in firing order, with the PC_CAFE client events.
 local function newWorld(opts)
 	opts = opts or {}
-	local w = Mock.new()
+	local w = Mock.new({ studio = opts.studio, transport = opts.transport })
 	worlds[#worlds + 1] = w
 	local sdk = w:load(SERVER_SCRIPT)
 	sdk.init({
 		apiKey = opts.apiKey or API_KEY,
 		apiUrl = opts.apiUrl or API_URL,
 		heartbeatInterval = FIRST_HEARTBEAT,
+		requestsPerMinute = opts.requestsPerMinute,
+		shutdownGrace = opts.shutdownGrace,
+		studioLaunchData = opts.studioLaunchData,
+		onSessionEnded = function(player, reason, detail)
+			w:record("onSessionEnded", player, reason, detail)
+		end,
 		onPcCafe = function(player)
 			w:record("onPcCafe", player)
 			if opts.pcCafeError then
@@ -184,6 +195,9 @@ local function trace(w, player)
 				out[#out + 1] = tostring(e[2])
 			elseif e.kind == "onVerified" then
 				out[#out + 1] = string.format("onVerified(%s,%s)",
+				    tostring(e[2]), tostring(e[3]))
+			elseif e.kind == "onSessionEnded" then
+				out[#out + 1] = string.format("onSessionEnded(%s,%s)",
 				    tostring(e[2]), tostring(e[3]))
 			end
 		end
@@ -342,19 +356,28 @@ end)
 test("verify: network failure -> REQUEST_FAILED, false", function()
 	local w, sdk = newWorld({ apiUrl = DEAD_URL })
 	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
+	eq(trace(w, p), "", "still retrying")
+	w:advance(PAST_RETRIES)
 	eq(trace(w, p), "onVerified(false,REQUEST_FAILED)", "trace")
-	eq(calls(w, "/verify")[1].status, 0, "no HTTP answer")
+	local v = calls(w, "/verify")
+	ok(#v > 1, "retried")
+	for _, c in ipairs(v) do
+		eq(c.status, 0, "no HTTP answer")
+		ok(c.at < 45, "within the OTT's life")
+	end
 	eq(sdk.getSessionId(p), nil, "no session")
 	eq(pcCafeAttr(p), nil, "no PC_CAFE")
 end)
 
 test("verify: HTTP 503 (mock transport) -> REQUEST_FAILED, false", function()
 	local w, sdk = newWorld()
-	w.HttpService:inject({ StatusCode = 503, Body =
+	w.HttpService:fault({ path = "/verify", StatusCode = 503, Body =
 	    '{"success":false,"error":{"code":"STORE_FULL","message":"x"}}' })
 	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
+	w:advance(PAST_RETRIES)
 	eq(trace(w, p), "onVerified(false,REQUEST_FAILED)", "trace")
 	eq(sdk.getSessionId(p), nil, "no session")
+	ok(#calls(w, "/verify") > 1, "retried")
 end)
 
 test("verify: undecodable 200 (mock transport) -> REQUEST_FAILED, false",
@@ -363,6 +386,7 @@ test("verify: undecodable 200 (mock transport) -> REQUEST_FAILED, false",
 	w.HttpService:inject({ StatusCode = 200, Body = "<html>proxy</html>" })
 	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
 	eq(trace(w, p), "onVerified(false,REQUEST_FAILED)", "trace")
+	eq(#calls(w, "/verify"), 1, "a 200 is not retried")
 end)
 
 test("verify: wrong API key (401) -> REQUEST_FAILED, false", function()
@@ -370,6 +394,8 @@ test("verify: wrong API key (401) -> REQUEST_FAILED, false", function()
 	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
 	eq(trace(w, p), "onVerified(false,REQUEST_FAILED)", "trace")
 	eq(calls(w, "/verify")[1].status, 401, "server status")
+	w:advance(PAST_RETRIES)
+	eq(#calls(w, "/verify"), 1, "a 4xx is not retried")
 end)
 
 test("no OTT in LaunchData -> NO_OTT, false, no HTTP call", function()
@@ -402,8 +428,10 @@ test("teleport resume, cafe -> RESUMED, true; onVerified then onPcCafe + PC_CAFE
 	local a, sdkA, p, uid, id = verifiedPlayer(true)
 	local td = teleportData(a, sdkA, p)
 	eq(td.level, 3, "other teleport data kept")
-	eq(td.PlayWave.game_session_id, id, "session in teleport data")
-	eq(td.PlayWave.isPcCafe, true, "isPcCafe in teleport data")
+	local mine = td.PlayWave.players[tostring(uid)]
+	eq(mine.game_session_id, id, "session in teleport data, by UserId")
+	eq(mine.isPcCafe, true, "isPcCafe in teleport data")
+	eq(td.PlayWave.game_session_id, id, "1.0 destinations' entry")
 	-- The teleport succeeds: the origin lets go without ending.
 	a:leave(p)
 	a:run()
@@ -447,6 +475,7 @@ test("teleport resume: edited isPcCafe=true on a non-cafe session -> server's fa
 	local a, sdkA, p, uid = verifiedPlayer(false)
 	local td = teleportData(a, sdkA, p)
 	a:leave(p)
+	td.PlayWave.players[tostring(uid)].isPcCafe = true
 	td.PlayWave.isPcCafe = true
 	local b = newWorld()
 	local q = join(b, uid, { TeleportData = td })
@@ -454,7 +483,7 @@ test("teleport resume: edited isPcCafe=true on a non-cafe session -> server's fa
 	b:leave(q)
 end)
 
-test("teleport resume: ended session (410) -> RESUME_REJECTED, false; local session left, then cleaned by heartbeat",
+test("teleport resume: ended session (410) -> RESUME_REJECTED, false; nothing kept, nothing ended",
     function()
 	local a, sdkA, p, uid, id = verifiedPlayer(true)
 	local td = teleportData(a, sdkA, p)
@@ -465,21 +494,17 @@ test("teleport resume: ended session (410) -> RESUME_REJECTED, false; local sess
 	local q = join(b, uid, { TeleportData = td })
 	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
 	eq(calls(b, "/check")[1].status, 410, "check status")
+	eq(#calls(b, "/check"), 1, "a 410 is not retried")
 	eq(sdkB.isPcCafeUser(q), false, "isPcCafeUser")
 	eq(pcCafeAttr(q), nil, "no PC_CAFE")
-	eq(sdkB.getSessionId(q), id, "local session left in place")
-	b:advance(FIRST_HEARTBEAT)
-	local hb = heartbeatsOf(b)
-	eq(#hb, 1, "one heartbeat")
-	eq(hb[1].status, 410, "heartbeat status")
-	eq(sdkB.getSessionId(q), nil, "cleaned up")
+	eq(sdkB.getSessionId(q), nil, "no local session")
 	b:advance(600)
-	eq(#heartbeatsOf(b), 1, "heartbeat loop stopped")
+	eq(#heartbeatsOf(b), 0, "no heartbeat")
 	b:leave(q)
-	eq(#calls(b, "/end"), 0, "no end for a cleaned-up session")
+	eq(#calls(b, "/end"), 0, "no end for an ended session")
 end)
 
-test("teleport resume: unknown session (404) -> RESUME_REJECTED; heartbeat 404 stops",
+test("teleport resume: unknown session (404, 1.0 teleport data) -> RESUME_REJECTED; nothing kept",
     function()
 	local w, sdk = newWorld()
 	local bogus = "gs_5f0c2a9e-1d2b-4c3d-8e4f-9a0b1c2d3e4f"
@@ -487,26 +512,31 @@ test("teleport resume: unknown session (404) -> RESUME_REJECTED; heartbeat 404 s
 	    { PlayWave = { game_session_id = bogus, isPcCafe = true } } })
 	eq(trace(w, p), "onVerified(false,RESUME_REJECTED)", "trace")
 	eq(calls(w, "/check")[1].status, 404, "check status")
-	eq(sdk.getSessionId(p), bogus, "local session left in place")
-	w:advance(FIRST_HEARTBEAT)
-	eq(heartbeatsOf(w)[1].status, 404, "heartbeat status")
-	eq(sdk.getSessionId(p), nil, "cleaned up")
+	eq(sdk.getSessionId(p), nil, "no local session")
 	w:advance(600)
-	eq(#heartbeatsOf(w), 1, "heartbeat loop stopped")
+	eq(#heartbeatsOf(w), 0, "no heartbeat")
+	w:leave(p)
+	eq(#calls(w, "/end"), 0, "no end")
 end)
 
 test("teleport resume: another user's session (403) -> RESUME_REJECTED",
     function()
-	local a, sdkA, p, _, id = verifiedPlayer(true)
+	local a, sdkA, p, uid, id = verifiedPlayer(true)
 	local td = teleportData(a, sdkA, p)
+	-- Edited on the way: another player claims this session.
+	local other = newUid()
+	td.PlayWave.players[tostring(other)] = td.PlayWave.players[tostring(uid)]
 	local b, sdkB = newWorld()
-	local q = join(b, newUid(), { TeleportData = td })
+	local q = join(b, other, { TeleportData = td })
 	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
 	eq(calls(b, "/check")[1].status, 403, "check status")
 	eq(sdkB.isPcCafeUser(q), false, "isPcCafeUser")
+	eq(sdkB.getSessionId(q), nil, "not ours: not kept")
 	b:advance(FIRST_HEARTBEAT)
-	eq(heartbeatsOf(b)[1].status, 403, "heartbeat status")
-	eq(sdkB.getSessionId(q), nil, "not ours: dropped")
+	eq(#heartbeatsOf(b), 0, "no heartbeat")
+	b:leave(q)
+	eq(#calls(b, "/end"), 0, "not ours: never ended")
+	eq(serverHeartbeat(id, uid), 200, "the owner's session lives")
 	a:teleportFailed(p)
 	a:leave(p)
 	eq(calls(a, "/end")[1].json.game_session_id, id, "origin still ends it")
@@ -517,8 +547,10 @@ test("teleport resume: network failure -> RESUME_REJECTED, false", function()
 	local td = teleportData(a, sdkA, p)
 	local b = newWorld({ apiUrl = DEAD_URL })
 	local q = join(b, uid, { TeleportData = td })
+	b:advance(PAST_RETRIES)
 	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
 	eq(calls(b, "/check")[1].status, 0, "no HTTP answer")
+	ok(#calls(b, "/check") > 1, "retried")
 	a:teleportFailed(p)
 	a:leave(p)
 end)
@@ -528,10 +560,12 @@ test("teleport resume: HTTP 503 (mock transport) -> RESUME_REJECTED, false",
 	local a, sdkA, p, uid = verifiedPlayer(true)
 	local td = teleportData(a, sdkA, p)
 	local b, sdkB = newWorld()
-	b.HttpService:inject({ StatusCode = 503, Body = "" })
+	local f = b.HttpService:fault({ path = "/check", StatusCode = 503 })
 	local q = join(b, uid, { TeleportData = td })
+	b:advance(PAST_RETRIES)
 	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
 	eq(sdkB.isPcCafeUser(q), false, "isPcCafeUser")
+	f.off = true
 	a:teleportFailed(p)
 	a:leave(p)
 end)
@@ -702,29 +736,476 @@ test("heartbeat: 410 (ended elsewhere) stops the loop", function()
 	eq(serverHeartbeat(id, uid), 410, "still ended")
 end)
 
-test("heartbeat: 503 and network errors (mock transport) retried next cycle",
+test("heartbeat: 503 and network errors (mock transport) retried within seconds",
     function()
 	local w, sdk, p = verifiedPlayer(true)
 	w.HttpService:inject({ StatusCode = 503, Body = "{}" })
+	w.HttpService:inject({ networkError = "ConnectFail" })
 	w:advance(FIRST_HEARTBEAT)
 	local hb = heartbeatsOf(w)
 	eq(#hb, 1, "one heartbeat")
 	eq(hb[1].status, 503, "injected 503")
 	ok(sdk.getSessionId(p) ~= nil, "kept after 503")
-	-- Same interval again: no next_heartbeat_in came.
-	w.HttpService:inject({ networkError = "ConnectFail" })
-	w:advance(FIRST_HEARTBEAT)
+	w:advance(2)
 	hb = heartbeatsOf(w)
-	eq(#hb, 2, "retried after 503")
+	eq(#hb, 2, "retried within a second or two")
 	eq(hb[2].status, 0, "network error")
 	ok(sdk.getSessionId(p) ~= nil, "kept after a network error")
-	w:advance(FIRST_HEARTBEAT)
+	w:advance(4)
 	hb = heartbeatsOf(w)
-	eq(#hb, 3, "retried after the network error")
+	eq(#hb, 3, "retried again, backing off")
+	ok(hb[3].at - hb[2].at > hb[2].at - hb[1].at - 1, "backoff grows")
 	eq(hb[3].injected, nil, "real call")
 	eq(lastResult(hb[3]), "OK", "server answers OK")
 	eq(sdk.isPcCafeUser(p), true, "still a cafe user")
 	w:leave(p)
+end)
+
+-------------------------------------------------------------------------------
+-- Party teleports
+
+test("party teleport: one TeleportOptions carries each player's session; all RESUMED",
+    function()
+	local a, sdkA = newWorld()
+	local uid1, uid2 = newUid(), newUid()
+	local p1 = join(a, uid1, { LaunchData = issueOtt(true) })
+	local p2 = join(a, uid2, { LaunchData = issueOtt(false) })
+	local id1, id2 = sdkA.getSessionId(p1), sdkA.getSessionId(p2)
+	ok(id1 and id2 and id1 ~= id2, "two sessions")
+	local opts = a.Instance.new("TeleportOptions")
+	opts:SetTeleportData({ map = "arena" })
+	eq(sdkA.prepareForTeleport(p1, opts), true, "first prepared")
+	eq(sdkA.prepareForTeleport(p2, opts), true, "second prepared")
+	local td = json.decode(json.encode(opts:GetTeleportData()))
+	eq(td.map, "arena", "other teleport data kept")
+	eq(td.PlayWave.players[tostring(uid1)].game_session_id, id1, "first")
+	eq(td.PlayWave.players[tostring(uid2)].game_session_id, id2, "second")
+	eq(td.PlayWave.game_session_id, nil, "no unkeyed entry for a party")
+	a:leave(p1)
+	a:leave(p2)
+	eq(#calls(a, "/end"), 0, "origin ended nothing")
+
+	local b, sdkB = newWorld()
+	local q1 = join(b, uid1, { TeleportData = td })
+	local q2 = join(b, uid2, { TeleportData = td })
+	eq(trace(b, q1), "onVerified(true,RESUMED) onPcCafe PC_CAFE", "first")
+	eq(trace(b, q2), "onVerified(false,RESUMED)", "second")
+	eq(sdkB.getSessionId(q1), id1, "first resumed its own session")
+	eq(sdkB.getSessionId(q2), id2, "second resumed its own session")
+	b:leave(q1)
+	b:leave(q2)
+	eq(serverHeartbeat(id1, uid1), 410, "first ended at the destination")
+	eq(serverHeartbeat(id2, uid2), 410, "second ended at the destination")
+end)
+
+test("party teleport from a 1.0 origin: a resume rejected as another's (403) never ends it",
+    function()
+	local a, sdkA, p, uid, id = verifiedPlayer(true)
+	-- A 1.0 origin wrote the last prepared player's session, unkeyed,
+	-- for the whole party.
+	local td = { PlayWave = { game_session_id = id, isPcCafe = true } }
+	eq(sdkA.prepareForTeleport(p, a.Instance.new("TeleportOptions")), true,
+	    "prepared")
+	a:leave(p)
+	local b, sdkB = newWorld()
+	local other = newUid()
+	local q = join(b, other, { TeleportData = td })
+	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
+	eq(calls(b, "/check")[1].status, 403, "check status")
+	eq(sdkB.getSessionId(q), nil, "not kept")
+	-- Leaves before any heartbeat could have told it was someone else's.
+	b:leave(q)
+	eq(#calls(b, "/end"), 0, "no end call")
+	eq(serverHeartbeat(id, uid), 200, "the owner's session lives")
+	local q2 = join(b, uid, { TeleportData = td })
+	eq(trace(b, q2), "onVerified(true,RESUMED) onPcCafe PC_CAFE", "owner")
+	b:leave(q2)
+end)
+
+-------------------------------------------------------------------------------
+-- Retries and the request budget
+
+test("verify: a 503 and a network error are retried within the OTT's life -> VERIFIED",
+    function()
+	local w, sdk = newWorld()
+	w.HttpService:inject({ StatusCode = 503, Body = "{}" })
+	w.HttpService:inject({ networkError = "ConnectFail" })
+	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
+	w:advance(10)
+	eq(trace(w, p), "onPcCafe PC_CAFE onVerified(true,VERIFIED)", "trace")
+	local v = calls(w, "/verify")
+	eq(#v, 3, "verify calls")
+	eq(v[1].status, 503, "first")
+	eq(v[2].status, 0, "second")
+	eq(v[3].status, 200, "third")
+	ok(v[2].at > v[1].at and v[3].at > v[2].at, "spaced out")
+	eq(v[3].json.ott, v[1].json.ott, "same OTT")
+	eq(sdk.isPcCafeUser(p), true, "cafe user")
+	w:leave(p)
+end)
+
+test("429 waits for Retry-After before the next try", function()
+	local w, sdk = newWorld()
+	w.HttpService:inject({ StatusCode = 429, Headers = { ["Retry-After"] = "7" },
+	    Body = '{"success":false,"error":{"code":"RATE_LIMITED"}}' })
+	local p = join(w, newUid(), { LaunchData = issueOtt(false) })
+	w:advance(6.9)
+	eq(#calls(w, "/verify"), 1, "not before Retry-After")
+	w:advance(2)
+	local v = calls(w, "/verify")
+	eq(#v, 2, "retried after Retry-After")
+	ok(v[2].at - v[1].at >= 7, "waited 7 s")
+	eq(trace(w, p), "onVerified(false,VERIFIED)", "trace")
+	ok(sdk.getSessionId(p), "session")
+	w:leave(p)
+end)
+
+test("check: a 503 is retried -> RESUMED", function()
+	local a, sdkA, p, uid, id = verifiedPlayer(true)
+	local td = teleportData(a, sdkA, p)
+	a:leave(p)
+	local b, sdkB = newWorld()
+	b.HttpService:inject({ StatusCode = 503, Body = "" })
+	local q = join(b, uid, { TeleportData = td })
+	b:advance(5)
+	eq(trace(b, q), "onVerified(true,RESUMED) onPcCafe PC_CAFE", "trace")
+	eq(#calls(b, "/check"), 2, "check calls")
+	eq(sdkB.getSessionId(q), id, "resumed")
+	b:leave(q)
+end)
+
+test("is_valid:false and 4xx are final: no retry", function()
+	local ott = issueOtt(false)
+	serverVerify(ott, newUid())
+	local w = newWorld()
+	local p = join(w, newUid(), { LaunchData = ott })
+	w:advance(PAST_RETRIES)
+	eq(trace(w, p), "onVerified(false,REJECTED)", "trace")
+	eq(#calls(w, "/verify"), 1, "is_valid:false not retried")
+	local a, sdkA, p2, uid2, id2 = verifiedPlayer(false)
+	a.HttpService:inject({ StatusCode = 400, Body = "{}" })
+	a:advance(FIRST_HEARTBEAT + PAST_RETRIES)
+	eq(heartbeatsOf(a)[1].status, 400, "a 400")
+	ok(heartbeatsOf(a)[2].at >= FIRST_HEARTBEAT * 2, "not retried at once")
+	eq(sdkA.getSessionId(p2), id2, "kept")
+	a:leave(p2)
+	eq(serverHeartbeat(id2, uid2), 410, "ended")
+end)
+
+test("every request shares one budget: at most requestsPerMinute x 1.2 in any minute",
+    function()
+	local sent = 0
+	local w = newWorld({ requestsPerMinute = 30, transport = function()
+		sent = sent + 1
+		return 503, "{}"
+	end })
+	for _ = 1, 20 do
+		join(w, newUid(), { LaunchData = "playwave_x" })
+	end
+	w:advance(60)
+	local times = {}
+	for _, c in ipairs(calls(w)) do
+		times[#times + 1] = c.at
+	end
+	ok(#times > 20, "retries were made: " .. #times)
+	for i = 1, #times do
+		local n = 0
+		for j = i, #times do
+			if times[j] < times[i] + 60 then
+				n = n + 1
+			end
+		end
+		ok(n <= 36, n .. " requests in a minute")
+	end
+	w:advance(60)
+	for _, e in ipairs(w.events) do
+		ok(e.kind ~= "onVerified" or e[3] == "REQUEST_FAILED",
+		    "gave up as REQUEST_FAILED")
+	end
+end)
+
+-------------------------------------------------------------------------------
+-- Sessions ending while the player stays
+
+test("onSessionEnded: 410 -> ENDED with the server's reason, once; PlayWavePcCafe false",
+    function()
+	local w, sdk, p, uid, id = verifiedPlayer(true)
+	eq(pcCafeAttr(p), true, "cafe badge on")
+	ctl("end", id)
+	w:advance(FIRST_HEARTBEAT)
+	eq(trace(w, p), "onPcCafe PC_CAFE onVerified(true,VERIFIED) " ..
+	    "onSessionEnded(ENDED,ADMIN) SESSION_ENDED", "trace")
+	eq(sdk.isPcCafeUser(p), false, "isPcCafeUser")
+	eq(sdk.getSessionId(p), nil, "forgotten")
+	eq(pcCafeAttr(p), false, "client attribute false")
+	local fire = w.ReplicatedStorage:FindFirstChild("PlayWaveEvent").clientFires
+	local last = fire[#fire]
+	eq(last[1], "SESSION_ENDED", "client event")
+	eq(last[2], "ENDED", "client event reason")
+	eq(last[3], "ADMIN", "client event detail")
+	w:advance(600)
+	eq(#heartbeatsOf(w), 1, "loop stopped")
+	w:leave(p)
+	eq(#calls(w, "/end"), 0, "no end")
+	local n = 0
+	for _, e in ipairs(w.events) do
+		if e.kind == "onSessionEnded" then
+			n = n + 1
+		end
+	end
+	eq(n, 1, "once")
+end)
+
+test("onSessionEnded: SESSION_REPLACED -> REPLACED, nil", function()
+	local w, sdk, p, _, _, pc = verifiedPlayer(true)
+	local newer = serverVerify(issueOtt(true, pc), newUid())
+	w:advance(FIRST_HEARTBEAT)
+	local got
+	for _, e in ipairs(w.events) do
+		if e.kind == "onSessionEnded" then
+			got = { e[2], e[3] }
+		end
+	end
+	ok(got, "onSessionEnded fired")
+	eq(got[1], "REPLACED", "reason")
+	eq(got[2], nil, "detail")
+	eq(sdk.EndReason.REPLACED, "REPLACED", "EndReason")
+	eq(pcCafeAttr(p), false, "client attribute false")
+	w:leave(p)
+	api("DELETE", "/game/session/end", { game_session_id =
+	    newer.game_session_id })
+end)
+
+test("onSessionEnded: 404 -> NOT_FOUND, 403 -> MISMATCH (mock transport)",
+    function()
+	for _, c in ipairs({ { 404, "NOT_FOUND" }, { 403, "MISMATCH" } }) do
+		local w, sdk, p, uid, id = verifiedPlayer(false)
+		w.HttpService:inject({ StatusCode = c[1], Body = "{}" })
+		w:advance(FIRST_HEARTBEAT)
+		eq(trace(w, p), "onVerified(false,VERIFIED) onSessionEnded(" ..
+		    c[2] .. ",nil) SESSION_ENDED", "trace")
+		eq(sdk.getSessionId(p), nil, "forgotten")
+		eq(pcCafeAttr(p), false, "attribute")
+		api("DELETE", "/game/session/end", { game_session_id = id })
+		w:leave(p)
+		eq(#calls(w, "/end"), 0, "no end")
+		eq(serverHeartbeat(id, uid), 410, "cleaned up here")
+	end
+end)
+
+-------------------------------------------------------------------------------
+-- A rejected resume ends the carried session
+
+test("check failing past its retries (503) -> RESUME_REJECTED, and the carried session is ended",
+    function()
+	local a, sdkA, p, uid, id = verifiedPlayer(true)
+	local td = teleportData(a, sdkA, p)
+	a:leave(p)
+	local b, sdkB = newWorld()
+	b.HttpService:fault({ path = "/check", StatusCode = 503, till = 40 })
+	local q = join(b, uid, { TeleportData = td })
+	b:advance(35)
+	eq(trace(b, q), "onVerified(false,RESUME_REJECTED)", "trace")
+	eq(sdkB.isPcCafeUser(q), false, "isPcCafeUser")
+	eq(sdkB.getSessionId(q), nil, "not kept")
+	eq(serverHeartbeat(id, uid), 200, "not known to be ours yet")
+	b:advance(120)
+	local e = calls(b, "/end")
+	eq(#e, 1, "ended once known to be the player's")
+	eq(e[1].json.game_session_id, id, "that session")
+	eq(e[1].status, 200, "end status")
+	eq(serverHeartbeat(id, uid), 410, "not left billing")
+	eq(#heartbeatsOf(b), 0, "never heartbeated")
+	b:leave(q)
+	eq(#calls(b, "/end"), 1, "no second end")
+end)
+
+-------------------------------------------------------------------------------
+-- Shutdown
+
+test("BindToClose never ends a session prepared for teleport", function()
+	local w, sdk = newWorld()
+	local uid1, uid2 = newUid(), newUid()
+	local p1 = join(w, uid1, { LaunchData = issueOtt(true) })
+	local p2 = join(w, uid2, { LaunchData = issueOtt(false) })
+	local id1, id2 = sdk.getSessionId(p1), sdk.getSessionId(p2)
+	eq(sdk.prepareForTeleport(p1, w.Instance.new("TeleportOptions")), true,
+	    "soft shutdown teleports the first")
+	ok(w:close(), "BindToClose returned")
+	local e = calls(w, "/end")
+	eq(#e, 1, "end calls")
+	eq(e[1].json.game_session_id, id2, "the staying player's")
+	eq(serverHeartbeat(id1, uid1), 200, "teleporting session alive")
+	eq(serverHeartbeat(id2, uid2), 410, "staying session ended")
+	w:leave(p1)
+	w:leave(p2)
+	eq(#calls(w, "/end"), 1, "still one end")
+	api("DELETE", "/game/session/end", { game_session_id = id1 })
+end)
+
+test("BindToClose waits for the ends PlayerRemoving started", function()
+	local w, sdk, p, uid, id = verifiedPlayer(true)
+	w.HttpService:fault({ path = "/end", delay = 8 })
+	w:leave(p)
+	local e = calls(w, "/end")
+	eq(#e, 1, "end sent")
+	eq(e[1].status, nil, "still out")
+	local done, at = w:close()
+	ok(done, "BindToClose returned")
+	ok(e[1].doneAt, "end answered")
+	ok(at >= e[1].doneAt, "returned after the end's answer")
+	eq(e[1].status, 200, "end status")
+	eq(serverHeartbeat(id, uid), 410, "ended")
+end)
+
+test("shutdownGrace: a soft shutdown that yields before preparing keeps its sessions",
+    function()
+	local w, sdk = newWorld({ shutdownGrace = 5 })
+	local uid = newUid()
+	local p = join(w, uid, { LaunchData = issueOtt(true) })
+	local id = sdk.getSessionId(p)
+	w.game:BindToClose(function()
+		w.task.wait(2) -- TeleportService:ReserveServer
+		sdk.prepareForTeleport(p, w.Instance.new("TeleportOptions"))
+	end)
+	ok(w:close(), "BindToClose returned")
+	eq(#calls(w, "/end"), 0, "nothing ended")
+	eq(serverHeartbeat(id, uid), 200, "alive for the destination")
+	api("DELETE", "/game/session/end", { game_session_id = id })
+end)
+
+-------------------------------------------------------------------------------
+-- A teleport that raised
+
+test("cancelTeleport after TeleportAsync raised: the session stays and ends on leave",
+    function()
+	local w, sdk, p, uid, id = verifiedPlayer(true)
+	eq(sdk.cancelTeleport(p), false, "nothing prepared yet")
+	eq(sdk.prepareForTeleport(p, w.Instance.new("TeleportOptions")), true,
+	    "prepared")
+	-- TeleportAsync raised: no TeleportInitFailed comes.
+	eq(sdk.cancelTeleport(p), true, "cancelled")
+	eq(sdk.cancelTeleport(p), false, "once")
+	eq(sdk.getSessionId(p), id, "same session")
+	eq(sdk.isPcCafeUser(p), true, "still a cafe user")
+	w:leave(p)
+	eq(calls(w, "/end")[1].status, 200, "ended on leave")
+	eq(serverHeartbeat(id, uid), 410, "ended at the server")
+end)
+
+-------------------------------------------------------------------------------
+-- Secrets
+
+test("apiKey may be a Secret: passed unchanged as the header value", function()
+	local w = Mock.new()
+	worlds[#worlds + 1] = w
+	w.HttpService.secrets.playwave = API_KEY
+	local secret = w.HttpService:GetSecret("playwave")
+	ok(not pcall(function() return "x" .. secret end), "opaque")
+	local sdk = w:load(SERVER_SCRIPT)
+	sdk.init({ apiKey = secret, apiUrl = API_URL })
+	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
+	local v = calls(w, "/verify")
+	eq(#v, 1, "verify calls")
+	ok(rawequal(v[1].headers["X-Api-Key"], secret), "the Secret itself")
+	eq(v[1].status, 200, "the server saw the key")
+	eq(sdk.isPcCafeUser(p), true, "verified")
+	w:leave(p)
+	eq(calls(w, "/end")[1].status, 200, "ended with the Secret too")
+end)
+
+-------------------------------------------------------------------------------
+-- Requests in flight (RequestAsync yields)
+
+test("player leaves during the teleport check: the session, proven theirs, is ended",
+    function()
+	local a, sdkA, p, uid, id = verifiedPlayer(true)
+	local td = teleportData(a, sdkA, p)
+	a:leave(p)
+	local b, sdkB = newWorld()
+	b.HttpService:fault({ path = "/check", delay = 3 })
+	local q = join(b, uid, { TeleportData = td })
+	b:advance(1)
+	b:leave(q)
+	b:advance(5)
+	eq(trace(b, q), "", "no callback for a player who left")
+	eq(sdkB.getSessionId(q), nil, "no session")
+	eq(calls(b, "/end")[1] and calls(b, "/end")[1].json.game_session_id, id,
+	    "ended")
+	eq(serverHeartbeat(id, uid), 410, "not left billing")
+	b:advance(600)
+	eq(#heartbeatsOf(b), 0, "no heartbeat")
+end)
+
+test("player leaves during verify: the new session is ended, no callback",
+    function()
+	local w, sdk = newWorld()
+	w.HttpService:fault({ path = "/verify", delay = 3 })
+	local uid = newUid()
+	local p = join(w, uid, { LaunchData = issueOtt(true) })
+	w:advance(1)
+	w:leave(p)
+	eq(#calls(w, "/end"), 0, "nothing to end yet")
+	w:advance(5)
+	eq(trace(w, p), "", "no callback")
+	local e = calls(w, "/end")
+	eq(#e, 1, "the session verify made is ended")
+	eq(e[1].json.game_session_id, json.decode(calls(w, "/verify")[1].response)
+	    .data.game_session_id, "that session")
+	eq(e[1].status, 200, "end status")
+	eq(sdk.getSessionId(p), nil, "no session")
+end)
+
+test("player leaves while verify is retried: retrying stops", function()
+	local w = newWorld()
+	w.HttpService:fault({ path = "/verify", StatusCode = 503 })
+	local p = join(w, newUid(), { LaunchData = issueOtt(true) })
+	w:advance(2)
+	w:leave(p)
+	local n = #calls(w, "/verify")
+	w:advance(PAST_RETRIES)
+	ok(#calls(w, "/verify") <= n + 1, "at most the try under way")
+	eq(trace(w, p), "", "no callback")
+end)
+
+-------------------------------------------------------------------------------
+-- Studio, packaging
+
+test("studioLaunchData stands in for LaunchData in Studio only", function()
+	local otts = { issueOtt(true), issueOtt(true) }
+	local studio = newWorld({ studio = true, studioLaunchData = function()
+		return table.remove(otts, 1)
+	end })
+	local p = join(studio, newUid(), {})
+	eq(trace(studio, p), "onPcCafe PC_CAFE onVerified(true,VERIFIED)",
+	    "Studio: cafe path")
+	studio:leave(p)
+	local live = newWorld({ studio = false, studioLaunchData = otts[1] })
+	local q = join(live, newUid(), {})
+	eq(trace(live, q), "onVerified(false,NO_OTT)", "live: ignored")
+	eq(#calls(live), 0, "no HTTP call")
+end)
+
+test("a packaged client script is copied to StarterPlayerScripts", function()
+	local w = Mock.new()
+	worlds[#worlds + 1] = w
+	local module = w.Instance.new("ModuleScript")
+	module.Name = "PlayWaveServer"
+	local client = w.Instance.new("LocalScript")
+	client.Name = "PlayWaveClient"
+	client.Parent = module
+	local sdk = w:load(SERVER_SCRIPT, { script = module })
+	sdk.init({ apiKey = API_KEY, apiUrl = API_URL })
+	local sps = w.StarterPlayer:FindFirstChild("StarterPlayerScripts")
+	local copy = sps:FindFirstChild("PlayWaveClient")
+	ok(copy and copy ~= client, "copied")
+	eq(copy.ClassName, "LocalScript", "a LocalScript")
+	eq(#sps:GetChildren(), 1, "once")
+	local f = io.open(DIR .. "/../wally.toml")
+	ok(f, "wally.toml")
+	local version = f:read("*a"):match('\nversion%s*=%s*"([^"]+)"')
+	f:close()
+	eq(sdk.VERSION, version, "VERSION matches wally.toml")
 end)
 
 -------------------------------------------------------------------------------

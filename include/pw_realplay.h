@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pw_config.h"
 #include "pw_store.h"
 
 enum pw_rp_result {
@@ -46,5 +47,9 @@ enum pw_rp_result pw_rp_login(struct pw_store *, const struct pw_rp_login *,
 /* The live player-token slot of a key, or NULL. */
 struct pw_slot	*pw_pt_find(struct pw_store *,
 		    const uint8_t pt[PW_KEY_LEN]);
+
+/* 1 when the reaper may free this request-id or player-token slot. */
+int	 pw_rp_expire(const struct pw_config *, struct pw_slot *, uint64_t w,
+	    uint32_t now);
 
 #endif /* PW_REALPLAY_H */

@@ -55,7 +55,10 @@ enum pw_verify pw_gs_verify(struct pw_store *, const struct pw_config *,
 enum pw_touch pw_gs_touch(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
 	    uint32_t game, const uint8_t *uid, struct pw_gs_info *);
 
-/* End a live session with reason; game 0 matches any game (admin). */
+/*
+ * End a live session with reason; game 0 matches any game (admin).  An
+ * already ended one gives PW_TOUCH_ALREADY with info->reason its reason.
+ */
 enum pw_touch pw_gs_end(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
 	    uint32_t game, unsigned reason, struct pw_gs_info *);
 /* End the session in slot s if it is still alive (reaper, replacement). */
@@ -88,9 +91,27 @@ int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
 void	 pw_wallet_unhold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
 struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
+/* Find or make the wallet of id; NULL when the store is full. */
+struct pw_slot *pw_wallet_open(struct pw_store *, const char *id);
+int	 pw_credit_retire(struct pw_slot *, uint64_t word);
 int64_t	 pw_wallet_balance(struct pw_store *, const char *id);
 /* Queue a credit for the reaper; returns the credit slot or NULL. */
 struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
 	    int64_t amount, uint8_t key[PW_KEY_LEN]);
+
+/*
+ * What the reaper asks each record's owner on every pass.  The expire
+ * functions return 1 when the slot may be freed (once its events are
+ * durable: the reaper's business).
+ */
+int	 pw_ott_expire(struct pw_store *, const struct pw_config *,
+	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+int	 pw_gs_expire(const struct pw_config *, struct pw_slot *,
+	    uint64_t word, uint32_t now);
+int	 pw_ls_expire(struct pw_store *, const struct pw_config *,
+	    struct pw_slot *, uint64_t word, uint32_t now);
+int	 pw_pc_expire(struct pw_store *, const struct pw_config *,
+	    struct pw_slot *, uint32_t now);
+struct pw_slot *pw_pc_game_of(struct pw_store *, struct pw_slot *ls);
 
 #endif /* PW_SESSION_H */

@@ -53,16 +53,25 @@
 #define PW_W_MARK	(1ull << 4)	/* tombstone seen by a reaper pass */
 #define PW_W_TYPE(w)	((unsigned)(((w) >> 5) & 0xfu))
 #define PW_W_STATE(w)	((unsigned)(((w) >> 9) & 0xfu))
-#define PW_W_REASON(w)	((unsigned)(((w) >> 13) & 0xfu))
+/*
+ * Bits 13-16 say one more thing about a record, by its type: a session's
+ * end reason (enum pw_reason), whether an OTT expired unused, or for how
+ * many reaper ticks an applied credit has been kept for playwavectl to
+ * read.  Always read them through the name for the type.
+ */
+#define PW_W_AUX(w)	((unsigned)(((w) >> 13) & 0xfu))
+#define PW_W_REASON(w)		PW_W_AUX(w)	/* game, launcher sessions */
+#define PW_W_OTT_EXPIRED(w)	(PW_W_AUX(w) != 0)	/* OTTs */
+#define PW_W_CREDIT_AGE(w)	PW_W_AUX(w)	/* applied credits */
 #define PW_W_GEN(w)	((unsigned)(((w) >> 17) & 0x7fffu))
 #define PW_W_HI(w)	((uint32_t)((w) >> 32))
-#define PW_W_MAKE(st, type, state, reason, gen, hi)			\
+#define PW_W_MAKE(st, type, state, aux, gen, hi)			\
 	((uint64_t)(st) | ((uint64_t)(type) << 5) |			\
-	 ((uint64_t)(state) << 9) | ((uint64_t)(reason) << 13) |	\
+	 ((uint64_t)(state) << 9) | ((uint64_t)(aux) << 13) |	\
 	 ((uint64_t)((gen) & 0x7fffu) << 17) | ((uint64_t)(hi) << 32))
-#define PW_W_WITH(w, state, reason, hi)					\
+#define PW_W_WITH(w, state, aux, hi)					\
 	(((w) & ((1ull << 9) - 1)) | ((uint64_t)(state) << 9) |		\
-	 ((uint64_t)(reason) << 13) | ((uint64_t)PW_W_GEN(w) << 17) |	\
+	 ((uint64_t)(aux) << 13) | ((uint64_t)PW_W_GEN(w) << 17) |	\
 	 ((uint64_t)(hi) << 32))
 
 enum pw_type {

@@ -191,8 +191,6 @@ cmd_end(struct ctl *c, int argc, char **argv)
 	uint8_t key[PW_KEY_LEN];
 	char id[64];
 	unsigned type;
-	uint64_t w;
-	struct pw_slot *s;
 	struct jw j;
 
 	if (argc != 2)
@@ -207,9 +205,8 @@ cmd_end(struct ctl *c, int argc, char **argv)
 	case PW_TOUCH_OK:
 		break;
 	case PW_TOUCH_ALREADY:
-		s = pw_store_find(&c->st, key, PW_T_GS, &w);
-		ctl_die("%s: already ended (%s)", id, s != NULL ?
-		    pw_reason_name(PW_W_REASON(w)) : "gone");
+		ctl_die("%s: already ended (%s)", id,
+		    pw_reason_name(info.reason));
 	default:
 		ctl_die("%s: no such game session", id);
 	}

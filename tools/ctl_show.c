@@ -139,8 +139,8 @@ show_ott(struct fields *f, const struct pw_slot *s, uint64_t w)
 	int expired;
 
 	ctl_game_name(f->c, s->u.ott.game, game);
-	/* The reaper marks expiry in the reason bits; a config tells sooner. */
-	expired = PW_W_REASON(w) != 0;
+	/* The reaper marks expiry in the word; a config tells sooner. */
+	expired = PW_W_OTT_EXPIRED(w);
 	if (f->c->cfg != NULL) {
 		exp = s->u.ott.issued_ms + (uint64_t)f->c->cfg->ott_ttl * 1000;
 		expired = expired || exp <= pw_now_ms();

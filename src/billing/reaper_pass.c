@@ -16,6 +16,7 @@
 #include "pw.h"
 #include "pw_daemon.h"
 #include "pw_reap.h"
+#include "pw_realplay.h"
 #include "pw_session.h"
 
 #define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
@@ -351,10 +352,7 @@ reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
 	uint32_t end;
 
-	if (PW_W_STATE(w) != PW_GS_ENDED &&
-	    atomic_load(&s->u.gs.last_seen) + (uint32_t)
-	    r->cfg->session_timeout <= r->now &&
-	    pw_gs_end_slot(s, PW_R_EXPIRED, r->now))
+	if (pw_gs_expire(r->cfg, s, w, r->now))
 		w = pw_slot_word(s);
 	if (PW_W_STATE(w) != PW_GS_ENDED)
 		gs_bill(r, s, &w);
@@ -370,96 +368,21 @@ reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 }
 
 static void
-reap_ls(struct pw_reap *r, struct pw_slot *s, uint64_t w)
-{
-	struct pw_slot *p, *g;
-
-	if (PW_W_STATE(w) == PW_LS_LIVE &&
-	    atomic_load(&s->u.ls.last_seen) + (uint32_t)
-	    r->cfg->launcher_timeout <= r->now &&
-	    pw_ls_end_slot(s, PW_R_LAUNCHER_LOST, r->now)) {
-		/* Its PC's game session dies with it, if it is still its. */
-		if ((p = pw_store_find(r->st, s->u.ls.pc, PW_T_PC, NULL)) !=
-		    NULL && atomic_load(&p->u.pc.ls) == pw_store_ref(r->st, s) &&
-		    (g = pw_store_deref(r->st, atomic_load(&p->u.pc.gs),
-		    PW_T_GS, NULL)) != NULL)
-			(void)pw_gs_end_slot(g, PW_R_LAUNCHER_LOST, r->now);
-		return;
-	}
-	if (PW_W_STATE(w) == PW_LS_ENDED &&
-	    atomic_load(&s->u.ls.ended_at) + (uint32_t)
-	    r->cfg->session_timeout <= r->now)
-		free_slot(s, w);
-}
-
-static int
-ref_alive(struct pw_reap *r, pw_ref_t ref, unsigned type)
-{
-	struct pw_slot *s;
-	uint64_t w;
-
-	if ((s = pw_store_deref(r->st, ref, type, &w)) == NULL)
-		return (0);
-	return (type == PW_T_LS ? PW_W_STATE(w) == PW_LS_LIVE :
-	    PW_W_STATE(w) != PW_GS_ENDED);
-}
-
-static void
-reap_pc(struct pw_reap *r, struct pw_slot *s, uint64_t w)
-{
-	/*
-	 * Workers hold a PC slot only for the few instructions of a bind;
-	 * waiting out both timeouts since the last bind makes reuse under
-	 * a stalled binder practically impossible.
-	 */
-	if (atomic_load(&s->u.pc.touched) + (uint32_t)(r->cfg->session_timeout
-	    + r->cfg->launcher_timeout) > r->now ||
-	    ref_alive(r, atomic_load(&s->u.pc.ls), PW_T_LS) ||
-	    ref_alive(r, atomic_load(&s->u.pc.gs), PW_T_GS))
-		return;
-	free_slot(s, w);
-}
-
-static void
-reap_ott(struct pw_reap *r, struct pw_slot *s, uint64_t w)
-{
-	uint64_t ttl = (uint64_t)r->cfg->ott_ttl * 1000;
-
-	if (PW_W_STATE(w) == PW_OTT_ISSUED && PW_W_REASON(w) == 0 &&
-	    s->u.ott.issued_ms + ttl <= r->now_ms &&
-	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, 0))) {
-		pw_count(r->st, PW_C_OTT_EXPIRED, 1);
-		w = pw_slot_word(s);
-	}
-	/* A used OTT stays OTT_ALREADY_USED, not NOT_FOUND, 2 x ott-ttl. */
-	if (s->u.ott.issued_ms + 2 * ttl + 1000 <= r->now_ms)
-		free_slot(s, w);
-}
-
-static void
 reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
 	struct pw_event ev;
 	struct apply a;
 	struct pw_slot *wal;
-	uint8_t key[PW_KEY_LEN];
 	int64_t *bal;
 
 	if (PW_W_STATE(w) == PW_CREDIT_APPLIED) {
-		/* Left a few seconds for playwavectl to read the result. */
 		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
-		    (PW_W_REASON(w) >= 3 || !pw_slot_cas(s, &w,
-		    PW_W_WITH(w, PW_CREDIT_APPLIED, PW_W_REASON(w) + 1, 0))))
+		    pw_credit_retire(s, w))
 			free_slot(s, w);
 		return;
 	}
-	pw_wallet_key(key, s->u.cr.name);
-	if (pw_store_claim_unique(r->st, key, PW_T_WALLET, &wal) ==
-	    PW_INS_NEW) {
-		strlcpy(wal->u.w.name, s->u.cr.name, sizeof(wal->u.w.name));
-		pw_store_publish(wal, 0, 0);
-	}
-	if (wal == NULL || room(r, 1) == -1)
+	if ((wal = pw_wallet_open(r->st, s->u.cr.name)) == NULL ||
+	    room(r, 1) == -1)
 		return;
 	bal = shadow_of(r, wal);
 	event(r, &ev, PW_EV_CREDIT, s->key, 0);
@@ -472,26 +395,6 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	a.wallet = wal;
 	a.balance = ev.balance;
 	emit(r, &ev, &a);
-}
-
-static void
-reap_misc(struct pw_reap *r, struct pw_slot *s, uint64_t w)
-{
-	uint32_t exp;
-
-	switch (PW_W_TYPE(w)) {
-	case PW_T_REQID:
-		exp = s->u.rq.exp;
-		if (exp + 60 <= r->now)
-			free_slot(s, w);
-		break;
-	case PW_T_PT:
-		exp = s->u.pt.exp;
-		if (exp <= r->now && atomic_load(&s->u.pt.last_seen) +
-		    (uint32_t)r->cfg->session_timeout <= r->now)
-			free_slot(s, w);
-		break;
-	}
 }
 
 static void
@@ -530,24 +433,30 @@ reap_slot(struct pw_reap *r, uint64_t i)
 			(void)pw_store_tidy(r->st, i);
 		return;
 	}
+	/* Each type's owner says when its record expires or may go. */
 	switch (PW_W_TYPE(w)) {
 	case PW_T_OTT:
-		reap_ott(r, s, w);
+		if (pw_ott_expire(r->st, r->cfg, s, w, r->now_ms))
+			free_slot(s, pw_slot_word(s));
 		break;
 	case PW_T_LS:
-		reap_ls(r, s, w);
+		if (pw_ls_expire(r->st, r->cfg, s, w, r->now))
+			free_slot(s, w);
 		break;
 	case PW_T_GS:
 		reap_gs(r, s, w);
 		break;
 	case PW_T_PC:
-		reap_pc(r, s, w);
+		if (pw_pc_expire(r->st, r->cfg, s, r->now))
+			free_slot(s, w);
 		break;
 	case PW_T_CREDIT:
 		reap_credit(r, s, w);
 		break;
-	default:
-		reap_misc(r, s, w);
+	case PW_T_REQID:
+	case PW_T_PT:
+		if (pw_rp_expire(r->cfg, s, w, r->now))
+			free_slot(s, w);
 		break;
 	}
 }

@@ -140,19 +140,10 @@ static void
 wallet_event(struct rec *r, const struct pw_event *ev)
 {
 	struct pw_slot *w;
-	struct pw_slot *ns;
-	uint8_t key[PW_KEY_LEN];
 	uint64_t i;
 
-	if (ev->wallet[0] == '\0')
-		return;
-	pw_wallet_key(key, ev->wallet);
-	if (pw_store_claim_unique(r->st, key, PW_T_WALLET, &ns) ==
-	    PW_INS_NEW) {
-		strlcpy(ns->u.w.name, ev->wallet, sizeof(ns->u.w.name));
-		pw_store_publish(ns, 0, 0);
-	}
-	if ((w = pw_store_find(r->st, key, PW_T_WALLET, NULL)) == NULL)
+	if (ev->wallet[0] == '\0' ||
+	    (w = pw_wallet_open(r->st, ev->wallet)) == NULL)
 		return;
 	i = pw_store_index(r->st, w);
 	r->bal[i] = ev->balance;

@@ -177,13 +177,6 @@ h_end(struct pw_req *r)
 		return;
 	memset(&info, 0, sizeof(info));
 	t = pw_gs_end(r->w->st, gs, r->game->hash, PW_R_ENDED, &info);
-	if (t == PW_TOUCH_ALREADY) {
-		uint64_t w;
-		const struct pw_slot *s;
-
-		if ((s = pw_store_find(r->w->st, gs, PW_T_GS, &w)) != NULL)
-			info.reason = PW_W_REASON(w);
-	}
 	if (touch_error(r, t, &info))
 		return;
 	reply_data(r, "\"result\":\"SUCCESS\",\"play_duration_sec\":%u,"

@@ -216,8 +216,10 @@ pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	for (;;) {
 		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
 			return (PW_TOUCH_NOT_FOUND);
-		if (PW_W_STATE(w) == PW_GS_ENDED)
+		if (PW_W_STATE(w) == PW_GS_ENDED) {
+			info->reason = PW_W_REASON(w);
 			return (PW_TOUCH_ALREADY);
+		}
 		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
 		    PW_W_HI(w))))
 			break;
@@ -226,4 +228,33 @@ pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	w = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w));
 	pw_gs_info(s, w, now, info);
 	return (PW_TOUCH_OK);
+}
+
+/*
+ * The reaper's rules for an OTT: unused past ott-ttl it is marked expired
+ * (counted once); at 2 x ott-ttl after its issue, plus a second for
+ * clocks that disagree, it may be freed (1), so a used OTT answers
+ * OTT_ALREADY_USED, not OTT_NOT_FOUND, for that long.
+ */
+int
+pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+{
+	uint64_t ttl = (uint64_t)cfg->ott_ttl * 1000;
+
+	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w) &&
+	    s->u.ott.issued_ms + ttl <= now_ms &&
+	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, 0)))
+		pw_count(st, PW_C_OTT_EXPIRED, 1);
+	return (s->u.ott.issued_ms + 2 * ttl + 1000 <= now_ms);
+}
+
+/* A game session silent for session-timeout ends EXPIRED; 1 if it did. */
+int
+pw_gs_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
+    uint32_t now)
+{
+	return (PW_W_STATE(w) != PW_GS_ENDED &&
+	    atomic_load(&s->u.gs.last_seen) + (uint32_t)cfg->session_timeout <=
+	    now && pw_gs_end_slot(s, PW_R_EXPIRED, now));
 }

@@ -67,3 +67,26 @@ pw_ls_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN],
 		*sp = s;
 	return (PW_TOUCH_OK);
 }
+
+/*
+ * The reaper's rules for a launcher session: silent for launcher-timeout
+ * it ends LAUNCHER_LOST, and so does its PC's game session if the PC is
+ * still this launcher's; ended for session-timeout it may be freed (1).
+ */
+int
+pw_ls_expire(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint64_t w, uint32_t now)
+{
+	struct pw_slot *g;
+
+	if (PW_W_STATE(w) == PW_LS_LIVE &&
+	    atomic_load(&s->u.ls.last_seen) + (uint32_t)cfg->launcher_timeout <=
+	    now && pw_ls_end_slot(s, PW_R_LAUNCHER_LOST, now)) {
+		if ((g = pw_pc_game_of(st, s)) != NULL)
+			(void)pw_gs_end_slot(g, PW_R_LAUNCHER_LOST, now);
+		return (0);
+	}
+	return (PW_W_STATE(w) == PW_LS_ENDED &&
+	    atomic_load(&s->u.ls.ended_at) + (uint32_t)cfg->session_timeout <=
+	    now);
+}

@@ -46,3 +46,43 @@ pw_pc_bind(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
 		*displaced = old;
 	return (0);
 }
+
+/* The game session of ls's PC, if that PC's launcher is still ls. */
+struct pw_slot *
+pw_pc_game_of(struct pw_store *st, struct pw_slot *ls)
+{
+	struct pw_slot *p;
+
+	if ((p = pw_store_find(st, ls->u.ls.pc, PW_T_PC, NULL)) == NULL ||
+	    atomic_load(&p->u.pc.ls) != pw_store_ref(st, ls))
+		return (NULL);
+	return (pw_store_deref(st, atomic_load(&p->u.pc.gs), PW_T_GS, NULL));
+}
+
+static int
+ref_alive(struct pw_store *st, pw_ref_t ref, unsigned type)
+{
+	struct pw_slot *s;
+	uint64_t w;
+
+	if ((s = pw_store_deref(st, ref, type, &w)) == NULL)
+		return (0);
+	return (type == PW_T_LS ? PW_W_STATE(w) == PW_LS_LIVE :
+	    PW_W_STATE(w) != PW_GS_ENDED);
+}
+
+/*
+ * A PC record may be freed (1) once neither of its sessions lives.
+ * Workers hold a PC slot only for the few instructions of a bind; waiting
+ * out both timeouts since the last bind makes reuse under a stalled
+ * binder practically impossible.
+ */
+int
+pw_pc_expire(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint32_t now)
+{
+	return (atomic_load(&s->u.pc.touched) + (uint32_t)(cfg->session_timeout +
+	    cfg->launcher_timeout) <= now &&
+	    !ref_alive(st, atomic_load(&s->u.pc.ls), PW_T_LS) &&
+	    !ref_alive(st, atomic_load(&s->u.pc.gs), PW_T_GS));
+}

@@ -135,3 +135,22 @@ pw_rp_login(struct pw_store *st, const struct pw_rp_login *l,
 			break;
 	return (res);
 }
+
+/*
+ * The reaper's rules for real-play records: a request id may be freed a
+ * minute after its token's exp (so a late replay still conflicts), a
+ * player token once expired and unused for session-timeout.
+ */
+int
+pw_rp_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
+    uint32_t now)
+{
+	switch (PW_W_TYPE(w)) {
+	case PW_T_REQID:
+		return (s->u.rq.exp + 60 <= now);
+	case PW_T_PT:
+		return (s->u.pt.exp <= now && atomic_load(&s->u.pt.last_seen) +
+		    (uint32_t)cfg->session_timeout <= now);
+	}
+	return (0);
+}

@@ -94,3 +94,31 @@ pw_wallet_balance(struct pw_store *st, const char *id)
 		return (0);
 	return (atomic_load(&s->u.w.balance));
 }
+
+/* The wallet of that id, made (with balance 0) when it has none yet. */
+struct pw_slot *
+pw_wallet_open(struct pw_store *st, const char *id)
+{
+	uint8_t key[PW_KEY_LEN];
+	struct pw_slot *s;
+
+	if (strlen(id) >= PW_WALLET_NAME)
+		return (NULL);
+	pw_wallet_key(key, id);
+	if (pw_store_claim_unique(st, key, PW_T_WALLET, &s) == PW_INS_NEW) {
+		strlcpy(s->u.w.name, id, sizeof(s->u.w.name));
+		pw_store_publish(s, 0, 0);
+	}
+	return (s);
+}
+
+/*
+ * An applied credit is kept for a few reaper ticks, so that playwavectl
+ * can read its result; 1 once it has been kept long enough to be freed.
+ */
+int
+pw_credit_retire(struct pw_slot *s, uint64_t w)
+{
+	return (PW_W_CREDIT_AGE(w) >= 3 || !pw_slot_cas(s, &w,
+	    PW_W_WITH(w, PW_CREDIT_APPLIED, PW_W_CREDIT_AGE(w) + 1, 0)));
+}

@@ -10,7 +10,8 @@ as_root() {
 debian() {
 	pkgs="build-essential pkg-config libevent-dev libbsd-dev libmd-dev
 	    libjsmn-dev check python3 curl lua5.1 mandoc apache2-utils
-	    nginx-light wrk clang"
+	    nginx-light wrk clang libncurses-dev dpkg-dev debhelper lintian
+	    fakeroot"
 	missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -38,6 +39,7 @@ debian() {
 	as_root service nginx stop >/dev/null 2>&1 || true
 }
 
+# ncurses is part of the FreeBSD base system.
 freebsd() {
 	as_root pkg install -y pkgconf libevent jsmn check python3 curl \
 	    lua51 apache24 nginx wrk llvm
@@ -50,7 +52,7 @@ Linux)
 	else
 		echo "deps: no apt-get; install by hand: libevent, libbsd," \
 		    "libmd, jsmn, check, python3, curl, lua5.1, mandoc," \
-		    "ab, nginx, wrk, clang" >&2
+		    "ab, nginx, wrk, clang, ncurses" >&2
 		exit 1
 	fi
 	;;

@@ -71,8 +71,12 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	    (int)getpid(), L.proc, msg, suffix);
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
-	/* One write(2) a line, so lines of several processes never mix. */
-	(void)write(L.fd != -1 ? L.fd : STDERR_FILENO, line, (size_t)n);
+	/*
+	 * One write(2) a line, so lines of several processes never mix.  A
+	 * failed log write has nowhere left to be reported.
+	 */
+	if (write(L.fd != -1 ? L.fd : STDERR_FILENO, line, (size_t)n) == -1)
+		return;
 }
 
 static void

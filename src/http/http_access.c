@@ -54,7 +54,8 @@ http_access_log(struct pw_req *r)
 	    peer != NULL ? peer : "-", method_name(
 	    evhttp_request_get_command(r->req)), path, r->status, r->bytes,
 	    (unsigned long long)(pw_mono_us() - r->t0), r->rid);
-	if (n > 0)
-		(void)write(r->w->ctx->access_fd, line, (size_t)n <
-		    sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	/* A lost access log line must not fail the request it records. */
+	if (n > 0 && write(r->w->ctx->access_fd, line, (size_t)n <
+	    sizeof(line) ? (size_t)n : sizeof(line) - 1) == -1)
+		return;
 }

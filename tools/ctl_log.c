@@ -240,7 +240,7 @@ cmd_log(struct ctl *c, int argc, char **argv)
 	int explicit, fol = 0;
 
 	if (argc < 2)
-		ctl_usage_err("log cat|tail|verify [FILE]");
+		ctl_usage_err("log cat|tail|verify|report [FILE]");
 	if (strcmp(argv[1], "cat") == 0) {
 		path = log_path(c, argc, argv, 2, &explicit);
 		return (log_cat(c, path));
@@ -251,6 +251,8 @@ cmd_log(struct ctl *c, int argc, char **argv)
 		path = log_path(c, argc, argv, 2 + fol, &explicit);
 		return (log_tail(c, path, fol));
 	}
+	if (strcmp(argv[1], "report") == 0)
+		return (ctl_log_report(c, argc, argv));
 	if (strcmp(argv[1], "verify") == 0) {
 		path = log_path(c, argc, argv, 2, &explicit);
 		return (ctl_log_verify(c, path, explicit));

@@ -42,7 +42,9 @@ ctl_usage(void)
 	    "       wallet credit ID AMOUNT\n"
 	    "       wallet show ID\n"
 	    "       log cat|verify [FILE]\n"
-	    "       log tail [-f] [FILE]\n");
+	    "       log tail [-f] [FILE]\n"
+	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
+	    "[--csv] [FILE]\n");
 	exit(CTL_EXIT_USAGE);
 }
 

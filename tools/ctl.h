@@ -35,6 +35,7 @@ int	 cmd_ott(struct ctl *, int, char **);
 int	 cmd_end(struct ctl *, int, char **);
 int	 cmd_wallet(struct ctl *, int, char **);
 int	 cmd_log(struct ctl *, int, char **);
+int	 cmd_top(struct ctl *, int, char **);
 int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
 int	 ctl_log_report(struct ctl *, int, char **);
 

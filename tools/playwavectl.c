@@ -25,7 +25,8 @@ static const struct {
 	{ "ott", cmd_ott },
 	{ "end", cmd_end },
 	{ "wallet", cmd_wallet },
-	{ "log", cmd_log }
+	{ "log", cmd_log },
+	{ "top", cmd_top }
 };
 
 void
@@ -44,7 +45,8 @@ ctl_usage(void)
 	    "       log cat|verify [FILE]\n"
 	    "       log tail [-f] [FILE]\n"
 	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
-	    "[--csv] [FILE]\n");
+	    "[--csv] [FILE]\n"
+	    "       top [-i SECS] [-n COUNT]\n");
 	exit(CTL_EXIT_USAGE);
 }
 

@@ -16,36 +16,34 @@
 
 #define HEADER_LINES	5	/* title, store, reaper, log, blank */
 
+/*
+ * Every row comes from the tables of include/tbl, so that a counter added
+ * there shows here under its /metrics name.  Counters of kind gauge (a
+ * value set, not added to) get no rate.
+ */
 static const struct {
 	const char	*name;
 	enum pw_counter	 c;
+	int		 gauge;
 } counter_rows[] = {
-	{ "endpoint_requests{verify}", PW_C_EP_VERIFY },
-	{ "endpoint_requests{heartbeat}", PW_C_EP_HEARTBEAT },
-	{ "endpoint_requests{end}", PW_C_EP_END },
-	{ "endpoint_requests{check}", PW_C_EP_CHECK },
-	{ "endpoint_requests{launcher_session}", PW_C_EP_LSESSION },
-	{ "endpoint_requests{launcher_heartbeat}", PW_C_EP_LHEARTBEAT },
-	{ "endpoint_requests{launcher_ott}", PW_C_EP_LOTT },
-	{ "endpoint_requests{authenticate}", PW_C_EP_AUTH },
-	{ "endpoint_requests{healthz}", PW_C_EP_HEALTH },
-	{ "endpoint_requests{metrics}", PW_C_EP_METRICS },
-	{ "endpoint_requests{other}", PW_C_EP_OTHER },
-	{ "requests{2xx}", PW_C_REQ_2XX },
-	{ "requests{4xx}", PW_C_REQ_4XX },
-	{ "requests{5xx}", PW_C_REQ_5XX },
-	{ "otts_issued", PW_C_OTT_ISSUED },
-	{ "otts_consumed", PW_C_OTT_CONSUMED },
-	{ "otts_expired", PW_C_OTT_EXPIRED },
-	{ "verify_rejected", PW_C_OTT_REJECTED },
-	{ "game_sessions_started", PW_C_GS_STARTED },
-	{ "launcher_sessions_started", PW_C_LS_STARTED },
-	{ "player_tokens_issued", PW_C_PT_ISSUED },
-	{ "billing_events", PW_C_BILL_EVENTS },
-	{ "billing_write_errors", PW_C_BILL_ERRORS },
-	{ "store_full", PW_C_STORE_FULL },
-	{ "reaper_passes", PW_C_REAP_PASSES },
-	{ "connections_refused", PW_C_CONN_REFUSED }
+#define PW_ENDPOINT(sym, name, ...)					\
+	{ "endpoint_requests{" name "}", PW_C_EP_##sym, 0 },
+#include "tbl/endpoints.h"
+#undef PW_ENDPOINT
+#define PW_CLASS(sym, name)						\
+	{ "requests{" name "}", PW_C_REQ_##sym, 0 },
+#include "tbl/status_classes.h"
+#undef PW_CLASS
+#define TOP_KIND_counter	0
+#define TOP_KIND_gauge		1
+#define PW_COUNTER(sym, name, kind, help)				\
+	{ name, PW_C_##sym, TOP_KIND_##kind },
+#include "tbl/counters.h"
+#undef PW_COUNTER
+#define PW_REASON(sym)							\
+	{ "game_sessions_ended{" #sym "}", PW_C_GS_ENDED + PW_R_##sym, 0 },
+#include "tbl/end_reasons.h"
+#undef PW_REASON
 };
 #define NCOUNTER_ROWS	(sizeof(counter_rows) / sizeof(counter_rows[0]))
 
@@ -53,11 +51,9 @@ static const struct {
 	const char	*name;
 	enum pw_gauge	 g;
 } gauge_rows[] = {
-	{ "game_sessions_alive", PW_G_GS_ALIVE },
-	{ "game_sessions_exhausted", PW_G_GS_EXHAUSTED },
-	{ "launcher_sessions_alive", PW_G_LS_ALIVE },
-	{ "store_tombstones", PW_G_TOMB },
-	{ "store_busy", PW_G_BUSY }
+#define PW_GAUGE(sym, name, help)	{ name, PW_G_##sym },
+#include "tbl/gauges.h"
+#undef PW_GAUGE
 };
 #define NGAUGE_ROWS	(sizeof(gauge_rows) / sizeof(gauge_rows[0]))
 
@@ -149,7 +145,11 @@ draw_row(const struct top *t, size_t i, int y)
 	enum pw_counter c;
 	enum pw_gauge g;
 
-	if (i < NCOUNTER_ROWS) {
+	if (i < NCOUNTER_ROWS && counter_rows[i].gauge) {
+		c = counter_rows[i].c;
+		mvprintw(y, 0, "%-38s %14llu %12s %12s", counter_rows[i].name,
+		    (unsigned long long)t->cur.ctr[c], "-", "-");
+	} else if (i < NCOUNTER_ROWS) {
 		c = counter_rows[i].c;
 		mvprintw(y, 0, "%-38s %14llu %12.1f %12.1f",
 		    counter_rows[i].name, (unsigned long long)t->cur.ctr[c],

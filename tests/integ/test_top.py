@@ -104,7 +104,8 @@ def test_top_moves_pauses_quits(srv):
         for want in ("playwavectl top", "master ", "max probe", "reaper last pass",
                      "billing log lag", "otts_issued", "otts_consumed",
                      "game_sessions_alive", "game_sessions_exhausted",
-                     "endpoint_requests{verify}"):
+                     "endpoint_requests{verify}", "requests{2xx}",
+                     "game_sessions_ended{REPLACED}", "store_tombstones"):
             check(want in text, "%r not on the screen:\n%s" % (want, text))
         loader.start()
         # Moving: totals grow and the per-second columns show traffic.

@@ -18,6 +18,9 @@ git ls-files -z --cached --others --exclude-standard |
     xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
     tar -c --null -T - -f - | tar -x -f - -C "$out/src"
 cd "$out/src"
+# The package's own make must not inherit this one's variables (BUILD,
+# SANITIZE, ...): debian/ installs from the default build/.
+unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SANITIZE PW_BUILD
 dpkg-buildpackage -us -uc -b >../build.log 2>&1 || {
 	tail -40 ../build.log >&2
 	exit 1

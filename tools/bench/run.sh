@@ -103,7 +103,8 @@ run_store() {
 		# shellcheck disable=SC2046
 		${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 \
 		    -I"$root/include" $(pkg-config --cflags $pc) \
-		    "$here/storebench.c" "$build/libpw.a" \
+		    "$here/storebench.c" "$here/storebench_probe.c" \
+		    "$build/libpw.a" \
 		    $(pkg-config --libs $pc) -o "$sb" || return 1
 	fi
 	bounded 600 "$sb" "$BENCH_TMP"

@@ -345,6 +345,92 @@ def test_each_log_holds_its_own_sessions(cl):
             eq(digit(sid), k, "log of shard %d holds %s" % (k, sid))
 
 
+def pg_bin(name):
+    import glob
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + name))
+    return found[-1] if found else shutil.which(name)
+
+
+class Postgres:
+    """A throwaway PostgreSQL on a unix socket in its own directory (no
+    TCP), run as the postgres user when we are root."""
+
+    def __init__(self, top):
+        self.dir = os.path.join(top, "pg")
+        os.mkdir(self.dir)
+        self.as_user = []
+        if os.geteuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            os.chmod(top, 0o711)	# mkdtemp's 0700: let it reach its own
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = os.path.join(self.dir, "data")
+        self.port = str(pwtest.free_port())
+        p = subprocess.run(self.as_user + [pg_bin("initdb"), "-A", "trust", "-U", "pw",
+                                           "-D", self.data],
+                           capture_output=True, text=True, timeout=120)
+        eq(p.returncode, 0, p.stdout + p.stderr)
+        self.logf = open(os.path.join(top, "postgres.log"), "ab")
+        self.proc = subprocess.Popen(self.as_user + [
+            pg_bin("postgres"), "-D", self.data, "-k", self.dir, "-p", self.port,
+            "-c", "listen_addresses=", "-c", "fsync=off"],
+            stdout=self.logf, stderr=self.logf)
+        pwtest.wait_until(lambda: self.psql("SELECT 1").returncode == 0, 30,
+                          step=0.2, what="postgres to accept connections")
+
+    def args(self):
+        return ["-h", self.dir, "-p", self.port, "-U", "pw", "-d", "postgres"]
+
+    def psql(self, sql, stdin=None):
+        return subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1"] +
+                              self.args() + ["-c", sql], capture_output=True,
+                              text=True, timeout=30, input=stdin)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+
+
+def test_billing_logs_into_postgres(cl):
+    """tools/ship: every shard's events loaded once, whatever is sent twice."""
+    pg = Postgres(cl.tmp)
+    try:
+        with open(os.path.join(ROOT, "tools", "ship", "billing.sql")) as f:
+            p = pg.psql(f.read())
+        eq(p.returncode, 0, p.stderr)
+        load = os.path.join(ROOT, "tools", "ship", "pgload.py")
+        counts = {}
+        for s in cl.shards:
+            events = s.ctl("-j", "log", "cat").stdout
+            counts[s.k] = len([x for x in events.splitlines() if x.strip()])
+            check(counts[s.k] > 0, "shard %d logged nothing" % s.k)
+            # All of it, then all of it again (a consumer restarted from 1).
+            for _ in range(2):
+                p = subprocess.run(["python3", load, str(s.k)] + pg.args(),
+                                   input=events, capture_output=True, text=True,
+                                   timeout=60)
+                eq(p.returncode, 0, p.stderr)
+        for k, n in counts.items():
+            p = pg.psql("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) "
+                        "FROM billing_event WHERE shard = %d" % k)
+            eq(p.stdout.strip(), "%d|%d|1|%d" % (n, n, n), (k, p.stderr))
+        # A cafe's charges add up to what its wallet lost, on its own shard.
+        for s in cl.shards:
+            p = pg.psql("SELECT coalesce(sum(amount), 0) FROM billing_event WHERE "
+                        "shard = %d AND type = 'CHARGE' AND wallet = '%s'"
+                        % (s.k, cafe_of(s.k)))
+            w = s.ctl("wallet", "show", cafe_of(s.k), json_out=True)
+            eq(int(p.stdout.strip()), 1000 - w["balance"], (s.k, w))
+    finally:
+        pg.stop()
+
+
 def test_shard_killed_then_restarted(cl):
     live = {k: cafe_flow(cl, k, pc="pc-3") for k in range(NSHARDS)}
     victim = cl.shards[1]
@@ -386,7 +472,7 @@ TESTS = [test_example_maps_are_current, test_cafe_flows_on_their_shard,
          test_ids_of_other_clients_route_by_id, test_non_cafe_launcher,
          test_forwarded_for_from_client_ignored, test_authenticate_on_shard_of_sub,
          test_metrics_not_through_proxy, test_each_log_holds_its_own_sessions,
-         test_shard_killed_then_restarted]
+         test_billing_logs_into_postgres, test_shard_killed_then_restarted]
 
 
 def main():

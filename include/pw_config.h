@@ -96,6 +96,7 @@ struct pw_config {
 	struct pw_listen	 metrics_listen[PW_MAX_LISTEN];
 	int			 nmetrics_listen;
 	int			 workers;	/* default: number of CPUs */
+	int			 shard;		/* 0-15, in every id minted */
 
 	char			 store[PW_PATH_MAX];
 	uint64_t		 store_slots;	/* power of two */

@@ -30,6 +30,13 @@ void	 pw_rand_reset(struct pw_rand *);
 void	 pw_rand_bytes(struct pw_rand *, void *out, size_t n);
 /* A random v4 UUID from the pool, or with NULL from arc4random_buf(3). */
 void	 pw_uuid_new(struct pw_rand *, uint8_t out[PW_UUID_LEN]);
+/*
+ * The shard digit: the UUID's last hex digit, random bits of its node
+ * field, so the UUID stays a valid v4 (see "Beyond one host").
+ */
+#define PW_SHARD_MAX	15
+void	 pw_uuid_set_shard(uint8_t u[PW_UUID_LEN], unsigned shard);
+unsigned pw_uuid_shard(const uint8_t u[PW_UUID_LEN]);
 /* Parse exactly 36 chars of 8-4-4-4-12 hex, any case; 0 or -1. */
 int	 pw_uuid_parse(const char *s, size_t len, uint8_t out[PW_UUID_LEN]);
 /*

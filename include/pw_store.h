@@ -234,7 +234,7 @@ struct pw_store_hdr {
 	uint64_t	 created_ms;
 	_Atomic uint64_t generation;	/* bumped at every master start */
 	_Atomic uint32_t master_pid;
-	uint32_t	 pad0;
+	uint32_t	 shard;		/* the master's `shard`, in every id */
 	_Atomic uint64_t master_started_ms;
 	_Atomic uint64_t logged_seq;	/* events whose marks are in the store */
 	_Atomic uint64_t durable_seq;	/* events known fsync'ed */
@@ -279,6 +279,16 @@ void	 pw_store_set_cell(struct pw_store *, unsigned cell);
 void	 pw_store_advise(struct pw_store *, int sequential);
 
 /* The LIVE slot of that key and type, or NULL.  *wordp gets its word. */
+/*
+ * A new random id for key: a v4 UUID carrying the store's shard digit,
+ * which the master sets at start (pw_store_set_shard) and playwavectl
+ * reads from the same header, so the two never mint for different shards.
+ */
+void	 pw_store_new_id(struct pw_store *, uint8_t out[PW_KEY_LEN]);
+/* The previous shard of the store (0 for a store of an older daemon). */
+unsigned pw_store_set_shard(struct pw_store *, unsigned shard);
+/* The slot a key's probe run starts at (for measuring probe lengths). */
+uint64_t pw_store_home(const struct pw_store *, const uint8_t *key);
 struct pw_slot	*pw_store_find(struct pw_store *, const uint8_t *key,
 		    unsigned type, uint64_t *wordp);
 

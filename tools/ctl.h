@@ -36,6 +36,7 @@ int	 cmd_end(struct ctl *, int, char **);
 int	 cmd_wallet(struct ctl *, int, char **);
 int	 cmd_log(struct ctl *, int, char **);
 int	 cmd_top(struct ctl *, int, char **);
+int	 cmd_cluster(struct ctl *, int, char **);
 int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
 int	 ctl_log_report(struct ctl *, int, char **);
 

@@ -11,7 +11,7 @@ debian() {
 	pkgs="build-essential pkg-config libevent-dev libbsd-dev libmd-dev
 	    libjsmn-dev check python3 curl lua5.1 mandoc apache2-utils
 	    nginx-light wrk clang libncurses-dev dpkg-dev debhelper lintian
-	    fakeroot"
+	    fakeroot haproxy postgresql"
 	missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -37,12 +37,20 @@ debian() {
 		as_root systemctl disable --now nginx >/dev/null 2>&1 || true
 	fi
 	as_root service nginx stop >/dev/null 2>&1 || true
+	# haproxy and postgresql likewise start system services; the
+	# cluster test and bench run their own.
+	for s in haproxy postgresql; do
+		if command -v systemctl >/dev/null 2>&1; then
+			as_root systemctl disable --now $s >/dev/null 2>&1 || true
+		fi
+		as_root service $s stop >/dev/null 2>&1 || true
+	done
 }
 
 # ncurses is part of the FreeBSD base system.
 freebsd() {
 	as_root pkg install -y pkgconf libevent jsmn check python3 curl \
-	    lua51 apache24 nginx wrk llvm
+	    lua51 apache24 nginx wrk llvm haproxy postgresql15-server
 }
 
 case "$(uname -s)" in
@@ -52,7 +60,7 @@ Linux)
 	else
 		echo "deps: no apt-get; install by hand: libevent, libbsd," \
 		    "libmd, jsmn, check, python3, curl, lua5.1, mandoc," \
-		    "ab, nginx, wrk, clang, ncurses" >&2
+		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql" >&2
 		exit 1
 	fi
 	;;

@@ -26,7 +26,8 @@ static const struct {
 	{ "end", cmd_end },
 	{ "wallet", cmd_wallet },
 	{ "log", cmd_log },
-	{ "top", cmd_top }
+	{ "top", cmd_top },
+	{ "cluster", cmd_cluster }
 };
 
 void
@@ -46,7 +47,8 @@ ctl_usage(void)
 	    "       log tail [-f] [FILE]\n"
 	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
 	    "[--csv] [FILE]\n"
-	    "       top [-i SECS] [-n COUNT]\n");
+	    "       top [-i SECS] [-n COUNT]\n"
+	    "       cluster maps DIR CONF[=HOST:PORT]...\n");
 	exit(CTL_EXIT_USAGE);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pw_crypto.h"
 #include "config_parse.h"
 
 #define CF_FILE_MAX		(1024 * 1024)
@@ -46,6 +47,7 @@ static const struct cf_directive globals[] = {
 	CFG_FN("listen", d_listen, 1),
 	CFG_FN("metrics-listen", d_metrics_listen, 1),
 	CFG_INT("workers", workers, 1, 64),
+	CFG_INT("shard", shard, 0, PW_SHARD_MAX),
 	CFG_STR("store", store),
 	CFG_FN("store-slots", d_store_slots, 0),
 	CFG_STR("billing-log", billing_log),

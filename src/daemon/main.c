@@ -112,6 +112,7 @@ open_state(struct pw_ctx *ctx)
 {
 	struct pw_blog b;
 	char e[1200];
+	unsigned old;
 
 	mkparent(ctx, ctx->cfg->store);
 	mkparent(ctx, ctx->cfg->billing_log);
@@ -123,6 +124,12 @@ open_state(struct pw_ctx *ctx)
 		    "only to a new store", ctx->cfg->store,
 		    (unsigned long long)(ctx->st.mask + 1),
 		    (unsigned long long)ctx->cfg->store_slots);
+	old = pw_store_set_shard(&ctx->st, (unsigned)ctx->cfg->shard);
+	/* A store no master has run on yet has issued nothing. */
+	if (old != (unsigned)ctx->cfg->shard && ctx->st.hdr->generation > 0)
+		log_warnx("store %s was shard %u, now shard %d: ids issued "
+		    "before keep %u and route there", ctx->cfg->store, old,
+		    ctx->cfg->shard, old);
 	if (pw_blog_open(&b, ctx->cfg->billing_log, e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)

@@ -281,6 +281,10 @@ config_keep_static(struct pw_config *n, const struct pw_config *o)
 		    "keeping the running sockets");
 	if (strcmp(n->user, o->user) != 0)
 		log_warnx("reload: user needs a restart");
+	if (n->shard != o->shard)
+		log_warnx("reload: shard needs a restart; keeping %d",
+		    o->shard);
+	n->shard = o->shard;
 	memcpy(n->store, o->store, sizeof(n->store));
 	n->store_slots = o->store_slots;
 	memcpy(n->billing_log, o->billing_log, sizeof(n->billing_log));

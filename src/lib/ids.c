@@ -86,6 +86,24 @@ pw_uuid_new(struct pw_rand *r, uint8_t out[PW_UUID_LEN])
 }
 
 /*
+ * A proxy routes on the last character of an id's text: no field of a
+ * v4 UUID but the random ones changes, and the store hashes the first
+ * bytes, so a fixed digit here leaves keys as spread as before.
+ */
+void
+pw_uuid_set_shard(uint8_t u[PW_UUID_LEN], unsigned shard)
+{
+	u[PW_UUID_LEN - 1] = (uint8_t)((u[PW_UUID_LEN - 1] & 0xf0) |
+	    (shard & 0x0f));
+}
+
+unsigned
+pw_uuid_shard(const uint8_t u[PW_UUID_LEN])
+{
+	return (u[PW_UUID_LEN - 1] & 0x0f);
+}
+
+/*
  * The version and variant bits are not checked: any well-formed UUID is
  * a valid key, and an identifier we never issued simply won't be found.
  */

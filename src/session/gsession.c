@@ -19,7 +19,7 @@ pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
 {
 	struct pw_slot *s;
 
-	pw_uuid_new(&st->rnd, out);
+	pw_store_new_id(st, out);
 	if ((s = pw_store_claim(st, out, PW_T_OTT)) == NULL)
 		return (-1);
 	s->u.ott.game = game;
@@ -94,7 +94,7 @@ gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
 	struct pw_slot *s;
 	uint32_t now;
 
-	pw_uuid_new(&st->rnd, key);
+	pw_store_new_id(st, key);
 	if ((s = pw_store_claim(st, key, PW_T_GS)) == NULL)
 		return (NULL);
 	now = pw_now();

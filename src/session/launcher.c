@@ -32,7 +32,7 @@ pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
 	struct pw_slot *s, *old;
 	uint32_t now;
 
-	pw_uuid_new(&st->rnd, out);
+	pw_store_new_id(st, out);
 	if ((s = pw_store_claim(st, out, PW_T_LS)) == NULL)
 		return (-1);
 	now = pw_now();

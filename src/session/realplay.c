@@ -96,7 +96,7 @@ login_once(struct pw_store *st, const struct pw_rp_login *l,
 	if ((rs = pw_store_find(st, key, PW_T_REQID, NULL)) != NULL)
 		return (record_read(rs, md, pt, res));
 	*res = PW_RP_FULL;
-	pw_uuid_new(&st->rnd, pt);
+	pw_store_new_id(st, pt);
 	if ((ps = pw_store_claim(st, pt, PW_T_PT)) == NULL)
 		return (0);
 	pt_fill(ps, l);

@@ -75,7 +75,7 @@ pw_credit_queue(struct pw_store *st, const char *id, int64_t amount,
 
 	if (strlen(id) >= PW_WALLET_NAME)
 		return (NULL);
-	pw_uuid_new(&st->rnd, key);
+	pw_store_new_id(st, key);
 	if ((s = pw_store_claim(st, key, PW_T_CREDIT)) == NULL)
 		return (NULL);
 	s->u.cr.amount = amount;

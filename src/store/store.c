@@ -32,8 +32,8 @@ _Static_assert(sizeof(struct pw_gs) == 40, "game session payload");
 #define MAP_HASSEMAPHORE 0
 #endif
 
-static uint64_t
-home_of(const struct pw_store *st, const uint8_t *key)
+uint64_t
+pw_store_home(const struct pw_store *st, const uint8_t *key)
 {
 	uint64_t h;
 
@@ -248,6 +248,23 @@ pw_store_set_cell(struct pw_store *st, unsigned cell)
 	    &st->hdr->cells[cell] : NULL;
 }
 
+void
+pw_store_new_id(struct pw_store *st, uint8_t out[PW_KEY_LEN])
+{
+	pw_uuid_new(&st->rnd, out);
+	pw_uuid_set_shard(out, st->hdr->shard);
+}
+
+unsigned
+pw_store_set_shard(struct pw_store *st, unsigned shard)
+{
+	unsigned old;
+
+	old = st->hdr->shard;
+	st->hdr->shard = shard & PW_SHARD_MAX;
+	return (old);
+}
+
 struct pw_slot *
 pw_store_find(struct pw_store *st, const uint8_t *key, unsigned type,
     uint64_t *wordp)
@@ -256,7 +273,7 @@ pw_store_find(struct pw_store *st, const uint8_t *key, unsigned type,
 	uint64_t i, n, lim, w;
 
 	lim = probe_limit(st);
-	for (n = 0, i = home_of(st, key); n < lim; n++, i = (i + 1) & st->mask) {
+	for (n = 0, i = pw_store_home(st, key); n < lim; n++, i = (i + 1) & st->mask) {
 		s = &st->slots[i];
 		w = pw_slot_word(s);
 		if (PW_W_STATUS(w) == PW_ST_EMPTY)
@@ -308,7 +325,7 @@ pw_store_claim(struct pw_store *st, const uint8_t *key, unsigned type)
 	uint64_t i, n, lim;
 
 	lim = probe_limit(st);
-	for (n = 0, i = home_of(st, key); n < lim; n++, i = (i + 1) & st->mask) {
+	for (n = 0, i = pw_store_home(st, key); n < lim; n++, i = (i + 1) & st->mask) {
 		s = &st->slots[i];
 		if (!claim_slot(st, s, type))
 			continue;
@@ -335,7 +352,7 @@ find_rival(struct pw_store *st, const uint8_t *key, unsigned type,
 	uint64_t i, n, lim, w;
 
 	lim = probe_limit(st);
-	for (n = 0, i = home_of(st, key); n < lim; n++, i = (i + 1) & st->mask) {
+	for (n = 0, i = pw_store_home(st, key); n < lim; n++, i = (i + 1) & st->mask) {
 		s = &st->slots[i];
 		w = atomic_load(&s->word);
 		if (PW_W_STATUS(w) == PW_ST_EMPTY)

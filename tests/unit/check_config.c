@@ -210,6 +210,7 @@ check_defaults(const struct pw_config *cfg)
 	ck_assert_int_eq(listen_port(&cfg->listen[0]), 8080);
 	ck_assert_int_eq(cfg->nmetrics_listen, 0);
 	ck_assert_int_eq(cfg->workers, ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu);
+	ck_assert_int_eq(cfg->shard, 0);
 	ck_assert_str_eq(cfg->store, "/var/db/playwave/store");
 	ck_assert_uint_eq(cfg->store_slots, 1048576);
 	ck_assert_str_eq(cfg->billing_log, "/var/db/playwave/billing.log");
@@ -264,7 +265,7 @@ START_TEST(test_all_globals)
 {
 	struct pw_config	*cfg = parse_ok(
 	    "listen 127.0.0.1:9000\nlisten [::1]:9001\n"
-	    "metrics-listen *:9100\nworkers 7\nstore /s\nstore-slots 1024\n"
+	    "metrics-listen *:9100\nworkers 7\nshard 13\nstore /s\nstore-slots 1024\n"
 	    "billing-log /b\nbilling-fsync always\naccess-log /a\n"
 	    "log-file /l\nuser nobody\npidfile /p\nott-ttl 11\n"
 	    "session-timeout 12\nheartbeat-interval 13\ncharge-grace 14\n"
@@ -283,6 +284,7 @@ START_TEST(test_all_globals)
 	ck_assert_int_eq(cfg->nmetrics_listen, 1);
 	ck_assert_int_eq(listen_port(&cfg->metrics_listen[0]), 9100);
 	ck_assert_int_eq(cfg->workers, 7);
+	ck_assert_int_eq(cfg->shard, 13);
 	ck_assert_str_eq(cfg->store, "/s");
 	ck_assert_uint_eq(cfg->store_slots, 1024);
 	ck_assert_str_eq(cfg->billing_log, "/b");
@@ -776,6 +778,8 @@ static const struct bad_case bad_cases[] = {
 	{ "ott-ttl 99999999999999999999999\n", 1, "from 1 to 86400" },
 	{ "ott-ttl 0\n", 1, "from 1 to 86400" },
 	{ "workers 65\n", 1, "from 1 to 64" },
+	{ "shard 16\n", 1, "from 0 to 15" },
+	{ "shard -1\n", 1, "shard" },
 	{ "max-body 63\n", 1, "from 64 to 1048576" },
 	{ "launcher-secret \"\"\n", 1, "non-empty" },
 	{ "launch-secret "

@@ -246,6 +246,35 @@ START_TEST(test_uuid_new)
 }
 END_TEST
 
+/* The shard digit is the text's last character and the UUID stays v4. */
+START_TEST(test_uuid_shard)
+{
+	uint8_t		 u[PW_UUID_LEN], v[PW_UUID_LEN];
+	char		 s[PW_UUID_STRLEN + 1];
+	unsigned	 k, i, seen;
+
+	for (k = 0; k <= PW_SHARD_MAX; k++) {
+		seen = 0;
+		for (i = 0; i < 64; i++) {
+			pw_uuid_new(NULL, u);
+			memcpy(v, u, sizeof(v));
+			pw_uuid_set_shard(u, k);
+			ck_assert_uint_eq(pw_uuid_shard(u), k);
+			/* Only the low nibble of the last byte changed. */
+			ck_assert_int_eq(memcmp(u, v, PW_UUID_LEN - 1), 0);
+			ck_assert_uint_eq(u[15] >> 4, v[15] >> 4);
+			seen |= 1u << (u[15] >> 4);
+			pw_uuid_format(u, s);
+			ck_assert_int_eq(s[35], "0123456789abcdef"[k]);
+			ck_assert_int_eq(s[14], '4');
+			ck_assert(strchr("89ab", s[19]) != NULL);
+		}
+		/* The digit before it stays random. */
+		ck_assert_uint_gt(__builtin_popcount(seen), 8);
+	}
+}
+END_TEST
+
 /* What a forked child draws after its reset is not the parent's next. */
 START_TEST(test_rand_pool_fork)
 {
@@ -553,6 +582,7 @@ crypto_suite(void)
 
 	tc = tcase_create("ids");
 	tcase_add_test(tc, test_uuid_new);
+	tcase_add_test(tc, test_uuid_shard);
 	tcase_add_test(tc, test_rand_pool_fork);
 	tcase_add_test(tc, test_uuid_parse_ok);
 	tcase_add_test(tc, test_uuid_parse_bad);

@@ -154,7 +154,7 @@ def cpu_delta(before, after):
 
 
 class Daemon:
-    def __init__(self, kind, argv, cwd, logpath, port):
+    def __init__(self, kind, argv, cwd, logpath, port, nprocs=3):
         self.kind, self.port = kind, port
         self.logf = open(logpath, "ab")
         self.proc = subprocess.Popen(argv, cwd=cwd, stdout=self.logf,
@@ -167,7 +167,7 @@ class Daemon:
             raise RuntimeError("%s exited with %d (log: %s)" %
                                (kind, self.proc.returncode, logpath))
         # Let every worker come up before anything is measured.
-        wait_until(lambda: len(tree(self.proc.pid)) >= 3, 10,
+        wait_until(lambda: len(tree(self.proc.pid)) >= nprocs, 10,
                    kind + " workers")
 
     def workers(self):

@@ -1,9 +1,10 @@
 #!/bin/sh
 #
 # make bench: playwaved against an nginx floor on loopback (wrk and ab),
-# the store microbenchmark, and per-worker RSS after a long run.
+# the store microbenchmark, heartbeats through HAProxy over 3 shards
+# against one host, and per-worker RSS after a long run.
 #
-#   sh tools/bench/run.sh [all | http | store | rss]
+#   sh tools/bench/run.sh [all | http | store | cluster | rss]
 #
 # Environment: BENCH_SECS (seconds per run, default 6), BENCH_RUNS
 # (default 3), BENCH_CONNS (default 64), BENCH_RSS_REQUESTS (default
@@ -88,6 +89,11 @@ run_http() {
 	bounded 900 python3 "$here/bench.py" http
 }
 
+run_cluster() {
+	need wrk haproxy python3
+	bounded 600 python3 "$here/cluster.py"
+}
+
 run_rss() {
 	need wrk nginx python3
 	bounded 600 python3 "$here/bench.py" rss
@@ -103,7 +109,8 @@ run_store() {
 		# shellcheck disable=SC2046
 		${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 \
 		    -I"$root/include" $(pkg-config --cflags $pc) \
-		    "$here/storebench.c" "$build/libpw.a" \
+		    "$here/storebench.c" "$here/storebench_probe.c" \
+		    "$build/libpw.a" \
 		    $(pkg-config --libs $pc) -o "$sb" || return 1
 	fi
 	bounded 600 "$sb" "$BENCH_TMP"
@@ -116,11 +123,13 @@ case $mode in
 all)
 	run_http || rc=1
 	run_store || rc=1
+	run_cluster || rc=1
 	run_rss || rc=1
 	;;
+cluster) run_cluster || rc=1 ;;
 http)	run_http || rc=1 ;;
 store)	run_store || rc=1 ;;
 rss)	run_rss || rc=1 ;;
-*)	echo "usage: $0 [all | http | store | rss]" >&2; rc=2 ;;
+*)	echo "usage: $0 [all | http | store | cluster | rss]" >&2; rc=2 ;;
 esac
 exit $rc

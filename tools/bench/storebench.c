@@ -5,8 +5,10 @@
  * reaper's full pass over those slots; and whether lookups in another
  * process slow down while passes run.
  *
- *	storebench [dir]	(store, log and config files are made in dir,
- *				default /tmp, and removed at the end)
+ *	storebench [dir [probe]]	(store, log and config files are made
+ *				in dir, default /tmp, and removed at the end;
+ *				with probe, only the probe lengths of
+ *				storebench_probe.c)
  *
  * The pass is the reaper's own, pw_reap_pass() of src/billing/reaper_pass.c, over a
  * configuration with one game and one cafe and a billing log of its own.
@@ -35,6 +37,7 @@
 #include "pw_reap.h"
 #include "pw_session.h"
 #include "pw_store.h"
+#include "storebench.h"
 
 #define NSLOTS		(1u << 21)
 #define NLIVE		1000000u
@@ -611,6 +614,10 @@ main(int argc, char *argv[])
 
 	memset(&c, 0, sizeof(c));
 	strlcpy(c.dir, argc > 1 ? argv[1] : "/tmp", sizeof(c.dir));
+	if (argc > 2 && strcmp(argv[2], "probe") == 0) {
+		bench_probe(c.dir, NSLOTS, NLIVE);
+		return (0);
+	}
 	c.now = (uint32_t)time(NULL);
 	if ((c.keys = calloc(NLIVE, PW_KEY_LEN)) == NULL ||
 	    (c.otts = calloc(NOTT, PW_KEY_LEN)) == NULL)
@@ -632,5 +639,6 @@ main(int argc, char *argv[])
 	bench_ops(&c);
 	bench_pass(&c);
 	close_store(&c, "storebench.1");
+	bench_probe(c.dir, NSLOTS, NLIVE);
 	return (0);
 }

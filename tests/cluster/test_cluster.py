@@ -1,0 +1,517 @@
+"""The cluster on loopback: three playwaved shards behind HAProxy with
+etc/haproxy/haproxy.cfg and the maps `playwavectl cluster maps` makes from
+the shards' own configuration files.  Clients bind distinct 127.0.x.y
+source addresses, so the proxy sees cafes as it would on a network.
+
+Checks: every id-bearing endpoint reaches the shard that owns the id (the
+id's last hex digit), launcher starts reach their cafe's shard, an
+authenticate the shard of its token's sub; each shard's billing log holds
+its own sessions and no other's; a shard SIGKILLed (every process) is
+answered for by HAProxy with a JSON 503 within seconds while the others
+serve, and restarted on the same store it answers for its sessions again.
+
+    python3 tests/cluster/test_cluster.py [name-substring ...]
+
+Traffic goes to 127.0.0.0/8 only; every wait has a deadline."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integ"))
+import pwtest  # noqa: E402
+from pwtest import check, eq  # noqa: E402
+import test_authenticate as ta  # noqa: E402
+
+ROOT = pwtest.ROOT
+HAPROXY_CFG = os.path.join(ROOT, "etc", "haproxy", "haproxy.cfg")
+NSHARDS = 3
+NONCAFE_SRC = "127.0.9.1"
+ID_RE = re.compile(r"^(?:ls_|gs_|pt_|cr_|playwave_)[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                   r"[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def cafe_of(k):
+    return "cafe-%d" % k
+
+
+def cafe_src(k, host=10):
+    return "127.0.%d.%d" % (k + 1, host)
+
+
+class Shard(pwtest.Server):
+    """A pwtest.Server whose configuration is shard k's: its own cafe,
+    127.0.0.1 (the proxy) trusted."""
+
+    def __init__(self, k, **kw):
+        self.k = k
+        super().__init__(**kw)
+
+    def write_config(self, **kw):
+        super().write_config(**kw)
+        with open(self.conf) as f:
+            text = f.read()
+        text = text.replace("cafe seoul-01", "cafe " + cafe_of(self.k))
+        text += "\nshard %d\ntrusted-proxy 127.0.0.1\n" % self.k
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def kill_all(self):
+        """SIGKILL the master and every child, as a host that dies would."""
+        pids = [p for p, _ in self.children()]
+        if self.proc is not None:
+            pids.append(self.proc.pid)
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait(10)
+        self.proc = None
+        self.logf.close()
+        pwtest.wait_until(lambda: not self.children(), 10, what="shard processes to die")
+
+
+class Client(pwtest.Server):
+    """The proxy as pwtest sees a server: requests (and launcher signing,
+    pwtest's own) go to HAProxy from a chosen loopback source address."""
+
+    def __init__(self, port, src):
+        self.port = port
+        self.src = src
+        self.proc = None
+
+    def connect(self, timeout=10):
+        import http.client
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(self.src, 0))
+
+
+class Cluster:
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="pwcluster.")
+        self.shards = []
+        self.haproxy = None
+        self.port = pwtest.free_port()
+
+    def start(self):
+        for k in range(NSHARDS):
+            st = os.path.join(self.tmp, "shard%d" % k)
+            os.mkdir(st)
+            self.shards.append(Shard(k, state=st, workers=1,
+                                     cafe_net="127.0.%d.0/24" % (k + 1)).start())
+        for s in self.shards:
+            s.credit(cafe_of(s.k), 1000)
+        self.maps()
+        self.start_haproxy()
+        return self
+
+    def maps(self):
+        d = os.path.join(self.tmp, "playwave")
+        os.makedirs(d, exist_ok=True)
+        p = subprocess.run([pwtest.CTL, "cluster", "maps", d] +
+                           [s.conf for s in self.shards],
+                           capture_output=True, text=True, timeout=30)
+        eq(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "subs.map")) as f:
+            self.subs = dict(line.split() for line in f if not line.startswith("#"))
+
+    def start_haproxy(self):
+        with open(HAPROXY_CFG) as f:
+            cfg = f.read()
+        # The sample as shipped, but in the foreground, as this user, no syslog.
+        cfg = re.sub(r"(?m)^\s*(user|group|chroot|daemon|log)\b.*\n", "", cfg)
+        cfg = re.sub(r"(?m)^(\s*bind )\S+", r"\g<1>127.0.0.1:%d" % self.port, cfg)
+        conf = os.path.join(self.tmp, "haproxy.cfg")
+        with open(conf, "w") as f:
+            f.write(cfg)
+        self.hlog = open(os.path.join(self.tmp, "haproxy.log"), "ab")
+        self.haproxy = subprocess.Popen(
+            ["haproxy", "-db", "-f", conf, "-f",
+             os.path.join(self.tmp, "playwave", "shards.cfg")],
+            stdout=self.hlog, stderr=self.hlog, cwd=self.tmp)
+        for k in range(NSHARDS):
+            pwtest.wait_until(lambda: self.owner_answers(k), 15,
+                              what="HAProxy to reach shard %d" % k)
+
+    def owner_answers(self, k):
+        """A made-up id of shard k: the shard itself says 404 (not the proxy)."""
+        try:
+            st, _, d = self.client(NONCAFE_SRC).heartbeat(fake_gs(k))
+        except OSError:
+            return False
+        return st == 404 and d["error"]["code"] == "SESSION_NOT_FOUND"
+
+    def client(self, src):
+        return Client(self.port, src)
+
+    def stop(self):
+        if self.haproxy is not None:
+            self.haproxy.terminate()
+            try:
+                self.haproxy.wait(10)
+            except subprocess.TimeoutExpired:
+                self.haproxy.kill()
+                self.haproxy.wait()
+            self.hlog.close()
+        rcs = [s.stop() for s in self.shards]
+        return rcs
+
+    def logs(self):
+        out = []
+        for n in ["haproxy.log"] + ["shard%d/daemon.log" % k for k in range(NSHARDS)]:
+            try:
+                with open(os.path.join(self.tmp, n), "rb") as f:
+                    out.append("---- %s:\n%s" % (n, f.read()[-2000:].decode(errors="replace")))
+            except OSError:
+                pass
+        return "\n".join(out)
+
+
+def fake_gs(k):
+    return "gs_%s%x" % (str(uuid.uuid4())[:-1], k)
+
+
+def digit(id_):
+    check(ID_RE.match(id_), "not an id: %r" % id_)
+    return int(id_[-1], 16)
+
+
+# Everything each flow minted, by the shard that should own it.
+MINTED = {k: set() for k in range(NSHARDS)}
+
+
+def cafe_flow(cl, k, pc="pc-1"):
+    """Launcher start from cafe k's network, OTT, verify: all on shard k."""
+    c = cl.client(cafe_src(k))
+    d = c.launcher_session(pc)
+    eq(d["is_pc_cafe"], True, d)
+    eq(d["pc_cafe_id"], cafe_of(k), d)
+    ls = d["launcher_session_id"]
+    eq(digit(ls), k, ls)
+    ott = c.ott(ls)
+    eq(digit(ott), k, ott)
+    v = c.verify(ott)
+    check(v["is_valid"], v)
+    eq(v["is_pc_cafe"], True, v)
+    gs = v["game_session_id"]
+    eq(digit(gs), k, gs)
+    MINTED[k].add(gs)
+    return c, ls, gs
+
+
+# --- the tests, in order: later ones use the cluster earlier ones left ---
+
+def test_example_maps_are_current(cl):
+    """The shipped example maps are what the tool makes of the example configs."""
+    ex = os.path.join(ROOT, "etc", "haproxy", "example")
+    d = os.path.join(cl.tmp, "example")
+    os.mkdir(d)
+    confs = ["shard%d.conf" % k for k in range(3)]
+    p = subprocess.run([pwtest.CTL, "cluster", "maps", d] + confs, cwd=ex,
+                       capture_output=True, text=True, timeout=30)
+    eq(p.returncode, 0, p.stderr)
+    for n in ("ids.map", "cafes.map", "subs.map", "shards.cfg"):
+        with open(os.path.join(ex, n)) as a, open(os.path.join(d, n)) as b:
+            eq(a.read(), b.read(), "etc/haproxy/example/%s is stale" % n)
+    # And the tool refuses a cafe on two shards.
+    bad = os.path.join(cl.tmp, "dup.conf")
+    with open(cl.shards[0].conf) as f:
+        text = f.read()
+    with open(bad, "w") as f:
+        f.write(text.replace("shard 0", "shard 9"))
+    p = subprocess.run([pwtest.CTL, "cluster", "maps", d, cl.shards[0].conf, bad],
+                       capture_output=True, text=True, timeout=30)
+    eq(p.returncode, 1, p.stdout)
+    check("lives on one shard" in p.stderr, p.stderr)
+
+
+def test_cafe_flows_on_their_shard(cl):
+    for k in range(NSHARDS):
+        c, ls, gs = cafe_flow(cl, k)
+        st, _, d = c.heartbeat(gs)
+        eq(st, 200, d)
+        eq(d["data"]["result"], "OK", d)
+        st, _, d = c.game("POST", "check", {"game_session_id": gs,
+                                            "provider_user_id": "123456789"})
+        eq(st, 200, d)
+        check(d["data"]["is_valid"], d)
+        st, _, d = c.launcher("session/heartbeat", {"launcher_session_id": ls},
+                              method="PATCH")
+        eq(st, 200, d)
+        st, _, d = c.end(gs, 1)
+        eq(st, 200, d)
+        eq(d["data"]["billed_minutes"], 1, d)
+        eq(d["data"]["charged"], 10, d)
+        # The charge came out of this shard's cafe wallet, not another's.
+        shard = cl.shards[k]
+        pwtest.wait_until(lambda: shard.ctl("wallet", "show", cafe_of(k),
+                                            json_out=True)["balance"] == 990,
+                          5, what="cafe %d's wallet at 990" % k)
+
+
+def test_ids_of_other_clients_route_by_id(cl):
+    """A game server calls from anywhere: the id alone picks the shard."""
+    for k in range(NSHARDS):
+        _, _, gs = cafe_flow(cl, k, pc="pc-2")
+        for src in (NONCAFE_SRC, cafe_src((k + 1) % NSHARDS, 77)):
+            st, _, d = cl.client(src).heartbeat(gs.upper().replace("GS_", "gs_"))
+            eq(st, 200, d)
+            eq(d["data"]["result"], "OK", d)
+
+
+def test_non_cafe_launcher(cl):
+    c = cl.client(NONCAFE_SRC)
+    d = c.launcher_session("home-pc")
+    eq(d["is_pc_cafe"], False, d)
+    ls = d["launcher_session_id"]
+    k = digit(ls)
+    ott = c.ott(ls)
+    eq(digit(ott), k, ott)
+    v = c.verify(ott)
+    eq(v["is_pc_cafe"], False, v)
+    eq(digit(v["game_session_id"]), k, v)
+    MINTED[k].add(v["game_session_id"])
+    st, _, d = c.end(v["game_session_id"])
+    eq(st, 200, d)
+    eq(d["data"]["charged"], 0, d)
+
+
+def test_forwarded_for_from_client_ignored(cl):
+    """A client outside every cafe claims a cafe address: the proxy drops it."""
+    c = cl.client(NONCAFE_SRC)
+    d = c.launcher_session("liar", headers={"X-Forwarded-For": cafe_src(1)})
+    eq(d["is_pc_cafe"], False, d)
+
+
+def test_authenticate_on_shard_of_sub(cl):
+    c = cl.client(NONCAFE_SRC)
+    seen = set()
+    for i in range(12):
+        sub = "player-%d-%s" % (i, uuid.uuid4().hex[:6])
+        want = int(cl.subs[str(zlib.crc32(sub.encode()) % 240)][len("shard"):])
+        seen.add(want)
+        raw = json.dumps(ta.body(ta.jwt(sub=sub))).encode()
+        h = {"X-HMAC-Signature": hmac.new(pwtest.HMAC_SECRET.encode(), raw,
+                                          hashlib.sha256).hexdigest(),
+             "X-Request-ID": ta.new_rid()}
+        st, _, d = c.request("POST", ta.PATH, raw, h)
+        eq(st, 200, d)
+        eq(d["playerId"], sub, d)
+        eq(digit(d["playerToken"]), want, (sub, d))
+        # The same request again: the same shard answers the same token.
+        st, _, d2 = c.request("POST", ta.PATH, raw, h)
+        eq(st, 200, d2)
+        eq(d2["playerToken"], d["playerToken"])
+    eq(seen, set(range(NSHARDS)), "12 subs should reach every shard")
+
+
+def test_metrics_not_through_proxy(cl):
+    st, h, d = cl.client(NONCAFE_SRC).request("GET", "/metrics")
+    eq(st, 404, d)
+    eq(d["error"]["code"], "NOT_FOUND", d)
+
+
+def test_each_log_holds_its_own_sessions(cl):
+    """Every session a shard minted is in its billing log and no other;
+    every id in a log (sessions, and the credits playwavectl minted) carries
+    its shard's digit."""
+    def logged():
+        return {s.k: {e["session"] for e in s.log_events() if e.get("session")}
+                for s in cl.shards}
+    want = {k: set(v) for k, v in MINTED.items()}
+    pwtest.wait_until(lambda: all(want[k] <= logged()[k] for k in want), 10,
+                      what="START events of every session")
+    got = logged()
+    for k in range(NSHARDS):
+        check(want[k], "shard %d minted no session" % k)
+        for other in range(NSHARDS):
+            if other != k:
+                eq(want[k] & got[other], set(), "shard %d's in %d's log" % (k, other))
+        for sid in got[k]:
+            eq(digit(sid), k, "log of shard %d holds %s" % (k, sid))
+
+
+def pg_bin(name):
+    import glob
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + name))
+    return found[-1] if found else shutil.which(name)
+
+
+class Postgres:
+    """A throwaway PostgreSQL on a unix socket in its own directory (no
+    TCP), run as the postgres user when we are root."""
+
+    def __init__(self, top):
+        self.dir = os.path.join(top, "pg")
+        os.mkdir(self.dir)
+        self.as_user = []
+        if os.geteuid() == 0:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            os.chmod(top, 0o711)	# mkdtemp's 0700: let it reach its own
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = os.path.join(self.dir, "data")
+        self.port = str(pwtest.free_port())
+        p = subprocess.run(self.as_user + [pg_bin("initdb"), "-A", "trust", "-U", "pw",
+                                           "-D", self.data],
+                           capture_output=True, text=True, timeout=120)
+        eq(p.returncode, 0, p.stdout + p.stderr)
+        self.logf = open(os.path.join(top, "postgres.log"), "ab")
+        self.proc = subprocess.Popen(self.as_user + [
+            pg_bin("postgres"), "-D", self.data, "-k", self.dir, "-p", self.port,
+            "-c", "listen_addresses=", "-c", "fsync=off"],
+            stdout=self.logf, stderr=self.logf)
+        pwtest.wait_until(lambda: self.psql("SELECT 1").returncode == 0, 30,
+                          step=0.2, what="postgres to accept connections")
+
+    def args(self):
+        return ["-h", self.dir, "-p", self.port, "-U", "pw", "-d", "postgres"]
+
+    def psql(self, sql, stdin=None):
+        return subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1"] +
+                              self.args() + ["-c", sql], capture_output=True,
+                              text=True, timeout=30, input=stdin)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+
+
+def test_billing_logs_into_postgres(cl):
+    """tools/ship: every shard's events loaded once, whatever is sent twice."""
+    pg = Postgres(cl.tmp)
+    try:
+        with open(os.path.join(ROOT, "tools", "ship", "billing.sql")) as f:
+            p = pg.psql(f.read())
+        eq(p.returncode, 0, p.stderr)
+        load = os.path.join(ROOT, "tools", "ship", "pgload.py")
+        counts = {}
+        for s in cl.shards:
+            events = s.ctl("-j", "log", "cat").stdout
+            counts[s.k] = len([x for x in events.splitlines() if x.strip()])
+            check(counts[s.k] > 0, "shard %d logged nothing" % s.k)
+            # All of it, then all of it again (a consumer restarted from 1).
+            for _ in range(2):
+                p = subprocess.run(["python3", load, str(s.k)] + pg.args(),
+                                   input=events, capture_output=True, text=True,
+                                   timeout=60)
+                eq(p.returncode, 0, p.stderr)
+        for k, n in counts.items():
+            p = pg.psql("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) "
+                        "FROM billing_event WHERE shard = %d" % k)
+            eq(p.stdout.strip(), "%d|%d|1|%d" % (n, n, n), (k, p.stderr))
+        # A cafe's charges add up to what its wallet lost, on its own shard.
+        for s in cl.shards:
+            p = pg.psql("SELECT coalesce(sum(amount), 0) FROM billing_event WHERE "
+                        "shard = %d AND type = 'CHARGE' AND wallet = '%s'"
+                        % (s.k, cafe_of(s.k)))
+            w = s.ctl("wallet", "show", cafe_of(s.k), json_out=True)
+            eq(int(p.stdout.strip()), 1000 - w["balance"], (s.k, w))
+    finally:
+        pg.stop()
+
+
+def test_shard_killed_then_restarted(cl):
+    live = {k: cafe_flow(cl, k, pc="pc-3") for k in range(NSHARDS)}
+    victim = cl.shards[1]
+    victim.kill_all()
+    t0 = time.time()
+    c1, _, gs1 = live[1]
+
+    def proxy_503():
+        st, h, d = c1.heartbeat(gs1)
+        return st == 503 and h.get("content-type") == "application/json" and d
+    d = pwtest.wait_until(proxy_503, 10, step=0.1, what="HAProxy's 503 for shard 1")
+    took = time.time() - t0
+    check(took < 10, took)
+    eq(d["success"], False, d)
+    eq(d["error"]["code"], "SHARD_UNAVAILABLE", d)
+    check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", d["error"]["timestamp"]), d)
+    check(d["request_id"].startswith("req_"), d)
+    # A launcher start from its cafe, and its OTTs: 503 too, quickly.
+    t1 = time.time()
+    st, _, d = c1.launcher("session", {"pc_id": "pc-9", "internal_ip": "10.0.0.7"})
+    eq(st, 503, d)
+    check(time.time() - t1 < 5, "503 took %.1fs" % (time.time() - t1))
+    # The others serve on.
+    for k in (0, 2):
+        c, _, gs = live[k]
+        st, _, d = c.heartbeat(gs)
+        eq(st, 200, d)
+        _, _, gs_new = cafe_flow(cl, k, pc="pc-4")
+        eq(digit(gs_new), k)
+    # Back on the same store: its sessions answer again.
+    victim.start()
+    st_d = pwtest.wait_until(lambda: (lambda r: r if r[0] == 200 else None)(c1.heartbeat(gs1)),
+                             15, step=0.2, what="shard 1's session through the proxy again")
+    eq(st_d[2]["data"]["result"], "OK", st_d)
+    print("     (503 after %.2fs)" % took)
+
+
+TESTS = [test_example_maps_are_current, test_cafe_flows_on_their_shard,
+         test_ids_of_other_clients_route_by_id, test_non_cafe_launcher,
+         test_forwarded_for_from_client_ignored, test_authenticate_on_shard_of_sub,
+         test_metrics_not_through_proxy, test_each_log_holds_its_own_sessions,
+         test_billing_logs_into_postgres, test_shard_killed_then_restarted]
+
+
+def main():
+    if shutil.which("haproxy") is None:
+        print("FAIL cluster: haproxy not installed (make deps)")
+        return 1
+    only = sys.argv[1:]
+    passed = failed = 0
+    cl = Cluster()
+    try:
+        cl.start()
+        for fn in TESTS:
+            if only and not any(o in fn.__name__ for o in only):
+                continue
+            t0 = time.time()
+            try:
+                fn(cl)
+                passed += 1
+                print("ok   cluster.%s (%.1fs)" % (fn.__name__, time.time() - t0), flush=True)
+            except Exception:
+                failed += 1
+                print("FAIL cluster.%s" % fn.__name__, flush=True)
+                traceback.print_exc()
+                print(cl.logs())
+    except Exception:
+        failed += 1
+        print("FAIL cluster: set-up")
+        traceback.print_exc()
+        print(cl.logs())
+    finally:
+        rcs = cl.stop()
+        if any(rc not in (0, None) for rc in rcs):
+            failed += 1
+            print("FAIL cluster: a shard exited %r on SIGTERM" % rcs)
+    if failed == 0:
+        shutil.rmtree(cl.tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

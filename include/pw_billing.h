@@ -30,6 +30,22 @@
 #define PW_EV_SIZE	128
 #define PW_EV_MAGIC	"PWB1"
 
+/* The largest balance: the largest integer a JSON client reads exactly. */
+#define PW_MONEY_MAX	((int64_t)9007199254740991)	/* 2^53 - 1 */
+
+/* *out = a + b; -1 (and *out untouched) when it leaves +-PW_MONEY_MAX. */
+static inline int
+pw_money_add(int64_t a, int64_t b, int64_t *out)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r) || r > PW_MONEY_MAX ||
+	    r < -PW_MONEY_MAX)
+		return (-1);
+	*out = r;
+	return (0);
+}
+
 enum pw_ev_type {
 	PW_EV_NONE = 0,
 #define PW_EVENT(sym)	PW_EV_##sym,
@@ -75,6 +91,11 @@ typedef int (*pw_blog_fn)(const struct pw_event *, uint64_t off, void *);
  */
 int	 pw_blog_scan(int fd, pw_blog_fn fn, void *arg, uint64_t *good,
 	    uint64_t *last_seq, uint64_t *filesize);
+/* The same from offset from, whose record must have seq seq0 + 1. */
+int	 pw_blog_scan_from(int fd, uint64_t from, uint64_t seq0, pw_blog_fn fn,
+	    void *arg, uint64_t *good, uint64_t *last_seq, uint64_t *filesize);
+/* The offset just after record seq (0 for seq 0); -1 if it is not there. */
+int	 pw_blog_find_seq(int fd, uint64_t seq, uint64_t *off);
 
 /*
  * Open for appending, cutting a torn tail (reported through log_warnx);
@@ -85,6 +106,11 @@ int	 pw_blog_open(struct pw_blog *, const char *path, char *err,
 /* The same on a descriptor opened O_APPEND already (path for messages). */
 int	 pw_blog_attach(struct pw_blog *, int fd, const char *path, char *err,
 	    size_t errlen);
+/* Both checking only the records after from_seq for a torn tail. */
+int	 pw_blog_open_from(struct pw_blog *, const char *path,
+	    uint64_t from_seq, char *err, size_t errlen);
+int	 pw_blog_attach_from(struct pw_blog *, int fd, const char *path,
+	    uint64_t from_seq, char *err, size_t errlen);
 /* Append n bytes with one write(2); on failure the file is cut back. */
 int	 pw_blog_append(struct pw_blog *, const void *buf, size_t n);
 void	 pw_blog_close(struct pw_blog *);

@@ -45,9 +45,14 @@ void	 worker_main(struct pw_ctx *, int index) __attribute__((noreturn));
 /* reaper.c */
 void	 reaper_main(struct pw_ctx *) __attribute__((noreturn));
 
-/* recover.c: rebuild the store's marks and balances from the log. */
+/*
+ * reconcile.c: make the store agree with the log read since the store's
+ * checkpoint (all of it for a new store), then take a checkpoint.
+ */
 int	 pw_recover(struct pw_store *, const struct pw_config *,
 	    struct pw_blog *, int holds);
+/* checkpoint.c: msync the store, then record seq as reflected in it. */
+int	 pw_store_checkpoint(struct pw_store *, uint64_t seq);
 
 /* proc.c */
 void	 proc_title_init(int argc, char **argv, char **envp);

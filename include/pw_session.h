@@ -44,6 +44,9 @@ struct pw_gs_info {
 void	 pw_wallet_key(uint8_t key[PW_KEY_LEN], const char *id);
 void	 pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len);
 
+/* Would a credit of amount keep the wallet's balance within 2^53 - 1? */
+int	 pw_credit_fits(struct pw_store *, const char *id, int64_t amount);
+
 int	 pw_ott_issue(struct pw_store *, uint32_t game, uint32_t cafe,
 	    const uint8_t *pc, uint64_t now_ms, uint8_t out[PW_KEY_LEN]);
 
@@ -59,12 +62,26 @@ enum pw_touch pw_gs_touch(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
  * End a live session with reason; game 0 matches any game (admin).  An
  * already ended one gives PW_TOUCH_ALREADY with info->reason its reason.
  */
-enum pw_touch pw_gs_end(struct pw_store *, const uint8_t gs[PW_KEY_LEN],
-	    uint32_t game, unsigned reason, struct pw_gs_info *);
-/* End the session in slot s if it is still alive (reaper, replacement). */
-int	 pw_gs_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
-void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint32_t now,
+enum pw_touch pw_gs_end(struct pw_store *, const struct pw_config *,
+	    const uint8_t gs[PW_KEY_LEN], uint32_t game, unsigned reason,
 	    struct pw_gs_info *);
+/*
+ * End the session in slot s if it is still alive (reaper, replacement),
+ * billing the minutes due at now_ms; cfg NULL bills none more.
+ */
+int	 pw_gs_end_slot(struct pw_store *, const struct pw_config *,
+	    struct pw_slot *, unsigned reason, uint64_t now_ms);
+void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint64_t now_ms,
+	    struct pw_gs_info *);
+/* Billing time of a session, in unix ms; end 0 while it lives. */
+uint64_t pw_gs_start_ms(const struct pw_slot *);
+uint64_t pw_gs_end_ms(const struct pw_slot *);
+void	 pw_gs_set_end(struct pw_slot *, uint64_t now_ms);
+/* Minutes started by now_ms (the first from the start itself). */
+uint32_t pw_gs_due(const struct pw_slot *, uint64_t now_ms, int unit_s);
+/* The id of the session an OTT starts. */
+void	 pw_gs_key_of_ott(const struct pw_store *,
+	    const uint8_t ott[PW_KEY_LEN], uint8_t key[PW_KEY_LEN]);
 
 /*
  * Make s (a launcher or a game session) the PC's current one of its kind;
@@ -106,8 +123,8 @@ struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
  */
 int	 pw_ott_expire(struct pw_store *, const struct pw_config *,
 	    struct pw_slot *, uint64_t word, uint64_t now_ms);
-int	 pw_gs_expire(const struct pw_config *, struct pw_slot *,
-	    uint64_t word, uint32_t now);
+int	 pw_gs_expire(struct pw_store *, const struct pw_config *,
+	    struct pw_slot *, uint64_t word, uint64_t now_ms);
 int	 pw_ls_expire(struct pw_store *, const struct pw_config *,
 	    struct pw_slot *, uint64_t word, uint32_t now);
 int	 pw_pc_expire(struct pw_store *, const struct pw_config *,

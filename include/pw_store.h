@@ -18,9 +18,8 @@
  * scanned past it must have stalled for that long to be misled; the
  * generation field in the word makes such a stale writer's CAS fail.
  *
- * On-disk format: fixed-width fields in host byte order, with the order
- * recorded in the header (pw_store_open refuses a file of the other
- * order), so the file never needs conversion on the machine that made it.
+ * The on-disk format (header, slot word, payloads, the layout fingerprint)
+ * is pw_store_format.h; this is the table's API.
  */
 #ifndef PW_STORE_H
 #define PW_STORE_H
@@ -30,226 +29,7 @@
 #include <stdint.h>
 
 #include "pw_crypto.h"
-
-#define PW_STORE_MAGIC		"PWSTORE"	/* 8 bytes with the NUL */
-#define PW_STORE_VERSION	1
-#define PW_STORE_BYTEORDER	0x01020304u
-#define PW_SLOT_SIZE		64
-#define PW_KEY_LEN		16
-#define PW_MAX_WORKERS		64
-#define PW_CELL_TOOL		PW_MAX_WORKERS		/* playwavectl */
-#define PW_CELL_REAPER		(PW_MAX_WORKERS + 1)
-#define PW_NCELLS		(PW_MAX_WORKERS + 2)
-#define PW_MAX_PROBE		1024
-#define PW_RATE_BUCKETS		256
-
-/* Slot word layout. */
-#define PW_ST_EMPTY	0u
-#define PW_ST_BUSY	1u
-#define PW_ST_LIVE	2u
-#define PW_ST_TOMB	3u
-#define PW_W_STATUS(w)	((unsigned)((w) & 0x7u))
-#define PW_W_KEYED	(1ull << 3)	/* BUSY with its key written */
-#define PW_W_MARK	(1ull << 4)	/* tombstone seen by a reaper pass */
-#define PW_W_TYPE(w)	((unsigned)(((w) >> 5) & 0xfu))
-#define PW_W_STATE(w)	((unsigned)(((w) >> 9) & 0xfu))
-/*
- * Bits 13-16 say one more thing about a record, by its type: a session's
- * end reason (enum pw_reason), whether an OTT expired unused, or for how
- * many reaper ticks an applied credit has been kept for playwavectl to
- * read.  Always read them through the name for the type.
- */
-#define PW_W_AUX(w)	((unsigned)(((w) >> 13) & 0xfu))
-#define PW_W_REASON(w)		PW_W_AUX(w)	/* game, launcher sessions */
-#define PW_W_OTT_EXPIRED(w)	(PW_W_AUX(w) != 0)	/* OTTs */
-#define PW_W_CREDIT_AGE(w)	PW_W_AUX(w)	/* applied credits */
-#define PW_W_GEN(w)	((unsigned)(((w) >> 17) & 0x7fffu))
-#define PW_W_HI(w)	((uint32_t)((w) >> 32))
-#define PW_W_MAKE(st, type, state, aux, gen, hi)			\
-	((uint64_t)(st) | ((uint64_t)(type) << 5) |			\
-	 ((uint64_t)(state) << 9) | ((uint64_t)(aux) << 13) |	\
-	 ((uint64_t)((gen) & 0x7fffu) << 17) | ((uint64_t)(hi) << 32))
-#define PW_W_WITH(w, state, aux, hi)					\
-	(((w) & ((1ull << 9) - 1)) | ((uint64_t)(state) << 9) |		\
-	 ((uint64_t)(aux) << 13) | ((uint64_t)PW_W_GEN(w) << 17) |	\
-	 ((uint64_t)(hi) << 32))
-
-enum pw_type {
-	PW_T_NONE = 0,
-#define PW_TYPE(sym, name, prefix)	PW_T_##sym,
-#include "tbl/record_types.h"
-#undef PW_TYPE
-	PW_T_MAX
-};
-
-/* States (word bits 9-12): PW_<type>_<state>. */
-enum {
-#define PW_STATE(type, sym, value, name)	PW_##type##_##sym = value,
-#include "tbl/record_states.h"
-#undef PW_STATE
-};
-
-/* End reasons (word bits 13-16) of game and launcher sessions. */
-enum pw_reason {
-	PW_R_NONE = 0,
-#define PW_REASON(sym)	PW_R_##sym,
-#include "tbl/end_reasons.h"
-#undef PW_REASON
-	PW_R_MAX
-};
-
-/* A reference to a slot that survives its reuse: index and key prefix. */
-typedef uint64_t pw_ref_t;
-
-struct pw_ott {
-	uint32_t	 game;		/* pw_config_idhash() */
-	uint32_t	 cafe;		/* 0: not at a cafe */
-	uint64_t	 issued_ms;
-	uint8_t		 pc[PW_KEY_LEN];	/* PC slot key; zero: none */
-};
-
-struct pw_ls {
-	uint8_t		 pc[PW_KEY_LEN];
-	uint32_t	 cafe;
-	_Atomic uint32_t last_seen;	/* unix s */
-	uint64_t	 created_ms;
-	_Atomic uint32_t ended_at;	/* unix s; 0 while live */
-	uint32_t	 reserved;
-};
-
-#define PW_UID_LEN	10	/* 20 decimal digits, BCD, 0xf padded */
-
-struct pw_gs {
-	uint32_t	 game;
-	uint32_t	 cafe;		/* 0: not at a cafe, nothing charged */
-	uint32_t	 start;		/* unix s */
-	_Atomic uint32_t last_seen;
-	_Atomic uint32_t ended_at;	/* end, or start of the charge grace */
-	uint32_t	 price;		/* fixed for the session at verify */
-	_Atomic uint32_t logged;	/* reaper only: PW_LOGGED_* | charges */
-	uint8_t		 uid[PW_UID_LEN];
-	uint8_t		 pad[2];
-};
-#define PW_LOGGED_START		(1u << 31)
-#define PW_LOGGED_END		(1u << 30)
-#define PW_LOGGED_CHARGES(l)	((l) & 0x3fffffffu)
-
-struct pw_pc {
-	_Atomic pw_ref_t ls;
-	_Atomic pw_ref_t gs;
-	_Atomic uint32_t touched;	/* unix s of the last bind */
-	uint8_t		 reserved[20];
-};
-
-#define PW_WALLET_NAME	24
-
-struct pw_wallet {
-	_Atomic int64_t	 balance;	/* after every logged event; reaper only */
-	_Atomic int64_t	 hold;		/* owed, not yet logged (charges) */
-	char		 name[PW_WALLET_NAME];
-};
-
-struct pw_credit {
-	int64_t		 amount;
-	_Atomic int64_t	 balance;	/* the wallet's balance once applied */
-	char		 name[PW_WALLET_NAME];
-};
-
-struct pw_reqid {
-	uint8_t		 body[PW_KEY_LEN];	/* SHA-256 prefix of the body */
-	uint8_t		 pt[PW_KEY_LEN];	/* the player token issued */
-	uint32_t	 exp;
-	uint32_t	 reserved;
-};
-
-struct pw_pt {
-	uint32_t	 game;
-	uint32_t	 exp;
-	_Atomic uint32_t last_seen;
-	uint32_t	 created;
-	char		 sub[PW_WALLET_NAME];
-};
-
-struct pw_slot {
-	_Atomic uint64_t word;
-	uint8_t		 key[PW_KEY_LEN];
-	union {
-		struct pw_ott	 ott;
-		struct pw_ls	 ls;
-		struct pw_gs	 gs;
-		struct pw_pc	 pc;
-		struct pw_wallet w;
-		struct pw_credit cr;
-		struct pw_reqid	 rq;
-		struct pw_pt	 pt;
-		uint8_t		 raw[40];
-	} u;
-};
-
-/* Counters: one cell per process, summed on read (no shared cache line). */
-enum pw_counter {
-#define PW_CLASS(sym, name)		PW_C_REQ_##sym,
-#include "tbl/status_classes.h"
-#undef PW_CLASS
-#define PW_ENDPOINT(sym, name, ...)	PW_C_EP_##sym,
-#include "tbl/endpoints.h"
-#undef PW_ENDPOINT
-#define PW_COUNTER(sym, name, kind, help)	PW_C_##sym,
-#include "tbl/counters.h"
-#undef PW_COUNTER
-	PW_C_GS_ENDED,			/* + enum pw_reason: by reason */
-	PW_C_COUNT = PW_C_GS_ENDED + PW_R_MAX
-};
-
-struct pw_cell {
-	_Alignas(64) _Atomic uint64_t c[PW_C_COUNT];
-};
-
-enum pw_gauge {
-	PW_G_LIVE,			/* + enum pw_type: live slots by type */
-	PW_G_LIVE_LAST = PW_G_LIVE + PW_T_MAX - 1,
-#define PW_GAUGE(sym, name, help)	PW_G_##sym,
-#include "tbl/gauges.h"
-#undef PW_GAUGE
-	PW_G_COUNT
-};
-
-enum pw_proc_kind { PW_PROC_NONE = 0, PW_PROC_WORKER, PW_PROC_REAPER };
-
-struct pw_proc {
-	_Atomic uint32_t pid;
-	uint32_t	 kind;
-	uint32_t	 index;
-	uint32_t	 restarts;
-	uint64_t	 started_ms;
-};
-
-struct pw_store_hdr {
-	char		 magic[8];
-	uint32_t	 version;
-	uint32_t	 byteorder;
-	uint32_t	 hdr_size;
-	uint32_t	 slot_size;
-	uint64_t	 nslots;
-	uint64_t	 created_ms;
-	_Atomic uint64_t generation;	/* bumped at every master start */
-	_Atomic uint32_t master_pid;
-	uint32_t	 shard;		/* the master's `shard`, in every id */
-	_Atomic uint64_t master_started_ms;
-	_Atomic uint64_t logged_seq;	/* events whose marks are in the store */
-	_Atomic uint64_t durable_seq;	/* events known fsync'ed */
-	_Atomic uint64_t log_pending;	/* events found but not yet written */
-	_Atomic uint64_t max_probe;
-	_Atomic uint64_t reaper_seen_ms;	/* the reaper's last pass */
-	_Atomic uint32_t reload_gen;	/* bumped on every applied SIGHUP */
-	/* Gauges the reaper recounts every pass (see enum pw_gauge). */
-	_Atomic uint64_t gauge[PW_G_COUNT];
-	uint32_t	 nprocs;
-	struct pw_proc	 procs[PW_MAX_WORKERS + 1];
-	/* rate-limit: GCRA theoretical arrival time, us, per API key. */
-	_Atomic uint64_t rate_tat[PW_RATE_BUCKETS];
-	struct pw_cell	 cells[PW_NCELLS];
-};
+#include "pw_store_format.h"
 
 struct pw_store {
 	struct pw_store_hdr	*hdr;
@@ -262,9 +42,6 @@ struct pw_store {
 	struct pw_cell		*cell;	/* this process's counters */
 	struct pw_rand		 rnd;	/* this process's random ids */
 };
-
-#define PW_STORE_HDR_SIZE	\
-	((sizeof(struct pw_store_hdr) + 4095) & ~(size_t)4095)
 
 /* Open (or, with create, make and fill) a store; -1 with a message. */
 int	 pw_store_open(struct pw_store *, const char *path, uint64_t nslots,
@@ -364,5 +141,13 @@ void	 pw_uid_unpack(const uint8_t in[PW_UID_LEN], char out[21]);
  * dead, mark or compact tombstones.  Returns 1 if the slot changed.
  */
 int	 pw_store_tidy(struct pw_store *, uint64_t index);
+
+/*
+ * After a power cut a page of the file may be older than the next: an
+ * EMPTY slot it shows may hide live keys further along their probe run.
+ * Turn every such slot into a tombstone; returns how many.  Only while
+ * no other process uses the store.
+ */
+uint64_t pw_store_mend(struct pw_store *);
 
 #endif /* PW_STORE_H */

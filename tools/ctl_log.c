@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,9 +143,13 @@ log_cat(struct ctl *c, const char *path)
 	return (scan_end(path, rc, good, size));
 }
 
-/* New whole records from *off on; stops at one not (yet) valid. */
+/*
+ * New whole records from *off on, those after seq from only; stops at
+ * one not (yet) valid.
+ */
 static void
-follow_read(struct ctl *c, int fd, uint64_t *off, uint64_t size)
+follow_read(struct ctl *c, int fd, uint64_t *off, uint64_t size,
+    uint64_t from)
 {
 	uint8_t buf[PW_EV_SIZE * 64];
 	struct pw_event ev;
@@ -157,7 +162,8 @@ follow_read(struct ctl *c, int fd, uint64_t *off, uint64_t size)
 		for (i = 0; i + PW_EV_SIZE <= n; i += PW_EV_SIZE) {
 			if (pw_event_decode(buf + i, &ev) == -1)
 				return;
-			print_event(c, &ev);
+			if (ev.seq > from)
+				print_event(c, &ev);
 			*off += PW_EV_SIZE;
 		}
 		fflush(stdout);
@@ -166,7 +172,7 @@ follow_read(struct ctl *c, int fd, uint64_t *off, uint64_t size)
 
 /* Follow the file by name, across truncation and replacement. */
 static void
-follow(struct ctl *c, const char *path, int fd, uint64_t off)
+follow(struct ctl *c, const char *path, int fd, uint64_t off, uint64_t from)
 {
 	struct timespec ts = { 0, FOLLOW_MS * 1000000L };
 	struct stat cur, sb;
@@ -191,7 +197,7 @@ follow(struct ctl *c, const char *path, int fd, uint64_t off)
 			    "from its start\n", path);
 			off = 0;
 		}
-		follow_read(c, fd, &off, (uint64_t)sb.st_size);
+		follow_read(c, fd, &off, (uint64_t)sb.st_size, from);
 	}
 }
 
@@ -213,9 +219,36 @@ log_tail(struct ctl *c, const char *path, int fol)
 	free(r);
 	rc = scan_end(path, rc, good, size);
 	if (fol)
-		follow(c, path, fd, good);
+		follow(c, path, fd, good, 0);
 	close(fd);
 	return (rc);
+}
+
+/*
+ * Every event after seq from, then (fol) those to come: a shipper that
+ * remembers the last seq it delivered resumes exactly after it.  Seqs
+ * run 1, 2, 3 from offset 0, so the place is found without a scan.
+ */
+static int
+log_tail_from(struct ctl *c, const char *path, int fol, uint64_t from)
+{
+	struct stat sb;
+	uint64_t off;
+	int fd;
+
+	fd = open_log(path);
+	if (fstat(fd, &sb) == -1)
+		ctl_die("billing log %s: %s", path, strerror(errno));
+	/* Not there (yet): from the start, skipping up to from. */
+	if (pw_blog_find_seq(fd, from, &off) == -1)
+		off = 0;
+	print_header(c);
+	follow_read(c, fd, &off, (uint64_t)sb.st_size, from);
+	fflush(stdout);
+	if (fol)
+		follow(c, path, fd, off, from);
+	close(fd);
+	return (0);
 }
 
 /* FILE, or the configuration's billing-log; *explicit when given. */
@@ -233,11 +266,36 @@ log_path(struct ctl *c, int argc, char **argv, int i, int *explicit)
 	return (c->cfg->billing_log);
 }
 
+static int
+tail_cmd(struct ctl *c, int argc, char **argv)
+{
+	const char *path, *errstr;
+	uint64_t from = 0;
+	int i, explicit, fol = 0, has_from = 0;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			fol = 1;
+		else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
+			from = (uint64_t)strtonum(argv[++i], 0, LLONG_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				ctl_usage_err("log tail --from: seq %s is %s",
+				    argv[i], errstr);
+			has_from = 1;
+		} else
+			break;
+	}
+	path = log_path(c, argc, argv, i, &explicit);
+	return (has_from ? log_tail_from(c, path, fol, from) :
+	    log_tail(c, path, fol));
+}
+
 int
 cmd_log(struct ctl *c, int argc, char **argv)
 {
 	const char *path;
-	int explicit, fol = 0;
+	int explicit;
 
 	if (argc < 2)
 		ctl_usage_err("log cat|tail|verify|report [FILE]");
@@ -245,12 +303,8 @@ cmd_log(struct ctl *c, int argc, char **argv)
 		path = log_path(c, argc, argv, 2, &explicit);
 		return (log_cat(c, path));
 	}
-	if (strcmp(argv[1], "tail") == 0) {
-		if (argc > 2 && strcmp(argv[2], "-f") == 0)
-			fol = 1;
-		path = log_path(c, argc, argv, 2 + fol, &explicit);
-		return (log_tail(c, path, fol));
-	}
+	if (strcmp(argv[1], "tail") == 0)
+		return (tail_cmd(c, argc, argv));
 	if (strcmp(argv[1], "report") == 0)
 		return (ctl_log_report(c, argc, argv));
 	if (strcmp(argv[1], "verify") == 0) {

@@ -126,7 +126,7 @@ print_row(struct ctl *c, const struct row *r, uint32_t now)
 	cf = ctl_cafe_name(c, r->s.u.gs.cafe, cafe);
 	pw_uid_unpack(r->s.u.gs.uid, user);
 	ctl_iso(r->s.u.gs.start, start);
-	pw_gs_info(&r->s, r->w, now, &info);
+	pw_gs_info(&r->s, r->w, (uint64_t)now * 1000, &info);
 	seen = atomic_load(&r->s.u.gs.last_seen);
 	seen = now > seen ? now - seen : 0;
 	if (!c->json) {
@@ -201,7 +201,7 @@ cmd_end(struct ctl *c, int argc, char **argv)
 		    argv[1]);
 	ctl_format_id(PW_T_GS, key, id);
 	ctl_open(c, 1);
-	switch (pw_gs_end(&c->st, key, 0, PW_R_ADMIN, &info)) {
+	switch (pw_gs_end(&c->st, c->cfg, key, 0, PW_R_ADMIN, &info)) {
 	case PW_TOUCH_OK:
 		break;
 	case PW_TOUCH_ALREADY:

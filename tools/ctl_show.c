@@ -91,11 +91,11 @@ show_gs(struct fields *f, const struct pw_slot *s, uint64_t w)
 {
 	struct pw_gs_info info;
 	char game[32], cafe[32], user[21];
-	uint32_t logged, now = pw_now();
+	uint32_t logged;
 
 	ctl_game_name(f->c, s->u.gs.game, game);
 	pw_uid_unpack(s->u.gs.uid, user);
-	pw_gs_info(s, w, now, &info);
+	pw_gs_info(s, w, pw_now_ms(), &info);
 	logged = atomic_load(&((struct pw_slot *)s)->u.gs.logged);
 	f_str(f, "game", game);
 	f_str(f, "cafe", ctl_cafe_name(f->c, s->u.gs.cafe, cafe));
@@ -104,8 +104,7 @@ show_gs(struct fields *f, const struct pw_slot *s, uint64_t w)
 	f_time(f, "started", s->u.gs.start);
 	f_time(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
 	    u.gs.last_seen));
-	f_time(f, "ended_at", atomic_load(&((struct pw_slot *)s)->
-	    u.gs.ended_at));
+	f_time(f, "ended_at", (uint32_t)(pw_gs_end_ms(s) / 1000));
 	f_int(f, "duration", info.duration);
 	f_int(f, "price", s->u.gs.price);
 	f_int(f, "billed_minutes", info.billed);

@@ -37,6 +37,8 @@ wait_applied(struct ctl *c, const uint8_t key[PW_KEY_LEN], int64_t *bal)
 
 	for (i = 0; i <= WAIT_MS / POLL_MS; i++) {
 		s = pw_store_find(&c->st, key, PW_T_CREDIT, &word);
+		if (s != NULL && PW_W_STATE(word) == PW_CREDIT_REFUSED)
+			return (-3);
 		if (s != NULL && PW_W_STATE(word) == PW_CREDIT_APPLIED) {
 			*bal = atomic_load(&s->u.cr.balance);
 			return (0);
@@ -72,6 +74,9 @@ credit(struct ctl *c, int argc, char **argv)
 		ctl_usage_err("wallet credit: amount %s is %s (a positive "
 		    "integer in minor units)", argv[3], errstr);
 	ctl_open(c, 1);
+	if (!pw_credit_fits(&c->st, argv[2], amount))
+		ctl_die("wallet credit: %s + %lld would pass 2^53 - 1, the "
+		    "largest balance; nothing credited", argv[2], amount);
 	if (pw_credit_queue(&c->st, argv[2], amount, key) == NULL) {
 		pw_count(&c->st, PW_C_STORE_FULL, 1);
 		ctl_die("store %s is full", c->store_path);
@@ -81,6 +86,9 @@ credit(struct ctl *c, int argc, char **argv)
 		ctl_die("credit %s of %lld to %s is queued but was not applied "
 		    "within %d s: the reaper is not running (it will apply it "
 		    "when it runs)", id, amount, argv[2], WAIT_MS / 1000);
+	if (rc == -3)
+		ctl_die("credit %s of %lld to %s refused: the balance would "
+		    "pass 2^53 - 1; nothing credited", id, amount, argv[2]);
 	if (rc == -2 && (w = pw_wallet_find(&c->st, argv[2])) != NULL)
 		bal = atomic_load(&w->u.w.balance);
 	if (!c->json) {

@@ -44,7 +44,7 @@ ctl_usage(void)
 	    "       wallet credit ID AMOUNT\n"
 	    "       wallet show ID\n"
 	    "       log cat|verify [FILE]\n"
-	    "       log tail [-f] [FILE]\n"
+	    "       log tail [-f] [--from SEQ] [FILE]\n"
 	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
 	    "[--csv] [FILE]\n"
 	    "       top [-i SECS] [-n COUNT]\n"

@@ -16,3 +16,4 @@ PW_STATE(GS,	 EXHAUSTED,	1, "exhausted")	/* in its charge grace */
 PW_STATE(GS,	 ENDED,		2, "ended")
 PW_STATE(CREDIT, READY,		0, "queued")
 PW_STATE(CREDIT, APPLIED,	1, "applied")
+PW_STATE(CREDIT, REFUSED,	2, "refused")	/* above 2^53 - 1 */

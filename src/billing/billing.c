@@ -104,6 +104,32 @@ int
 pw_blog_scan(int fd, pw_blog_fn fn, void *arg, uint64_t *good,
     uint64_t *last_seq, uint64_t *filesize)
 {
+	return (pw_blog_scan_from(fd, 0, 0, fn, arg, good, last_seq,
+	    filesize));
+}
+
+/* Seqs run 1, 2, 3 from offset 0: seq s is at (s - 1) x PW_EV_SIZE. */
+int
+pw_blog_find_seq(int fd, uint64_t seq, uint64_t *off)
+{
+	uint8_t r[PW_EV_SIZE];
+	struct pw_event ev;
+
+	*off = 0;
+	if (seq == 0)
+		return (0);
+	if (pread(fd, r, sizeof(r), (off_t)((seq - 1) * PW_EV_SIZE)) !=
+	    (ssize_t)sizeof(r) || pw_event_decode(r, &ev) == -1 ||
+	    ev.seq != seq)
+		return (-1);
+	*off = seq * PW_EV_SIZE;
+	return (0);
+}
+
+int
+pw_blog_scan_from(int fd, uint64_t from, uint64_t seq0, pw_blog_fn fn,
+    void *arg, uint64_t *good, uint64_t *last_seq, uint64_t *filesize)
+{
 	uint8_t buf[PW_EV_SIZE * 256];
 	struct pw_event ev;
 	struct stat sb;
@@ -113,7 +139,7 @@ pw_blog_scan(int fd, pw_blog_fn fn, void *arg, uint64_t *good,
 	if (fstat(fd, &sb) == -1)
 		return (-1);
 	*filesize = (uint64_t)sb.st_size;
-	for (off = 0, seq = 0;;) {
+	for (off = from, seq = seq0;;) {
 		n = pread(fd, buf, sizeof(buf), (off_t)off);
 		if (n == -1)
 			return (-1);
@@ -142,6 +168,20 @@ end:
 int
 pw_blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
 {
+	return (pw_blog_open_from(b, path, 0, err, errlen));
+}
+
+int
+pw_blog_attach(struct pw_blog *b, int fd, const char *path, char *err,
+    size_t errlen)
+{
+	return (pw_blog_attach_from(b, fd, path, 0, err, errlen));
+}
+
+int
+pw_blog_open_from(struct pw_blog *b, const char *path, uint64_t from_seq,
+    char *err, size_t errlen)
+{
 	int fd;
 
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -149,18 +189,26 @@ pw_blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	return (pw_blog_attach(b, fd, path, err, errlen));
+	return (pw_blog_attach_from(b, fd, path, from_seq, err, errlen));
 }
 
+/*
+ * What precedes the store's checkpoint was read at an earlier start:
+ * only the records after it are scanned, unless they are not where the
+ * checkpoint says (then the whole log is).
+ */
 int
-pw_blog_attach(struct pw_blog *b, int fd, const char *path, char *err,
-    size_t errlen)
+pw_blog_attach_from(struct pw_blog *b, int fd, const char *path,
+    uint64_t from_seq, char *err, size_t errlen)
 {
-	uint64_t good, seq, size;
+	uint64_t good, seq, size, off;
 
 	memset(b, 0, sizeof(*b));
 	b->fd = fd;
-	if (pw_blog_scan(b->fd, NULL, NULL, &good, &seq, &size) == -1) {
+	if (pw_blog_find_seq(fd, from_seq, &off) == -1)
+		from_seq = off = 0;
+	if (pw_blog_scan_from(b->fd, off, from_seq, NULL, NULL, &good, &seq,
+	    &size) == -1) {
 		snprintf(err, errlen, "%s: damaged at offset %llu with valid "
 		    "records after it; see playwavectl log verify", path,
 		    (unsigned long long)good);

@@ -21,6 +21,7 @@
 
 #define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
 #define BATCH		256
+#define CKPT_US		10000000	/* a store checkpoint every 10 s */
 
 enum ap_kind { AP_START, AP_CHARGE, AP_END, AP_CREDIT };
 
@@ -52,6 +53,7 @@ struct pw_reap {
 	uint32_t		 now;
 	uint64_t		 now_ms;
 	uint64_t		 last_sync_us;
+	uint64_t		 last_ckpt_us;
 	uint64_t		 last_err_us;
 	int			 failing;
 	uint64_t		 pending;
@@ -226,7 +228,8 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	struct apply a;
 	struct pw_slot *wal;
 	const char *wname;
-	uint32_t logged, m, billed, end;
+	uint32_t logged, m, billed;
+	uint64_t end;
 	int64_t *bal = NULL, zero = 0;
 	int owed, cafe;
 
@@ -264,7 +267,10 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 		ev.minute = m;
 		ev.amount = s->u.gs.price;
-		ev.balance = (*bal -= s->u.gs.price);
+		/* Holds keep it above 0; never let it wrap regardless. */
+		if (pw_money_add(*bal, -(int64_t)s->u.gs.price, bal) == -1)
+			break;
+		ev.balance = *bal;
 		a.kind = AP_CHARGE;
 		a.minute = m;
 		a.amount = ev.amount;
@@ -281,8 +287,9 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	ev.minute = billed;
 	ev.amount = cafe ? (int64_t)billed * s->u.gs.price : 0;
 	ev.balance = *bal;
-	end = atomic_load(&s->u.gs.ended_at);
-	ev.duration = end > s->u.gs.start ? end - s->u.gs.start : 0;
+	end = pw_gs_end_ms(s);
+	ev.duration = end > pw_gs_start_ms(s) ? (uint32_t)((end -
+	    pw_gs_start_ms(s)) / 1000) : 0;
 	a.kind = AP_END;
 	a.reason = ev.reason;
 	emit(r, &ev, &a);
@@ -295,9 +302,7 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 	uint32_t due, billed, price;
 	uint64_t nw;
 
-	/* A wall clock stepped back before the start owes one minute. */
-	due = r->now > s->u.gs.start ? (r->now - s->u.gs.start) /
-	    (uint32_t)r->cfg->billing_unit + 1 : 1;
+	due = pw_gs_due(s, r->now_ms, r->cfg->billing_unit);
 	price = s->u.gs.price;
 	while ((billed = PW_W_HI(*w)) < due && PW_W_STATE(*w) != PW_GS_ENDED) {
 		if (s->u.gs.cafe != 0 && pw_wallet_hold(r->st, s->u.gs.cafe,
@@ -305,7 +310,7 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 			if (PW_W_STATE(*w) == PW_GS_LIVE &&
 			    pw_slot_cas(s, w, PW_W_WITH(*w, PW_GS_EXHAUSTED, 0,
 			    billed))) {
-				atomic_store(&s->u.gs.ended_at, r->now);
+				pw_gs_set_end(s, r->now_ms);
 				*w = pw_slot_word(s);
 			}
 			break;
@@ -319,9 +324,9 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 		}
 		*w = nw;
 	}
-	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && atomic_load(
-	    &s->u.gs.ended_at) + (uint32_t)r->cfg->charge_grace <= r->now &&
-	    pw_gs_end_slot(s, PW_R_NO_BALANCE, r->now))
+	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && pw_gs_end_ms(s) +
+	    (uint64_t)r->cfg->charge_grace * 1000 <= r->now_ms &&
+	    pw_gs_end_slot(r->st, r->cfg, s, PW_R_NO_BALANCE, r->now_ms))
 		*w = pw_slot_word(s);
 }
 
@@ -350,20 +355,17 @@ free_slot(struct pw_slot *s, uint64_t w)
 static void
 reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
-	uint32_t end;
-
-	if (pw_gs_expire(r->cfg, s, w, r->now))
+	if (pw_gs_expire(r->st, r->cfg, s, w, r->now_ms))
 		w = pw_slot_word(s);
 	if (PW_W_STATE(w) != PW_GS_ENDED)
 		gs_bill(r, s, &w);
-	if (PW_W_STATE(w) == PW_GS_ENDED &&
-	    (end = atomic_load(&s->u.gs.ended_at)) == 0)
-		atomic_store(&s->u.gs.ended_at, r->now);	/* ender died */
+	if (PW_W_STATE(w) == PW_GS_ENDED && pw_gs_end_ms(s) == 0)
+		pw_gs_set_end(s, r->now_ms);	/* its ender died */
 	gs_log(r, s, w);
-	end = atomic_load(&s->u.gs.ended_at);
 	if (PW_W_STATE(w) == PW_GS_ENDED &&
 	    (atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
-	    end + (uint32_t)r->cfg->session_timeout <= r->now && durable(r))
+	    pw_gs_end_ms(s) + (uint64_t)r->cfg->session_timeout * 1000 <=
+	    r->now_ms && durable(r))
 		free_slot(s, w);
 }
 
@@ -373,9 +375,10 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	struct pw_event ev;
 	struct apply a;
 	struct pw_slot *wal;
-	int64_t *bal;
+	int64_t *bal, nb;
 
-	if (PW_W_STATE(w) == PW_CREDIT_APPLIED) {
+	if (PW_W_STATE(w) != PW_CREDIT_READY) {
+		/* Applied or refused: kept a few seconds for playwavectl. */
 		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
 		    pw_credit_retire(s, w))
 			free_slot(s, w);
@@ -385,10 +388,19 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	    room(r, 1) == -1)
 		return;
 	bal = shadow_of(r, wal);
+	if (s->u.cr.amount <= 0 || pw_money_add(*bal, s->u.cr.amount,
+	    &nb) == -1) {
+		/* Two tools raced past the check: neither applied nor logged. */
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_REFUSED, 0, 0)))
+			log_warnx("credit of %lld to %s refused: the balance "
+			    "would pass 2^53 - 1", (long long)s->u.cr.amount,
+			    s->u.cr.name);
+		return;
+	}
 	event(r, &ev, PW_EV_CREDIT, s->key, 0);
 	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
 	ev.amount = s->u.cr.amount;
-	ev.balance = (*bal += s->u.cr.amount);
+	ev.balance = *bal = nb;
 	memset(&a, 0, sizeof(a));
 	a.kind = AP_CREDIT;
 	a.slot = s;
@@ -480,6 +492,12 @@ pw_reap_pass(struct pw_reap *r)
 	    pw_mono_us() - r->last_sync_us >= 1000000)
 		(void)pw_reap_sync(r);
 	atomic_store(&r->st->hdr->log_pending, r->pending);
+	/* Everything logged is applied: make it the checkpoint (durable). */
+	if (pw_mono_us() - r->last_ckpt_us >= CKPT_US && !r->failing &&
+	    (atomic_load(&r->st->hdr->durable_seq) == r->blog.last_seq ||
+	    pw_reap_sync(r) == 0) &&
+	    pw_store_checkpoint(r->st, r->blog.last_seq) == 0)
+		r->last_ckpt_us = pw_mono_us();
 	for (i = 0; i < PW_G_COUNT; i++)
 		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
 		    memory_order_relaxed);
@@ -503,11 +521,12 @@ pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
 	}
 	r->st = st;
 	r->cfg = cfg;
-	if (pw_blog_attach(&r->blog, blog_fd, blog_path, err, errlen) == -1) {
+	if (pw_blog_attach_from(&r->blog, blog_fd, blog_path,
+	    atomic_load(&st->hdr->ckpt_seq), err, errlen) == -1) {
 		free(r);
 		return (NULL);
 	}
-	r->last_sync_us = pw_mono_us();
+	r->last_sync_us = r->last_ckpt_us = pw_mono_us();
 	return (r);
 }
 

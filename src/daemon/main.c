@@ -130,7 +130,8 @@ open_state(struct pw_ctx *ctx)
 		log_warnx("store %s was shard %u, now shard %d: ids issued "
 		    "before keep %u and route there", ctx->cfg->store, old,
 		    ctx->cfg->shard, old);
-	if (pw_blog_open(&b, ctx->cfg->billing_log, e, sizeof(e)) == -1)
+	if (pw_blog_open_from(&b, ctx->cfg->billing_log,
+	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
 		fatalx("cannot reconcile the store with the billing log");

@@ -176,7 +176,8 @@ h_end(struct pw_req *r)
 	    client_duration(r, client) == -1)
 		return;
 	memset(&info, 0, sizeof(info));
-	t = pw_gs_end(r->w->st, gs, r->game->hash, PW_R_ENDED, &info);
+	t = pw_gs_end(r->w->st, r->w->cfg, gs, r->game->hash, PW_R_ENDED,
+	    &info);
 	if (touch_error(r, t, &info))
 		return;
 	reply_data(r, "\"result\":\"SUCCESS\",\"play_duration_sec\":%u,"

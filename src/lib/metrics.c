@@ -60,6 +60,35 @@ vectors(struct pw_buf *o, const struct pw_store *st)
 		    (enum pw_counter)(PW_C_GS_ENDED + i)));
 }
 
+/* What the last start-up reconciliation changed (reconcile.c). */
+static void
+reconcile(struct pw_buf *o, const struct pw_store *st)
+{
+	const struct pw_recon *n = &st->hdr->recon;
+	const struct {
+		const char	*what;
+		uint64_t	 v;
+	} f[] = {
+		{ "ended", n->ended }, { "minutes", n->minutes },
+		{ "marks", n->marks }, { "wallets", n->wallets },
+		{ "otts", n->otts }, { "credits", n->credits },
+		{ "lost", n->lost }, { "holes", n->mended }
+	};
+	size_t i;
+
+	head(o, "reconcile_changes", "gauge", "What the last start-up "
+	    "reconciliation changed for the store to agree with the log.");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		pw_buf_add(o, "playwaved_reconcile_changes{what=\"%s\"} %llu\n",
+		    f[i].what, (unsigned long long)f[i].v);
+	scalar(o, "reconcile_log_events", "gauge", n->to_seq - n->from_seq,
+	    "Billing events the last start-up reconciliation read.");
+	scalar(o, "reconcile_microseconds", "gauge", n->us,
+	    "Duration of the last start-up reconciliation.");
+	scalar(o, "store_checkpoint_seq", "gauge", st->hdr->ckpt_seq,
+	    "Billing seq every page of the store on disk reflects.");
+}
+
 static void
 store_gauges(struct pw_buf *o, const struct pw_store *st)
 {
@@ -100,6 +129,7 @@ pw_metrics_render(const struct pw_store *st, char *buf, size_t n)
 #include "tbl/counters.h"
 #undef PW_COUNTER
 	store_gauges(&o, st);
+	reconcile(&o, st);
 	started = st->hdr->master_started_ms;
 	scalar(&o, "uptime_seconds", "gauge", started ?
 	    (pw_now_ms() - started) / 1000 : 0,

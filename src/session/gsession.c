@@ -70,38 +70,153 @@ ott_unconsume(struct pw_slot *s)
 		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0, 0));
 }
 
-int
-pw_gs_end_slot(struct pw_slot *s, unsigned reason, uint32_t now)
+uint64_t
+pw_gs_start_ms(const struct pw_slot *s)
 {
-	uint64_t w;
+	return ((uint64_t)s->u.gs.start * 1000 + s->u.gs.start_msec);
+}
+
+/* The end's instant, or 0 while the session lives (or its ender died). */
+uint64_t
+pw_gs_end_ms(const struct pw_slot *s)
+{
+	uint32_t e;
+
+	e = atomic_load(&((struct pw_slot *)s)->u.gs.ended_ms);
+	return (e == 0 ? 0 : pw_gs_start_ms(s) + e - 1);
+}
+
+void
+pw_gs_set_end(struct pw_slot *s, uint64_t now_ms)
+{
+	uint64_t start, d;
+
+	start = pw_gs_start_ms(s);
+	d = now_ms > start ? now_ms - start : 0;
+	/* 49 days of play saturate: that end reads as the latest there is. */
+	atomic_store(&s->u.gs.ended_ms, d >= UINT32_MAX - 1 ? UINT32_MAX :
+	    (uint32_t)d + 1);
+}
+
+/* Minute m starts at start + (m - 1) x unit, exactly (API.md 5). */
+uint32_t
+pw_gs_due(const struct pw_slot *s, uint64_t now_ms, int unit_s)
+{
+	uint64_t start, m;
+
+	start = pw_gs_start_ms(s);
+	if (now_ms <= start || unit_s <= 0)
+		return (1);	/* a clock stepped back owes the first only */
+	m = (now_ms - start) / ((uint64_t)unit_s * 1000) + 1;
+	return (m > 0x3fffffffu ? 0x3fffffffu : (uint32_t)m);
+}
+
+/*
+ * Hold the minutes started by now_ms and not yet billed; returns how
+ * many could be paid for (a cafe out of G-coin pays for fewer).
+ */
+static uint32_t
+end_hold(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+{
+	uint32_t due, billed, n;
+
+	if (cfg == NULL || PW_W_STATE(w) == PW_GS_EXHAUSTED)
+		return (0);
+	due = pw_gs_due(s, now_ms, cfg->billing_unit);
+	billed = PW_W_HI(w);
+	for (n = 0; billed + n < due; n++)
+		if (s->u.gs.cafe != 0 && pw_wallet_hold(st, s->u.gs.cafe, cfg,
+		    s->u.gs.price) == -1)
+			break;
+	return (n);
+}
+
+static void
+end_unhold(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint32_t n)
+{
+	if (n > 0 && s->u.gs.cafe != 0)
+		pw_wallet_unhold(st, s->u.gs.cafe, cfg,
+		    (int64_t)n * s->u.gs.price);
+}
+
+/*
+ * End with the minutes due at the end's own instant, whatever the reaper
+ * has billed so far: the word's state, reason and billed count change in
+ * one CAS.  Returns PW_TOUCH_OK, _ALREADY (*wp its word) or _NOT_FOUND.
+ */
+static enum pw_touch
+gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
+    unsigned reason, uint64_t now_ms, uint64_t *wp)
+{
+	uint64_t w, nw;
+	uint32_t n;
 
 	w = pw_slot_word(s);
-	while (PW_W_STATUS(w) == PW_ST_LIVE && PW_W_TYPE(w) == PW_T_GS &&
-	    PW_W_STATE(w) != PW_GS_ENDED) {
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
-		    PW_W_HI(w)))) {
-			atomic_store(&s->u.gs.ended_at, now);
-			return (1);
+	for (;;) {
+		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
+			return (PW_TOUCH_NOT_FOUND);
+		if (PW_W_STATE(w) == PW_GS_ENDED) {
+			if (wp != NULL)
+				*wp = w;
+			return (PW_TOUCH_ALREADY);
 		}
+		n = end_hold(st, cfg, s, w, now_ms);
+		nw = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w) + n);
+		if (pw_slot_cas(s, &w, nw))
+			break;
+		end_unhold(st, cfg, s, n);
 	}
-	return (0);
+	pw_gs_set_end(s, now_ms);
+	if (wp != NULL)
+		*wp = nw;
+	return (PW_TOUCH_OK);
+}
+
+int
+pw_gs_end_slot(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, unsigned reason, uint64_t now_ms)
+{
+	return (gs_end_at(st, cfg, s, reason, now_ms, NULL) == PW_TOUCH_OK);
+}
+
+/*
+ * A session's id is keyed to the OTT it consumed (with the store's own
+ * secret, so the id tells nothing of the OTT): the log's START then names
+ * the OTT too, and start-up reconciliation keeps it consumed (ledger.c).
+ */
+void
+pw_gs_key_of_ott(const struct pw_store *st, const uint8_t ott[PW_KEY_LEN],
+    uint8_t key[PW_KEY_LEN])
+{
+	uint8_t in[sizeof(st->hdr->secret) + PW_KEY_LEN];
+
+	memcpy(in, st->hdr->secret, sizeof(st->hdr->secret));
+	memcpy(in + sizeof(st->hdr->secret), ott, PW_KEY_LEN);
+	pw_key_derive(key, "gs", in, sizeof(in));
+	key[6] = (key[6] & 0x0f) | 0x40;	/* reads as a v4 UUID */
+	key[8] = (key[8] & 0x3f) | 0x80;
+	pw_uuid_set_shard(key, st->hdr->shard);	/* routed as its OTT */
 }
 
 static struct pw_slot *
 gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
-    const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN])
+    const uint8_t uid[PW_UID_LEN], const uint8_t ott[PW_KEY_LEN],
+    uint8_t key[PW_KEY_LEN])
 {
 	struct pw_slot *s;
-	uint32_t now;
+	uint64_t now;
 
-	pw_store_new_id(st, key);
+	pw_gs_key_of_ott(st, ott, key);
 	if ((s = pw_store_claim(st, key, PW_T_GS)) == NULL)
 		return (NULL);
-	now = pw_now();
+	now = pw_now_ms();
 	s->u.gs.game = g->hash;
 	s->u.gs.cafe = cafe;
-	s->u.gs.start = now;
-	atomic_store(&s->u.gs.last_seen, now);
+	s->u.gs.start = (uint32_t)(now / 1000);
+	s->u.gs.start_msec = (uint16_t)(now % 1000);
+	atomic_store(&s->u.gs.last_seen, s->u.gs.start);
 	s->u.gs.price = cafe != 0 ? (uint32_t)g->price : 0;
 	memcpy(s->u.gs.uid, uid, PW_UID_LEN);
 	/* The first minute is owed from the start. */
@@ -127,7 +242,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 		cafe = 0;	/* the cafe left the config: bill nobody */
 	if (cafe != 0 && pw_wallet_hold(st, cafe, cfg, g->price) == -1)
 		return (PW_V_NOT_CHARGEABLE);
-	if ((s = gs_create(st, cafe, g, uid, key)) == NULL) {
+	if ((s = gs_create(st, cafe, g, uid, ott, key)) == NULL) {
 		if (cafe != 0)
 			pw_wallet_unhold(st, cafe, cfg, g->price);
 		ott_unconsume(o);
@@ -137,26 +252,28 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	pw_count(st, PW_C_GS_STARTED, 1);
 	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0 &&
 	    pw_pc_bind(st, o->u.ott.pc, s, &old) == 0 && old != NULL)
-		(void)pw_gs_end_slot(old, PW_R_REPLACED, pw_now());
+		(void)pw_gs_end_slot(st, cfg, old, PW_R_REPLACED,
+		    pw_now_ms());
 	*is_cafe = cafe != 0;
 	return (PW_V_OK);
 }
 
 void
-pw_gs_info(const struct pw_slot *s, uint64_t w, uint32_t now,
+pw_gs_info(const struct pw_slot *s, uint64_t w, uint64_t now_ms,
     struct pw_gs_info *info)
 {
-	uint32_t end;
+	uint64_t end, start;
 
 	memset(info, 0, sizeof(*info));
-	end = now;
+	end = now_ms;
 	if (PW_W_STATE(w) == PW_GS_ENDED) {
 		info->reason = PW_W_REASON(w);
-		end = atomic_load(&((struct pw_slot *)s)->u.gs.ended_at);
-		if (end == 0)
-			end = now;
+		if ((end = pw_gs_end_ms(s)) == 0)
+			end = now_ms;
 	}
-	info->duration = end > s->u.gs.start ? end - s->u.gs.start : 0;
+	start = pw_gs_start_ms(s);
+	/* play_duration_sec = floor(elapsed ms / 1000) (API.md 5). */
+	info->duration = end > start ? (uint32_t)((end - start) / 1000) : 0;
 	info->is_cafe = s->u.gs.cafe != 0;
 	info->billed = PW_W_HI(w);
 	info->charged = (int64_t)info->billed * s->u.gs.price;
@@ -193,7 +310,7 @@ pw_gs_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 	if ((s = gs_lookup(st, key, game, uid, &w, &t)) == NULL)
 		return (t);
 	now = pw_now();
-	pw_gs_info(s, w, now, info);
+	pw_gs_info(s, w, pw_now_ms(), info);
 	if (PW_W_STATE(w) == PW_GS_ENDED)
 		return (PW_W_REASON(w) == PW_R_REPLACED ? PW_TOUCH_REPLACED :
 		    PW_TOUCH_ENDED);
@@ -202,30 +319,21 @@ pw_gs_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 }
 
 enum pw_touch
-pw_gs_end(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
-    unsigned reason, struct pw_gs_info *info)
+pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
+    const uint8_t key[PW_KEY_LEN], uint32_t game, unsigned reason,
+    struct pw_gs_info *info)
 {
 	struct pw_slot *s;
 	enum pw_touch t;
-	uint64_t w;
-	uint32_t now;
+	uint64_t w, now;
 
 	if ((s = gs_lookup(st, key, game, NULL, &w, &t)) == NULL)
 		return (t);
-	now = pw_now();
-	for (;;) {
-		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
-			return (PW_TOUCH_NOT_FOUND);
-		if (PW_W_STATE(w) == PW_GS_ENDED) {
-			info->reason = PW_W_REASON(w);
-			return (PW_TOUCH_ALREADY);
-		}
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, reason,
-		    PW_W_HI(w))))
-			break;
-	}
-	atomic_store(&s->u.gs.ended_at, now);
-	w = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w));
+	now = pw_now_ms();
+	if ((t = gs_end_at(st, cfg, s, reason, now, &w)) == PW_TOUCH_ALREADY)
+		info->reason = PW_W_REASON(w);
+	if (t != PW_TOUCH_OK)
+		return (t);
 	pw_gs_info(s, w, now, info);
 	return (PW_TOUCH_OK);
 }
@@ -251,10 +359,11 @@ pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
 
 /* A game session silent for session-timeout ends EXPIRED; 1 if it did. */
 int
-pw_gs_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
-    uint32_t now)
+pw_gs_expire(struct pw_store *st, const struct pw_config *cfg,
+    struct pw_slot *s, uint64_t w, uint64_t now_ms)
 {
 	return (PW_W_STATE(w) != PW_GS_ENDED &&
-	    atomic_load(&s->u.gs.last_seen) + (uint32_t)cfg->session_timeout <=
-	    now && pw_gs_end_slot(s, PW_R_EXPIRED, now));
+	    (uint64_t)(atomic_load(&s->u.gs.last_seen) +
+	    (uint32_t)cfg->session_timeout) * 1000 <= now_ms &&
+	    pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms));
 }

@@ -83,7 +83,8 @@ pw_ls_expire(struct pw_store *st, const struct pw_config *cfg,
 	    atomic_load(&s->u.ls.last_seen) + (uint32_t)cfg->launcher_timeout <=
 	    now && pw_ls_end_slot(s, PW_R_LAUNCHER_LOST, now)) {
 		if ((g = pw_pc_game_of(st, s)) != NULL)
-			(void)pw_gs_end_slot(g, PW_R_LAUNCHER_LOST, now);
+			(void)pw_gs_end_slot(st, cfg, g, PW_R_LAUNCHER_LOST,
+			    pw_now_ms());
 		return (0);
 	}
 	return (PW_W_STATE(w) == PW_LS_ENDED &&

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pw.h"
+#include "pw_billing.h"
 #include "pw_crypto.h"
 #include "pw_session.h"
 
@@ -38,7 +39,7 @@ pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
 {
 	const struct pw_cafe *c;
 	struct pw_slot *s;
-	int64_t h, b;
+	int64_t h, b, nh;
 
 	if (amount == 0)
 		return (0);
@@ -48,9 +49,9 @@ pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
 	h = atomic_load(&s->u.w.hold);
 	do {
 		b = atomic_load(&s->u.w.balance);
-		if (b - h < amount)
+		if (pw_money_add(h, amount, &nh) == -1 || b < nh)
 			return (-1);
-	} while (!atomic_compare_exchange_weak(&s->u.w.hold, &h, h + amount));
+	} while (!atomic_compare_exchange_weak(&s->u.w.hold, &h, nh));
 	return (0);
 }
 
@@ -65,6 +66,17 @@ pw_wallet_unhold(struct pw_store *st, uint32_t cafe_hash,
 	    NULL || (s = pw_wallet_find(st, c->id)) == NULL)
 		return;
 	atomic_fetch_sub(&s->u.w.hold, amount);
+}
+
+int
+pw_credit_fits(struct pw_store *st, const char *id, int64_t amount)
+{
+	struct pw_slot *w;
+	int64_t b;
+
+	b = (w = pw_wallet_find(st, id)) != NULL ?
+	    atomic_load(&w->u.w.balance) : 0;
+	return (amount > 0 && pw_money_add(b, amount, &b) == 0);
 }
 
 struct pw_slot *
@@ -120,5 +132,5 @@ int
 pw_credit_retire(struct pw_slot *s, uint64_t w)
 {
 	return (PW_W_CREDIT_AGE(w) >= 3 || !pw_slot_cas(s, &w,
-	    PW_W_WITH(w, PW_CREDIT_APPLIED, PW_W_CREDIT_AGE(w) + 1, 0)));
+	    PW_W_WITH(w, PW_W_STATE(w), PW_W_CREDIT_AGE(w) + 1, 0)));
 }

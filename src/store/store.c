@@ -22,8 +22,6 @@
 #include "pw_crypto.h"
 #include "pw_store.h"
 
-_Static_assert(sizeof(struct pw_slot) == PW_SLOT_SIZE, "slot size");
-_Static_assert(sizeof(struct pw_gs) == 40, "game session payload");
 
 #ifndef MAP_NOSYNC
 #define MAP_NOSYNC	0
@@ -97,7 +95,9 @@ store_create(const char *path, uint64_t nslots, char *err, size_t errlen)
 	hdr.hdr_size = (uint32_t)PW_STORE_HDR_SIZE;
 	hdr.slot_size = PW_SLOT_SIZE;
 	hdr.nslots = nslots;
+	hdr.fingerprint = PW_STORE_FINGERPRINT;
 	hdr.created_ms = pw_now_ms();
+	arc4random_buf(hdr.secret, sizeof(hdr.secret));
 	if (fill_zero(fd, len) == -1 ||
 	    pwrite(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
 	    fsync(fd) == -1) {
@@ -132,6 +132,14 @@ store_check(const struct pw_store_hdr *h, off_t size, const char *path,
 		snprintf(err, errlen, "%s: store format version %u, this "
 		    "build reads version %u", path, h->version,
 		    PW_STORE_VERSION);
+		return (-1);
+	}
+	if (h->fingerprint != PW_STORE_FINGERPRINT) {
+		snprintf(err, errlen, "%s: store layout %016llx, this build's "
+		    "layout is %016llx (format version %u): made by another "
+		    "build of playwaved; left untouched", path,
+		    (unsigned long long)h->fingerprint,
+		    (unsigned long long)PW_STORE_FINGERPRINT, PW_STORE_VERSION);
 		return (-1);
 	}
 	if (h->hdr_size != PW_STORE_HDR_SIZE || h->slot_size !=

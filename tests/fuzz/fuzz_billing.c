@@ -27,6 +27,7 @@
 
 #include "pw.h"
 #include "pw_billing.h"
+#include "pw_ledger.h"
 #include "pw_crypto.h"
 
 #define FUZZ_MAX	16384
@@ -215,6 +216,35 @@ check_open(const char *path, const uint8_t *img, size_t size,
 	pw_blog_close(&b);
 }
 
+/*
+ * The ledger reads what the scan reads, whatever the events say, from
+ * the start and from a checkpoint in the middle, and breaks no rule of
+ * its own (it may only report rules the events break).
+ */
+static void
+check_ledger(int fd, size_t size, const struct expect *e)
+{
+	struct pw_ledger l;
+	uint64_t good, fsize, from;
+	int strict, rc;
+
+	for (strict = 0; strict < 2; strict++) {
+		for (from = 0; from <= e->last_seq / 2; from += e->last_seq /
+		    2 + 1) {
+			pw_ledger_init(&l, from);
+			rc = pw_ledger_read(&l, fd, strict, &good, &fsize);
+			if (fsize != size || ((!strict || !l.bad) &&
+			    (good != e->good ||
+			    l.last_seq != e->last_seq ||
+			    rc != (e->damaged ? -1 : 0))))
+				abort();
+			if (l.bad && l.why[0] == '\0')
+				abort();
+			pw_ledger_free(&l);
+		}
+	}
+}
+
 static void
 check_image(const char *path, const uint8_t *img, size_t size, int all)
 {
@@ -224,6 +254,7 @@ check_image(const char *path, const uint8_t *img, size_t size, int all)
 	reference(img, size, &e);
 	fd = put_file(path, img, size);
 	check_scan(fd, size, &e, all);
+	check_ledger(fd, size, &e);
 	close(fd);
 	check_open(path, img, size, &e);
 }

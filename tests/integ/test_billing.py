@@ -163,9 +163,12 @@ def _load(srv, stop, ok):
 
 
 def test_crash_rounds_exactly_once():
+    """SIGKILL of a random process (the master included) under load, round
+    after round; then exactly-once events and wallet = credits - charges.
+    make check-long runs 100 rounds (PW_KILL_ROUNDS)."""
     srv = Server(billing_unit=1, price=1, billing_fsync="always").start()
     srv.credit("seoul-01", 10**9)
-    rounds = 20
+    rounds = int(os.environ.get("PW_KILL_ROUNDS", "20"))
     created = []
     try:
         for r in range(rounds):
@@ -197,8 +200,20 @@ def test_crash_rounds_exactly_once():
         by = events_by_session(evs)
         open_ = [s for s, es in by.items() if es[-1]["type"] != "END"]
         eq(open_, [], "sessions without END")
+        check_money(srv, evs, "seoul-01")
     finally:
         srv.stop()
+
+
+def check_money(srv, evs, wallet):
+    """The wallet = its last logged balance = credits - charges."""
+    mine = [e for e in evs if e.get("wallet") == wallet and
+            e["type"] in ("CREDIT", "CHARGE")]
+    credits = sum(e["amount"] for e in mine if e["type"] == "CREDIT")
+    charges = sum(e["amount"] for e in mine if e["type"] == "CHARGE")
+    eq(mine[-1]["balance"], credits - charges, "last logged balance")
+    eq(srv.ctl("wallet", "show", wallet, json_out=True)["balance"],
+       credits - charges, "wallet in the store")
 
 
 def test_torn_tail_cut_and_reported():

@@ -515,13 +515,13 @@ START_TEST(test_replace_same_pc)
 	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
 	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
 	ck_assert_uint_eq(PW_W_HI(w), 1);	/* billing kept */
-	ck_assert_uint_ne(atomic_load(&s1->u.gs.ended_at), 0);
+	ck_assert_uint_ne(atomic_load(&s1->u.gs.ended_ms), 0);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs1, f.alpha->hash, f.uid,
 	    &info), PW_TOUCH_REPLACED);
 	ck_assert_uint_eq(info.reason, PW_R_REPLACED);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, f.uid,
 	    &info), PW_TOUCH_OK);
-	ck_assert_int_eq(pw_gs_end(&f.st, gs1, f.alpha->hash, PW_R_ENDED,
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs1, f.alpha->hash, PW_R_ENDED,
 	    &info), PW_TOUCH_ALREADY);
 
 	/* A session on another PC, or on none, is left alone. */
@@ -559,7 +559,7 @@ START_TEST(test_end)
 	ck_assert_uint_le(info.duration, 2);
 
 	memset(&info, 0xff, sizeof(info));
-	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ENDED,
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.alpha->hash, PW_R_ENDED,
 	    &info), PW_TOUCH_OK);
 	ck_assert_uint_eq(info.reason, PW_R_ENDED);
 	ck_assert_uint_eq(info.billed, 1);
@@ -569,12 +569,12 @@ START_TEST(test_end)
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
 	ck_assert_uint_eq(PW_W_REASON(w), PW_R_ENDED);
-	ck_assert_uint_ge(atomic_load(&s->u.gs.ended_at), s->u.gs.start);
+	ck_assert_uint_ge(pw_gs_end_ms(s), pw_gs_start_ms(s));
 
 	/* Twice: already; and a second end never changes the reason. */
-	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.alpha->hash, PW_R_ADMIN,
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.alpha->hash, PW_R_ADMIN,
 	    &info), PW_TOUCH_ALREADY);
-	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, 0, PW_R_ADMIN, &info),
 	    PW_TOUCH_ALREADY);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s)), PW_R_ENDED);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
@@ -584,7 +584,7 @@ START_TEST(test_end)
 	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
 	/* Unknown sessions. */
 	pw_uuid_new(NULL, o);
-	ck_assert_int_eq(pw_gs_end(&f.st, o, f.alpha->hash, PW_R_ENDED,
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, o, f.alpha->hash, PW_R_ENDED,
 	    &info), PW_TOUCH_NOT_FOUND);
 	ck_assert_int_eq(pw_gs_touch(&f.st, o, f.alpha->hash, NULL, &info),
 	    PW_TOUCH_NOT_FOUND);
@@ -607,7 +607,7 @@ START_TEST(test_mismatch)
 	    PW_TOUCH_MISMATCH);
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, other,
 	    &info), PW_TOUCH_MISMATCH);
-	ck_assert_int_eq(pw_gs_end(&f.st, gs, f.beta->hash, PW_R_ENDED,
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.beta->hash, PW_R_ENDED,
 	    &info), PW_TOUCH_MISMATCH);
 	/* None of that touched the session. */
 	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(pw_store_find(&f.st, gs,
@@ -615,7 +615,7 @@ START_TEST(test_mismatch)
 	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
 	    &info), PW_TOUCH_OK);
 	/* Game 0 is the administrator: any game. */
-	ck_assert_int_eq(pw_gs_end(&f.st, gs, 0, PW_R_ADMIN, &info),
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, 0, PW_R_ADMIN, &info),
 	    PW_TOUCH_OK);
 	ck_assert_uint_eq(info.reason, PW_R_ADMIN);
 	/* Even ended, another game learns nothing. */

@@ -113,7 +113,10 @@ run_store() {
 		    "$build/libpw.a" \
 		    $(pkg-config --libs $pc) -o "$sb" || return 1
 	fi
-	bounded 600 "$sb" "$BENCH_TMP"
+	bounded 600 "$sb" "$BENCH_TMP" || return 1
+	# Start-up reconciliation: 1 M live sessions, a 10 M-event log.
+	[ -x "$build/reconbench" ] || return 0
+	bounded 900 "$build/reconbench" ${RECON_ARGS:-} "$BENCH_TMP"
 }
 
 [ -x "$build/playwaved" ] || { echo "bench: build first (make)" >&2; exit 1; }

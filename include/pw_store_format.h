@@ -1,0 +1,419 @@
+/*
+ * The store's on-disk format: magic, version, header, slot word and the
+ * payload of every record type, with a static assertion on every offset
+ * and size and a layout fingerprint the compiler computes from them.
+ * pw_store.h is the table's API; only this file says what is where.
+ *
+ * Fixed-width fields in host byte order, with the order recorded in the
+ * header (the store refuses a file of the other order), so the file never
+ * needs conversion on the machine that made it.  The fingerprint covers
+ * the size and offset of every on-disk field, counters and gauges
+ * included: adding a counter changes it, and a binary refuses a store
+ * whose fingerprint is not its own, naming both, without touching it.
+ */
+#ifndef PW_STORE_FORMAT_H
+#define PW_STORE_FORMAT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PW_STORE_MAGIC		"PWSTORE"	/* 8 bytes with the NUL */
+#define PW_STORE_VERSION	2
+#define PW_STORE_BYTEORDER	0x01020304u
+#define PW_SLOT_SIZE		64
+#define PW_KEY_LEN		16
+#define PW_MAX_WORKERS		64
+#define PW_CELL_TOOL		PW_MAX_WORKERS		/* playwavectl */
+#define PW_CELL_REAPER		(PW_MAX_WORKERS + 1)
+#define PW_NCELLS		(PW_MAX_WORKERS + 2)
+#define PW_MAX_PROBE		1024
+#define PW_RATE_BUCKETS		256
+
+/* Slot word layout. */
+#define PW_ST_EMPTY	0u
+#define PW_ST_BUSY	1u
+#define PW_ST_LIVE	2u
+#define PW_ST_TOMB	3u
+#define PW_W_STATUS(w)	((unsigned)((w) & 0x7u))
+#define PW_W_KEYED	(1ull << 3)	/* BUSY with its key written */
+#define PW_W_MARK	(1ull << 4)	/* tombstone seen by a reaper pass */
+#define PW_W_TYPE(w)	((unsigned)(((w) >> 5) & 0xfu))
+#define PW_W_STATE(w)	((unsigned)(((w) >> 9) & 0xfu))
+/*
+ * Bits 13-16 say one more thing about a record, by its type: a session's
+ * end reason (enum pw_reason), whether an OTT expired unused, or for how
+ * many reaper ticks an applied credit has been kept for playwavectl to
+ * read.  Always read them through the name for the type.
+ */
+#define PW_W_AUX(w)	((unsigned)(((w) >> 13) & 0xfu))
+#define PW_W_REASON(w)		PW_W_AUX(w)	/* game, launcher sessions */
+#define PW_W_OTT_EXPIRED(w)	(PW_W_AUX(w) != 0)	/* OTTs */
+#define PW_W_CREDIT_AGE(w)	PW_W_AUX(w)	/* applied credits */
+#define PW_W_GEN(w)	((unsigned)(((w) >> 17) & 0x7fffu))
+#define PW_W_HI(w)	((uint32_t)((w) >> 32))
+#define PW_W_MAKE(st, type, state, aux, gen, hi)			\
+	((uint64_t)(st) | ((uint64_t)(type) << 5) |			\
+	 ((uint64_t)(state) << 9) | ((uint64_t)(aux) << 13) |	\
+	 ((uint64_t)((gen) & 0x7fffu) << 17) | ((uint64_t)(hi) << 32))
+#define PW_W_WITH(w, state, aux, hi)					\
+	(((w) & ((1ull << 9) - 1)) | ((uint64_t)(state) << 9) |		\
+	 ((uint64_t)(aux) << 13) | ((uint64_t)PW_W_GEN(w) << 17) |	\
+	 ((uint64_t)(hi) << 32))
+
+enum pw_type {
+	PW_T_NONE = 0,
+#define PW_TYPE(sym, name, prefix)	PW_T_##sym,
+#include "tbl/record_types.h"
+#undef PW_TYPE
+	PW_T_MAX
+};
+
+/* States (word bits 9-12): PW_<type>_<state>. */
+enum {
+#define PW_STATE(type, sym, value, name)	PW_##type##_##sym = value,
+#include "tbl/record_states.h"
+#undef PW_STATE
+};
+
+/* End reasons (word bits 13-16) of game and launcher sessions. */
+enum pw_reason {
+	PW_R_NONE = 0,
+#define PW_REASON(sym)	PW_R_##sym,
+#include "tbl/end_reasons.h"
+#undef PW_REASON
+	PW_R_MAX
+};
+
+/* A reference to a slot that survives its reuse: index and key prefix. */
+typedef uint64_t pw_ref_t;
+
+struct pw_ott {
+	uint32_t	 game;		/* pw_config_idhash() */
+	uint32_t	 cafe;		/* 0: not at a cafe */
+	uint64_t	 issued_ms;
+	uint8_t		 pc[PW_KEY_LEN];	/* PC slot key; zero: none */
+};
+
+struct pw_ls {
+	uint8_t		 pc[PW_KEY_LEN];
+	uint32_t	 cafe;
+	_Atomic uint32_t last_seen;	/* unix s */
+	uint64_t	 created_ms;
+	_Atomic uint32_t ended_at;	/* unix s; 0 while live */
+	uint32_t	 reserved;
+};
+
+#define PW_UID_LEN	10	/* 20 decimal digits, BCD, 0xf padded */
+
+/*
+ * Billing time is kept in milliseconds: start_ms is the verify's instant
+ * (seconds and their milliseconds apart, the payload has no room for two
+ * more 64-bit fields), ended_ms the end's distance from it.  last_seen
+ * stays in seconds: the timeouts it is compared with are whole seconds.
+ */
+struct pw_gs {
+	uint32_t	 game;
+	uint32_t	 cafe;		/* 0: not at a cafe, nothing charged */
+	uint32_t	 start;		/* unix s */
+	_Atomic uint32_t last_seen;	/* unix s */
+	_Atomic uint32_t ended_ms;	/* ms after the start + 1; 0: live */
+	uint32_t	 price;		/* fixed for the session at verify */
+	_Atomic uint32_t logged;	/* reaper only: PW_LOGGED_* | charges */
+	uint8_t		 uid[PW_UID_LEN];
+	uint16_t	 start_msec;	/* the start's milliseconds, 0-999 */
+};
+#define PW_LOGGED_START		(1u << 31)
+#define PW_LOGGED_END		(1u << 30)
+#define PW_LOGGED_CHARGES(l)	((l) & 0x3fffffffu)
+
+struct pw_pc {
+	_Atomic pw_ref_t ls;
+	_Atomic pw_ref_t gs;
+	_Atomic uint32_t touched;	/* unix s of the last bind */
+	uint8_t		 reserved[20];
+};
+
+#define PW_WALLET_NAME	24
+
+struct pw_wallet {
+	_Atomic int64_t	 balance;	/* after every logged event; reaper only */
+	_Atomic int64_t	 hold;		/* owed, not yet logged (charges) */
+	char		 name[PW_WALLET_NAME];
+};
+
+struct pw_credit {
+	int64_t		 amount;
+	_Atomic int64_t	 balance;	/* the wallet's balance once applied */
+	char		 name[PW_WALLET_NAME];
+};
+
+struct pw_reqid {
+	uint8_t		 body[PW_KEY_LEN];	/* SHA-256 prefix of the body */
+	uint8_t		 pt[PW_KEY_LEN];	/* the player token issued */
+	uint32_t	 exp;
+	uint32_t	 reserved;
+};
+
+struct pw_pt {
+	uint32_t	 game;
+	uint32_t	 exp;
+	_Atomic uint32_t last_seen;
+	uint32_t	 created;
+	char		 sub[PW_WALLET_NAME];
+};
+
+struct pw_slot {
+	_Atomic uint64_t word;
+	uint8_t		 key[PW_KEY_LEN];
+	union {
+		struct pw_ott	 ott;
+		struct pw_ls	 ls;
+		struct pw_gs	 gs;
+		struct pw_pc	 pc;
+		struct pw_wallet w;
+		struct pw_credit cr;
+		struct pw_reqid	 rq;
+		struct pw_pt	 pt;
+		uint8_t		 raw[40];
+	} u;
+};
+
+/* Counters: one cell per process, summed on read (no shared cache line). */
+enum pw_counter {
+#define PW_CLASS(sym, name)		PW_C_REQ_##sym,
+#include "tbl/status_classes.h"
+#undef PW_CLASS
+#define PW_ENDPOINT(sym, name, ...)	PW_C_EP_##sym,
+#include "tbl/endpoints.h"
+#undef PW_ENDPOINT
+#define PW_COUNTER(sym, name, kind, help)	PW_C_##sym,
+#include "tbl/counters.h"
+#undef PW_COUNTER
+	PW_C_GS_ENDED,			/* + enum pw_reason: by reason */
+	PW_C_COUNT = PW_C_GS_ENDED + PW_R_MAX
+};
+
+struct pw_cell {
+	_Alignas(64) _Atomic uint64_t c[PW_C_COUNT];
+};
+
+enum pw_gauge {
+	PW_G_LIVE,			/* + enum pw_type: live slots by type */
+	PW_G_LIVE_LAST = PW_G_LIVE + PW_T_MAX - 1,
+#define PW_GAUGE(sym, name, help)	PW_G_##sym,
+#include "tbl/gauges.h"
+#undef PW_GAUGE
+#ifdef PW_STORE_TEST_EXTRA_GAUGE
+	PW_G_TEST_EXTRA,		/* the format-guard test's build only */
+#endif
+	PW_G_COUNT
+};
+
+enum pw_proc_kind { PW_PROC_NONE = 0, PW_PROC_WORKER, PW_PROC_REAPER };
+
+struct pw_proc {
+	_Atomic uint32_t pid;
+	uint32_t	 kind;
+	uint32_t	 index;
+	uint32_t	 restarts;
+	uint64_t	 started_ms;
+};
+
+/*
+ * What the last start-up reconciliation changed to make the store agree
+ * with the billing log (ledger.c); playwavectl log verify prints it.
+ */
+struct pw_recon {
+	uint64_t	 ms;		/* when it ran, unix ms */
+	uint64_t	 us;		/* how long it took */
+	uint64_t	 from_seq;	/* the log read after this seq */
+	uint64_t	 to_seq;
+	uint64_t	 ended;		/* sessions kept ended (END logged) */
+	uint64_t	 minutes;	/* billed minutes raised to the log's */
+	uint64_t	 marks;		/* sessions whose logged marks moved */
+	uint64_t	 wallets;	/* balances set to the log's */
+	uint64_t	 otts;		/* OTTs kept consumed (START logged) */
+	uint64_t	 credits;	/* credits marked applied (logged) */
+	uint64_t	 lost;		/* sessions ended LOST (gone from store) */
+	uint64_t	 mended;	/* empty slots in probe runs made tombs */
+};
+
+struct pw_store_hdr {
+	/* Read before the layout is known: these never move (asserted). */
+	char		 magic[8];
+	uint32_t	 version;
+	uint32_t	 byteorder;
+	uint32_t	 hdr_size;
+	uint32_t	 slot_size;
+	uint64_t	 nslots;
+	uint64_t	 fingerprint;	/* PW_STORE_FINGERPRINT of the maker */
+	uint64_t	 created_ms;
+	uint8_t		 secret[16];	/* keys session ids to their OTT */
+	/*
+	 * Every event up to ckpt_seq is reflected in every page of the
+	 * file on disk: the reaper msyncs the whole mapping first and
+	 * only then raises it (ledger.c).  Start-up reconciliation reads
+	 * the log from here on.
+	 */
+	_Atomic uint64_t ckpt_seq;
+	_Atomic uint64_t ckpt_ms;
+	_Atomic uint64_t generation;	/* bumped at every master start */
+	_Atomic uint32_t master_pid;
+	uint32_t	 shard;		/* the master's `shard`, in every id */
+	_Atomic uint64_t master_started_ms;
+	_Atomic uint64_t logged_seq;	/* events whose marks are in the store */
+	_Atomic uint64_t durable_seq;	/* events known fsync'ed */
+	_Atomic uint64_t log_pending;	/* events found but not yet written */
+	_Atomic uint64_t max_probe;
+	_Atomic uint64_t reaper_seen_ms;	/* the reaper's last pass */
+	_Atomic uint32_t reload_gen;	/* bumped on every applied SIGHUP */
+	struct pw_recon	 recon;
+	/* Gauges the reaper recounts every pass (see enum pw_gauge). */
+	_Atomic uint64_t gauge[PW_G_COUNT];
+	uint32_t	 nprocs;
+	struct pw_proc	 procs[PW_MAX_WORKERS + 1];
+	/* rate-limit: GCRA theoretical arrival time, us, per API key. */
+	_Atomic uint64_t rate_tat[PW_RATE_BUCKETS];
+	struct pw_cell	 cells[PW_NCELLS];
+};
+
+#define PW_STORE_HDR_SIZE	\
+	((sizeof(struct pw_store_hdr) + 4095) & ~(size_t)4095)
+
+/*
+ * The layout fingerprint: a sum of every size and offset, each weighted
+ * by its position, so that a field moved, grown or added changes it.  A
+ * constant expression: computed by the compiler, never at run time.
+ */
+#define PW_FP_W(i)	(((uint64_t)(i) * 0x9e3779b97f4a7c15ull) | 1)
+#define PW_FP(i, v)	((uint64_t)(v) * PW_FP_W(i))
+#define PW_FP_OFF(i, t, f)	\
+	(PW_FP(2 * (i), offsetof(t, f)) + PW_FP(2 * (i) + 1, sizeof(((t *)0)->f)))
+#define PW_STORE_FINGERPRINT (0xcbf29ce484222325ull +			\
+	PW_FP(1, sizeof(struct pw_store_hdr)) + PW_FP(2, PW_STORE_HDR_SIZE) +	\
+	PW_FP(3, sizeof(struct pw_slot)) + PW_FP(4, PW_C_COUNT) +		\
+	PW_FP(5, PW_G_COUNT) + PW_FP(6, PW_NCELLS) +			\
+	PW_FP(7, sizeof(struct pw_cell)) + PW_FP(8, sizeof(struct pw_proc)) + \
+	PW_FP_OFF(10, struct pw_store_hdr, generation) +			\
+	PW_FP_OFF(11, struct pw_store_hdr, master_pid) +			\
+	PW_FP_OFF(27, struct pw_store_hdr, shard) +				\
+	PW_FP_OFF(12, struct pw_store_hdr, master_started_ms) +		\
+	PW_FP_OFF(13, struct pw_store_hdr, logged_seq) +			\
+	PW_FP_OFF(14, struct pw_store_hdr, durable_seq) +			\
+	PW_FP_OFF(15, struct pw_store_hdr, log_pending) +			\
+	PW_FP_OFF(16, struct pw_store_hdr, max_probe) +			\
+	PW_FP_OFF(17, struct pw_store_hdr, reaper_seen_ms) +		\
+	PW_FP_OFF(18, struct pw_store_hdr, reload_gen) +			\
+	PW_FP_OFF(19, struct pw_store_hdr, gauge) +				\
+	PW_FP_OFF(20, struct pw_store_hdr, nprocs) +			\
+	PW_FP_OFF(21, struct pw_store_hdr, procs) +				\
+	PW_FP_OFF(22, struct pw_store_hdr, rate_tat) +			\
+	PW_FP_OFF(23, struct pw_store_hdr, cells) +				\
+	PW_FP_OFF(24, struct pw_store_hdr, ckpt_seq) +			\
+	PW_FP_OFF(25, struct pw_store_hdr, secret) +			\
+	PW_FP_OFF(26, struct pw_store_hdr, recon) +				\
+	PW_FP_OFF(30, struct pw_slot, word) + PW_FP_OFF(31, struct pw_slot, key) + \
+	PW_FP_OFF(32, struct pw_slot, u) +					\
+	PW_FP_OFF(40, struct pw_gs, start) + PW_FP_OFF(41, struct pw_gs, ended_ms) + \
+	PW_FP_OFF(42, struct pw_gs, logged) + PW_FP_OFF(43, struct pw_gs, start_msec) + \
+	PW_FP_OFF(44, struct pw_ls, ended_at) + PW_FP_OFF(45, struct pw_ott, pc) + \
+	PW_FP_OFF(46, struct pw_wallet, hold) + PW_FP_OFF(47, struct pw_credit, name) + \
+	PW_FP_OFF(48, struct pw_pc, touched) + PW_FP_OFF(49, struct pw_reqid, exp) + \
+	PW_FP_OFF(50, struct pw_pt, sub) + PW_FP(51, PW_STORE_VERSION))
+
+/* What is read before the layout is known never moves. */
+_Static_assert(offsetof(struct pw_store_hdr, magic) == 0, "hdr magic");
+_Static_assert(offsetof(struct pw_store_hdr, version) == 8, "hdr version");
+_Static_assert(offsetof(struct pw_store_hdr, byteorder) == 12, "hdr order");
+_Static_assert(offsetof(struct pw_store_hdr, hdr_size) == 16, "hdr size");
+_Static_assert(offsetof(struct pw_store_hdr, slot_size) == 20, "hdr slot");
+_Static_assert(offsetof(struct pw_store_hdr, nslots) == 24, "hdr nslots");
+_Static_assert(offsetof(struct pw_store_hdr, fingerprint) == 32, "hdr fp");
+_Static_assert(offsetof(struct pw_store_hdr, created_ms) == 40, "hdr ctime");
+_Static_assert(offsetof(struct pw_store_hdr, secret) == 48, "hdr secret");
+_Static_assert(offsetof(struct pw_store_hdr, ckpt_seq) == 64, "hdr ckpt");
+_Static_assert(offsetof(struct pw_store_hdr, ckpt_ms) == 72, "hdr ckpt ms");
+_Static_assert(offsetof(struct pw_store_hdr, generation) == 80, "hdr gen");
+_Static_assert(offsetof(struct pw_store_hdr, master_pid) == 88, "hdr pid");
+_Static_assert(offsetof(struct pw_store_hdr, shard) == 92, "hdr shard");
+_Static_assert(offsetof(struct pw_store_hdr, master_started_ms) == 96,
+    "hdr master start");
+_Static_assert(offsetof(struct pw_store_hdr, logged_seq) == 104, "logged");
+_Static_assert(offsetof(struct pw_store_hdr, durable_seq) == 112, "durable");
+_Static_assert(offsetof(struct pw_store_hdr, log_pending) == 120, "pending");
+_Static_assert(offsetof(struct pw_store_hdr, max_probe) == 128, "probe");
+_Static_assert(offsetof(struct pw_store_hdr, reaper_seen_ms) == 136, "seen");
+_Static_assert(offsetof(struct pw_store_hdr, reload_gen) == 144, "reload");
+_Static_assert(offsetof(struct pw_store_hdr, recon) == 152, "recon");
+_Static_assert(sizeof(struct pw_recon) == 96, "recon size");
+_Static_assert(offsetof(struct pw_store_hdr, gauge) == 248, "gauges");
+/* After the gauges and counters, fields follow each other, no gaps. */
+_Static_assert(offsetof(struct pw_store_hdr, nprocs) ==
+    248 + PW_G_COUNT * 8, "nprocs after the gauges");
+_Static_assert(offsetof(struct pw_store_hdr, procs) ==
+    offsetof(struct pw_store_hdr, nprocs) + 8, "procs");
+_Static_assert(offsetof(struct pw_store_hdr, rate_tat) ==
+    offsetof(struct pw_store_hdr, procs) +
+    sizeof(struct pw_proc) * (PW_MAX_WORKERS + 1), "rate buckets");
+_Static_assert(offsetof(struct pw_store_hdr, cells) % 64 == 0 &&
+    offsetof(struct pw_store_hdr, cells) >=
+    offsetof(struct pw_store_hdr, rate_tat) + 8 * PW_RATE_BUCKETS, "cells");
+_Static_assert(sizeof(struct pw_store_hdr) ==
+    offsetof(struct pw_store_hdr, cells) + sizeof(struct pw_cell) * PW_NCELLS,
+    "nothing after the cells");
+_Static_assert(sizeof(struct pw_cell) % 64 == 0 &&
+    sizeof(struct pw_cell) >= PW_C_COUNT * 8, "cell");
+_Static_assert(sizeof(struct pw_proc) == 24, "proc");
+_Static_assert(offsetof(struct pw_proc, started_ms) == 16, "proc start");
+
+_Static_assert(sizeof(struct pw_slot) == PW_SLOT_SIZE, "slot size");
+_Static_assert(offsetof(struct pw_slot, word) == 0, "slot word");
+_Static_assert(offsetof(struct pw_slot, key) == 8, "slot key");
+_Static_assert(offsetof(struct pw_slot, u) == 24, "slot payload");
+_Static_assert(sizeof(((struct pw_slot *)0)->u) == 40, "payload size");
+
+_Static_assert(sizeof(struct pw_ott) == 32, "ott");
+_Static_assert(offsetof(struct pw_ott, cafe) == 4, "ott cafe");
+_Static_assert(offsetof(struct pw_ott, issued_ms) == 8, "ott issued");
+_Static_assert(offsetof(struct pw_ott, pc) == 16, "ott pc");
+
+_Static_assert(sizeof(struct pw_ls) == 40, "ls");
+_Static_assert(offsetof(struct pw_ls, cafe) == 16, "ls cafe");
+_Static_assert(offsetof(struct pw_ls, last_seen) == 20, "ls seen");
+_Static_assert(offsetof(struct pw_ls, created_ms) == 24, "ls created");
+_Static_assert(offsetof(struct pw_ls, ended_at) == 32, "ls ended");
+
+_Static_assert(sizeof(struct pw_gs) == 40, "gs");
+_Static_assert(offsetof(struct pw_gs, cafe) == 4, "gs cafe");
+_Static_assert(offsetof(struct pw_gs, start) == 8, "gs start");
+_Static_assert(offsetof(struct pw_gs, last_seen) == 12, "gs seen");
+_Static_assert(offsetof(struct pw_gs, ended_ms) == 16, "gs ended");
+_Static_assert(offsetof(struct pw_gs, price) == 20, "gs price");
+_Static_assert(offsetof(struct pw_gs, logged) == 24, "gs logged");
+_Static_assert(offsetof(struct pw_gs, uid) == 28, "gs uid");
+_Static_assert(offsetof(struct pw_gs, start_msec) == 38, "gs start ms");
+
+_Static_assert(sizeof(struct pw_pc) == 40, "pc");
+_Static_assert(offsetof(struct pw_pc, gs) == 8, "pc gs");
+_Static_assert(offsetof(struct pw_pc, touched) == 16, "pc touched");
+
+_Static_assert(sizeof(struct pw_wallet) == 40, "wallet");
+_Static_assert(offsetof(struct pw_wallet, hold) == 8, "wallet hold");
+_Static_assert(offsetof(struct pw_wallet, name) == 16, "wallet name");
+
+_Static_assert(sizeof(struct pw_credit) == 40, "credit");
+_Static_assert(offsetof(struct pw_credit, balance) == 8, "credit balance");
+_Static_assert(offsetof(struct pw_credit, name) == 16, "credit name");
+
+_Static_assert(sizeof(struct pw_reqid) == 40, "reqid");
+_Static_assert(offsetof(struct pw_reqid, pt) == 16, "reqid pt");
+_Static_assert(offsetof(struct pw_reqid, exp) == 32, "reqid exp");
+
+_Static_assert(sizeof(struct pw_pt) == 40, "pt");
+_Static_assert(offsetof(struct pw_pt, exp) == 4, "pt exp");
+_Static_assert(offsetof(struct pw_pt, last_seen) == 8, "pt seen");
+_Static_assert(offsetof(struct pw_pt, created) == 12, "pt created");
+_Static_assert(offsetof(struct pw_pt, sub) == 16, "pt sub");
+
+#endif /* PW_STORE_FORMAT_H */

@@ -1,0 +1,373 @@
+/*
+ * The ledger (the log read back) and the start-up reconciliation from a
+ * checkpoint: rules, adoption of what precedes a checkpoint, a stale
+ * store made to agree with the log, probe runs mended, checked money and
+ * millisecond minutes.
+ */
+#include <sys/types.h>
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pw.h"
+#include "pw_billing.h"
+#include "pw_config.h"
+#include "pw_daemon.h"
+#include "pw_ledger.h"
+#include "pw_session.h"
+#include "pw_store.h"
+#include "check_run.h"
+
+static const char conf[] =
+"billing-unit 60\n"
+"game alpha {\n"
+"    api-key \"alpha-key\"\n"
+"    price 10\n"
+"}\n"
+"cafe cafe-a {\n"
+"    network 10.1.0.0/16\n"
+"}\n";
+
+struct fix {
+	char		 dir[256], log[300], store[300];
+	struct pw_store	 st;
+	struct pw_config *cfg;
+	struct pw_blog	 b;
+	int64_t		 bal;
+};
+
+static void
+ev(struct fix *f, unsigned type, uint8_t id, uint32_t minute,
+    int64_t amount)
+{
+	struct pw_event e;
+	uint8_t r[PW_EV_SIZE];
+
+	memset(&e, 0, sizeof(e));
+	e.seq = f->b.last_seq + 1;
+	e.ts_ms = pw_now_ms();
+	e.type = type;
+	memset(e.id, id, 16);
+	strlcpy(e.game, "alpha", sizeof(e.game));
+	strlcpy(e.wallet, "cafe-a", sizeof(e.wallet));
+	e.minute = minute;
+	e.amount = amount;
+	if (type == PW_EV_CREDIT)
+		f->bal += amount;
+	else if (type == PW_EV_CHARGE)
+		f->bal -= amount;
+	e.balance = f->bal;
+	if (type == PW_EV_END)
+		e.reason = PW_R_ENDED;
+	pw_event_encode(&e, r);
+	ck_assert_int_eq(pw_blog_append(&f->b, r, sizeof(r)), 0);
+	f->b.last_seq = e.seq;
+}
+
+static void
+fix_open(struct fix *f)
+{
+	const char *tmp;
+	char err[512];
+
+	memset(f, 0, sizeof(*f));
+	tmp = getenv("TMPDIR");
+	snprintf(f->dir, sizeof(f->dir), "%s/pwledger.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->log, sizeof(f->log), "%s/billing.log", f->dir);
+	snprintf(f->store, sizeof(f->store), "%s/store", f->dir);
+	f->cfg = calloc(1, sizeof(*f->cfg));
+	ck_assert_ptr_nonnull(f->cfg);
+	if (pw_config_parse(f->cfg, conf, strlen(conf), "t.conf", err,
+	    sizeof(err)) == -1)
+		ck_abort_msg("config: %s", err);
+	if (pw_store_open(&f->st, f->store, 4096, 1, 0, err, sizeof(err)) ==
+	    -1 || pw_blog_open(&f->b, f->log, err, sizeof(err)) == -1)
+		ck_abort_msg("%s", err);
+}
+
+static void
+fix_close(struct fix *f)
+{
+	pw_store_close(&f->st);
+	pw_blog_close(&f->b);
+	free(f->cfg);
+	(void)unlink(f->log);
+	(void)unlink(f->store);
+	ck_assert_int_eq(rmdir(f->dir), 0);
+}
+
+static struct pw_slot *
+gs_new(struct fix *f, uint8_t id, uint32_t billed, uint32_t logged)
+{
+	uint8_t key[PW_KEY_LEN];
+	struct pw_slot *s;
+
+	memset(key, id, sizeof(key));
+	s = pw_store_claim(&f->st, key, PW_T_GS);
+	ck_assert_ptr_nonnull(s);
+	s->u.gs.game = pw_config_idhash("alpha");
+	s->u.gs.cafe = pw_config_idhash("cafe-a");
+	s->u.gs.price = 10;
+	s->u.gs.start = pw_now() - 100;
+	atomic_store(&s->u.gs.last_seen, pw_now());
+	atomic_store(&s->u.gs.logged, logged);
+	pw_store_publish(s, PW_GS_LIVE, billed);
+	return (s);
+}
+
+static int
+reconcile(struct fix *f)
+{
+	return (pw_recover(&f->st, f->cfg, &f->b, 1));
+}
+
+START_TEST(test_rules)
+{
+	struct fix f;
+	struct pw_ledger l;
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 100);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_END, 0xa1, 1, 10);
+	pw_ledger_init(&l, 0);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_int_eq(l.bad, 0);
+	ck_assert_uint_eq(l.events, 4);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 90);
+	pw_ledger_free(&l);
+	/* A CHARGE after the END breaks a rule; strict stops there. */
+	ev(&f, PW_EV_CHARGE, 0xa1, 2, 10);
+	ev(&f, PW_EV_CREDIT, 0xc2, 0, 5);
+	pw_ledger_init(&l, 0);
+	(void)pw_ledger_read(&l, f.b.fd, 1, &good, &size);
+	ck_assert_int_eq(l.bad, 1);
+	ck_assert_msg(strstr(l.why, "CHARGE after its END") != NULL, "%s",
+	    l.why);
+	ck_assert_uint_eq(l.bad_off, 4 * PW_EV_SIZE);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
+/* Read from a checkpoint, earlier minutes and balances are implied. */
+START_TEST(test_adopt_after_checkpoint)
+{
+	struct fix f;
+	struct pw_ledger l;
+	struct pw_lsess *s;
+	uint8_t id[16];
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_CHARGE, 0xa1, 2, 10);
+	ev(&f, PW_EV_CHARGE, 0xa1, 3, 10);
+	ev(&f, PW_EV_END, 0xa1, 3, 30);
+	pw_ledger_init(&l, 3);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_msg(!l.bad, "%s", l.why);
+	ck_assert_uint_eq(l.events, 3);
+	memset(id, 0xa1, sizeof(id));
+	s = pw_ledger_session(&l, id);
+	ck_assert_ptr_nonnull(s);
+	ck_assert(!s->started && s->ended);
+	ck_assert_uint_eq(s->charges, 3);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 970);
+	pw_ledger_free(&l);
+	/* A checkpoint the log does not reach: all of it is read. */
+	pw_ledger_init(&l, 99);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_uint_eq(l.from_seq, 0);
+	ck_assert_uint_eq(l.events, 6);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
+/*
+ * The store's pages are older than the log after the checkpoint: the
+ * session the log ended is live again, a logged minute unbilled, the
+ * wallet's balance and an OTT's consumption lost.
+ */
+START_TEST(test_stale_store_reconciled)
+{
+	struct fix f;
+	struct pw_slot *a, *b, *o, *w;
+	uint8_t ott[PW_KEY_LEN], key[PW_KEY_LEN];
+	uint64_t word;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_START, 0xb1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xb1, 1, 10);
+	/* The checkpoint: the store reflects all of the above. */
+	a = gs_new(&f, 0xa1, 1, PW_LOGGED_START | 1);
+	b = gs_new(&f, 0xb1, 1, PW_LOGGED_START | 1);
+	memset(ott, 0x0e, sizeof(ott));
+	o = pw_store_claim(&f.st, ott, PW_T_OTT);
+	ck_assert_ptr_nonnull(o);
+	o->u.ott.issued_ms = pw_now_ms();
+	pw_store_publish(o, PW_OTT_ISSUED, 0);
+	pw_wallet_key(key, "cafe-a");
+	ck_assert_int_eq(pw_store_claim_unique(&f.st, key, PW_T_WALLET, &w),
+	    PW_INS_NEW);
+	strlcpy(w->u.w.name, "cafe-a", sizeof(w->u.w.name));
+	pw_store_publish(w, 0, 0);
+	atomic_store(&w->u.w.balance, 980);
+	atomic_store(&f.st.hdr->ckpt_seq, f.b.last_seq);
+	/* After it, logged but lost from the store's pages. */
+	ev(&f, PW_EV_CHARGE, 0xa1, 2, 10);
+	ev(&f, PW_EV_END, 0xa1, 2, 20);
+	ev(&f, PW_EV_CHARGE, 0xb1, 2, 10);
+	ck_assert_int_eq(reconcile(&f), 0);
+
+	word = pw_slot_word(a);
+	ck_assert_uint_eq(PW_W_STATE(word), PW_GS_ENDED);
+	ck_assert_uint_eq(PW_W_REASON(word), PW_R_ENDED);
+	ck_assert_uint_eq(PW_W_HI(word), 2);
+	ck_assert_uint_eq(atomic_load(&a->u.gs.logged), PW_LOGGED_START |
+	    PW_LOGGED_END | 2);
+	word = pw_slot_word(b);
+	ck_assert_uint_eq(PW_W_STATE(word), PW_GS_LIVE);
+	ck_assert_uint_eq(PW_W_HI(word), 2);
+	ck_assert_uint_eq(atomic_load(&b->u.gs.logged), PW_LOGGED_START | 2);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 960);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	ck_assert_uint_eq(f.st.hdr->recon.ended, 1);
+	ck_assert_uint_eq(f.st.hdr->recon.minutes, 1);
+	ck_assert_uint_eq(f.st.hdr->recon.wallets, 1);
+	ck_assert_uint_eq(atomic_load(&f.st.hdr->ckpt_seq), f.b.last_seq);
+	/* The OTT's own session was never logged: it stays issued. */
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(o)), PW_OTT_ISSUED);
+	fix_close(&f);
+}
+END_TEST
+
+/* An OTT whose session's START is logged stays consumed. */
+START_TEST(test_ott_kept_consumed)
+{
+	struct fix f;
+	struct pw_slot *o;
+	uint8_t ott[PW_KEY_LEN], key[PW_KEY_LEN], r[PW_EV_SIZE];
+	struct pw_event e;
+
+	fix_open(&f);
+	memset(ott, 0x0e, sizeof(ott));
+	o = pw_store_claim(&f.st, ott, PW_T_OTT);
+	ck_assert_ptr_nonnull(o);
+	o->u.ott.issued_ms = pw_now_ms();
+	pw_store_publish(o, PW_OTT_ISSUED, 0);
+	pw_gs_key_of_ott(&f.st, ott, key);
+	memset(&e, 0, sizeof(e));
+	e.seq = 1;
+	e.ts_ms = pw_now_ms();
+	e.type = PW_EV_START;
+	memcpy(e.id, key, 16);
+	pw_event_encode(&e, r);
+	ck_assert_int_eq(pw_blog_append(&f.b, r, sizeof(r)), 0);
+	f.b.last_seq = 1;
+	ck_assert_int_eq(reconcile(&f), 0);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(o)), PW_OTT_CONSUMED);
+	ck_assert_uint_eq(f.st.hdr->recon.otts, 1);
+	fix_close(&f);
+}
+END_TEST
+
+/* An empty slot inside a probe run (a stale page) becomes a tombstone. */
+START_TEST(test_mend_probe_run)
+{
+	struct fix f;
+	struct pw_slot *s[3];
+	uint8_t key[PW_KEY_LEN];
+	uint64_t home;
+	int i;
+
+	fix_open(&f);
+	memset(key, 0, sizeof(key));
+	key[0] = 7;
+	for (i = 0; i < 3; i++) {
+		key[15] = (uint8_t)i;
+		s[i] = pw_store_claim(&f.st, key, PW_T_OTT);
+		ck_assert_ptr_nonnull(s[i]);
+		pw_store_publish(s[i], PW_OTT_ISSUED, 0);
+	}
+	home = pw_store_index(&f.st, s[0]);
+	ck_assert_uint_eq(pw_store_index(&f.st, s[2]), home + 2);
+	atomic_store(&s[1]->word, 0);		/* the page came back empty */
+	key[15] = 2;
+	ck_assert_ptr_null(pw_store_find(&f.st, key, PW_T_OTT, NULL));
+	ck_assert_uint_eq(pw_store_mend(&f.st), 1);
+	ck_assert_ptr_eq(pw_store_find(&f.st, key, PW_T_OTT, NULL), s[2]);
+	ck_assert_uint_eq(pw_store_mend(&f.st), 0);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_money_bound)
+{
+	int64_t r = 7;
+
+	ck_assert_int_eq(pw_money_add(PW_MONEY_MAX - 1, 1, &r), 0);
+	ck_assert_int_eq(r, PW_MONEY_MAX);
+	ck_assert_int_eq(pw_money_add(PW_MONEY_MAX, 1, &r), -1);
+	ck_assert_int_eq(r, PW_MONEY_MAX);
+	ck_assert_int_eq(pw_money_add(INT64_MAX, 1, &r), -1);
+	ck_assert_int_eq(pw_money_add(-PW_MONEY_MAX, -1, &r), -1);
+}
+END_TEST
+
+START_TEST(test_minutes_in_ms)
+{
+	struct pw_slot s;
+
+	memset(&s, 0, sizeof(s));
+	s.u.gs.start = 1000;
+	s.u.gs.start_msec = 700;
+	ck_assert_uint_eq(pw_gs_start_ms(&s), 1000700);
+	ck_assert_uint_eq(pw_gs_due(&s, 1000700, 3), 1);
+	ck_assert_uint_eq(pw_gs_due(&s, 1003699, 3), 1);
+	ck_assert_uint_eq(pw_gs_due(&s, 1003700, 3), 2);
+	ck_assert_uint_eq(pw_gs_due(&s, 999000, 3), 1);
+	ck_assert_uint_eq(pw_gs_end_ms(&s), 0);
+	pw_gs_set_end(&s, 1005710);
+	ck_assert_uint_eq(pw_gs_end_ms(&s), 1005710);
+}
+END_TEST
+
+static Suite *
+ledger_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("ledger");
+	tc = tcase_create("ledger");
+	tcase_add_test(tc, test_rules);
+	tcase_add_test(tc, test_adopt_after_checkpoint);
+	tcase_add_test(tc, test_stale_store_reconciled);
+	tcase_add_test(tc, test_ott_kept_consumed);
+	tcase_add_test(tc, test_mend_probe_run);
+	tcase_add_test(tc, test_money_bound);
+	tcase_add_test(tc, test_minutes_in_ms);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (check_run(ledger_suite()));
+}

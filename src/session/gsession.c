@@ -98,7 +98,7 @@ pw_gs_set_end(struct pw_slot *s, uint64_t now_ms)
 	    (uint32_t)d + 1);
 }
 
-/* Minute m starts at start + (m - 1) x unit, exactly (API.md 5). */
+/* Minute m starts at start + (m - 1) x unit, exactly, never earlier. */
 uint32_t
 pw_gs_due(const struct pw_slot *s, uint64_t now_ms, int unit_s)
 {
@@ -272,7 +272,7 @@ pw_gs_info(const struct pw_slot *s, uint64_t w, uint64_t now_ms,
 			end = now_ms;
 	}
 	start = pw_gs_start_ms(s);
-	/* play_duration_sec = floor(elapsed ms / 1000) (API.md 5). */
+	/* The play duration: elapsed milliseconds / 1000, rounded down. */
 	info->duration = end > start ? (uint32_t)((end - start) / 1000) : 0;
 	info->is_cafe = s->u.gs.cafe != 0;
 	info->billed = PW_W_HI(w);

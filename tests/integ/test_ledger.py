@@ -1,4 +1,4 @@
-"""The billing log is the ledger (API.md 5): the store reconciled with it
+"""The billing log is the ledger: the store reconciled with it
 after a power cut (stale pages put back), millisecond billing, the guarded
 store format, bounded money and log tail --from."""
 
@@ -126,7 +126,7 @@ def after_power_loss(srv, load):
     check(len(ended) >= 5, len(ended))
     for gs in ended:
         st, _, d = srv.heartbeat(gs, "42")
-        # A replaced session answers 200 SESSION_REPLACED (API.md 3).
+        # A replaced session answers 200 SESSION_REPLACED to a heartbeat.
         ok = st in (404, 410) or (st == 200 and by[gs][-1]["reason"] == "REPLACED"
                                   and d["data"]["result"] == "SESSION_REPLACED")
         check(ok, "ended session %s (%s) answered %d %r" % (gs, by[gs][-1]["reason"],

@@ -82,6 +82,7 @@ class Load:
                     self.srv.heartbeat(v["game_session_id"], "42")
                 if random.random() < 0.6:
                     self.srv.end(v["game_session_id"])
+                time.sleep(0.005)
             except Exception:
                 time.sleep(0.05)
 
@@ -149,7 +150,9 @@ def after_power_loss(srv, load):
 
 
 def test_power_loss_stale_store():
-    srv = Server(billing_unit=1, price=1, billing_fsync="always", workers=2).start()
+    # Ended sessions stay in the store for session-timeout: room for all.
+    srv = Server(billing_unit=1, price=1, billing_fsync="always", workers=2,
+                 store_slots=1 << 17).start()
     srv.credit("seoul-01", 10**6)
     copies = os.path.join(srv.tmp, "copies")
     os.mkdir(copies)

@@ -139,6 +139,9 @@ build(struct bench *k, uint64_t nlive, uint64_t nev, uint64_t window)
 		pw_store_publish(w, 0, 0);
 	}
 	atomic_store(&w->u.w.balance, k->balance);
+	/* As after a restart: the store's pages on disk, none dirty. */
+	if (pw_store_checkpoint(&k->st, k->seq) == -1 || fsync(k->b.fd) == -1)
+		err(1, "sync");
 }
 
 static double

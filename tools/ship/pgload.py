@@ -2,9 +2,10 @@
 """Load one shard's billing events into PostgreSQL, exactly once.
 
     playwavectl -j log tail -f --from "$(psql -Atc \\
-        "SELECT coalesce(max(seq), 0) + 1 FROM billing_event WHERE shard = K")" |
+        "SELECT coalesce(max(seq), 0) FROM billing_event WHERE shard = K")" |
         python3 pgload.py K [psql options...]
 
+(--from names the last seq delivered: the tail resumes right after it.)
 Reads `playwavectl -j` event lines on stdin and feeds psql(1) one INSERT
 a line, each its own transaction, ON CONFLICT (shard, seq) DO NOTHING:
 after a crash of anything in the pipe, starting again from the table's

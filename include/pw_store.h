@@ -32,7 +32,7 @@
 #include "pw_crypto.h"
 
 #define PW_STORE_MAGIC		"PWSTORE"	/* 8 bytes with the NUL */
-#define PW_STORE_VERSION	1
+#define PW_STORE_VERSION	2
 #define PW_STORE_BYTEORDER	0x01020304u
 #define PW_SLOT_SIZE		64
 #define PW_KEY_LEN		16
@@ -106,7 +106,10 @@ struct pw_ott {
 	uint32_t	 cafe;		/* 0: not at a cafe */
 	uint64_t	 issued_ms;
 	uint8_t		 pc[PW_KEY_LEN];	/* PC slot key; zero: none */
+	pw_ref_t	 ls;		/* issuing launcher session; 0: none */
 };
+/* Word hi bit of an OTT: its launcher's ott-per-launcher unit given back. */
+#define PW_OTT_RELEASED	1u
 
 struct pw_ls {
 	uint8_t		 pc[PW_KEY_LEN];
@@ -114,7 +117,7 @@ struct pw_ls {
 	_Atomic uint32_t last_seen;	/* unix s */
 	uint64_t	 created_ms;
 	_Atomic uint32_t ended_at;	/* unix s; 0 while live */
-	uint32_t	 reserved;
+	_Atomic uint32_t otts;		/* issued OTTs not yet consumed/expired */
 };
 
 #define PW_UID_LEN	10	/* 20 decimal digits, BCD, 0xf padded */
@@ -158,7 +161,13 @@ struct pw_credit {
 struct pw_reqid {
 	uint8_t		 body[PW_KEY_LEN];	/* SHA-256 prefix of the body */
 	uint8_t		 pt[PW_KEY_LEN];	/* the player token issued */
-	uint32_t	 exp;
+	uint64_t	 exp;		/* unix s, never narrowed */
+};
+
+/* A launcher nonce accepted; remembered until `until' (unix s). */
+struct pw_nonce {
+	uint64_t	 until;
+	uint32_t	 source;	/* quota bucket it was charged to */
 	uint32_t	 reserved;
 };
 
@@ -182,6 +191,7 @@ struct pw_slot {
 		struct pw_credit cr;
 		struct pw_reqid	 rq;
 		struct pw_pt	 pt;
+		struct pw_nonce	 nc;
 		uint8_t		 raw[40];
 	} u;
 };
@@ -248,6 +258,13 @@ struct pw_store_hdr {
 	struct pw_proc	 procs[PW_MAX_WORKERS + 1];
 	/* rate-limit: GCRA theoretical arrival time, us, per API key. */
 	_Atomic uint64_t rate_tat[PW_RATE_BUCKETS];
+	/* rate-limit of the launcher API (cafe/source) and authenticate. */
+	_Atomic uint64_t edge_tat[PW_RATE_BUCKETS];
+	/*
+	 * Replay-cache quota: GCRA, ms, per cafe/source bucket and (last)
+	 * over all, so nonce records can never fill the store (nonce.c).
+	 */
+	_Atomic uint64_t nonce_tat[PW_RATE_BUCKETS + 1];
 	struct pw_cell	 cells[PW_NCELLS];
 };
 

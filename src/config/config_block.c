@@ -381,6 +381,7 @@ game_valid(struct cf_parser *p, const struct pw_game *g)
 	if (g->napi_keys == 0)
 		return (cf_error(p, p->tok.line, "game '%s' has no api-key, "
 		    "expected at least one", g->id));
+
 	if (g->min_bet > g->default_bet || g->default_bet > g->max_bet)
 		return (cf_error(p, p->tok.line, "game '%s': expected min-bet "
 		    "<= default-bet <= max-bet, got %lld, %lld, %lld", g->id,

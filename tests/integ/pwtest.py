@@ -135,6 +135,11 @@ def launcher_signed(method, target, body, ts=None, secret=LAUNCHER_SECRET,
         h["X-Nonce"] = nonce
         h["X-Signature"] = launcher_signature(secret, method, target, ts,
                                               nonce, data)
+        if os.environ.get("PW_LAUNCHER_SIG") == "v1":
+            # Only to try the attack tests against a build from before
+            # contract v2 (PW_BUILD=that build): the old signature.
+            h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." +
+                                        data, hashlib.sha256).hexdigest()
     return data, h
 
 

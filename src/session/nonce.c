@@ -10,8 +10,9 @@
  * the store.  Inserts are metered by two GCRA quotas over the keep
  * window, one per cafe (or source address) bucket and one over all:
  * a bucket admits at most slots/64 nonces per window plus the same again
- * as burst, everything together at most slots/16 plus burst, so nonce
- * records never hold more than an eighth of the store, and one source
+ * as burst, everything together at most slots/8 plus burst, so nonce
+ * records never hold more than a quarter of the store (plus what the
+ * reaper has not freed yet, about a second's worth), and one source
  * never more than a thirty-second.  A refused insert is a 429; a replay
  * never inserts anything.  The quota words are clocked in wall ms and
  * reset when they lie impossibly far ahead (a clock set back, a reboot).
@@ -45,7 +46,7 @@ pw_nonce_quota(const struct pw_store *st, int global)
 {
 	uint64_t n = st->mask + 1;
 
-	return (global ? (n / 16 > 64 ? n / 16 : 64) :
+	return (global ? (n / 8 > 64 ? n / 8 : 64) :
 	    (n / 64 > 16 ? n / 64 : 16));
 }
 

@@ -82,6 +82,9 @@ d_api_key(struct cf_parser *p, void *obj)
 	key = g->api_keys[g->napi_keys];
 	if (cf_string(p, key, sizeof(g->api_keys[0])) == -1)
 		return (-1);
+	if (key[0] == '\0')
+		return (cf_error(p, p->tok.line, "empty api-key in game '%s', "
+		    "expected a secret", g->id));
 	/* A key names one game: never echo it, it is a secret. */
 	for (k = 0; k < g->napi_keys; k++)
 		if (strcmp(g->api_keys[k], key) == 0)

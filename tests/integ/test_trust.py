@@ -367,3 +367,42 @@ def test_config_games_list_checked():
     p = check_config(many)
     eq(p.returncode, 1, p.stderr)
     check("games list" in p.stderr, p.stderr)
+
+
+# --- the manual's worked example --------------------------------------------
+
+def manual_pipeline():
+    """The signing example of playwaved(8), as mandoc renders it."""
+    out = subprocess.run(["mandoc", "-Tascii",
+                          os.path.join(pwtest.ROOT, "man", "playwaved.8")],
+                         capture_output=True, text=True, timeout=30,
+                         check=True).stdout
+    out = re.sub(".\b", "", out)
+    lines = out.splitlines()
+    first = [i for i, l in enumerate(lines)
+             if l.strip() == "secret=dev-launcher-secret"]
+    eq(len(first), 1, "the example's first line")
+    block = []
+    for line in lines[first[0]:]:
+        if not line.strip():
+            break
+        block.append(line.strip())
+    check(block[-1].startswith("-H \"X-Nonce"), block)
+    return "\n".join(block) + "\n"
+
+
+def test_manual_signing_pipeline(srv):
+    """The shell pipeline the manual documents signs a request the server
+    accepts: run as printed, only the secret and address changed."""
+    script = manual_pipeline()
+    check("url=http://127.0.0.1:8080\n" in script, script)
+    script = script.replace("secret=dev-launcher-secret",
+                            "secret=" + pwtest.LAUNCHER_SECRET)
+    script = script.replace("url=http://127.0.0.1:8080",
+                            "url=http://127.0.0.1:%d" % srv.port)
+    p = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
+                       timeout=30)
+    eq(p.returncode, 0, p.stderr)
+    d = json.loads(p.stdout)
+    eq(d["success"], True, d)
+    check(d["data"]["launcher_session_id"].startswith("ls_"), d)

@@ -1,5 +1,5 @@
 /*
- * Where a launcher request comes from (API.md 2): the peer, or behind a
+ * Where a launcher request comes from: the peer, or behind a
  * trusted proxy the right-most X-Forwarded-For address that is not itself
  * a trusted proxy.  Every X-Forwarded-For field line of the request is
  * part of one list, in order (RFC 9110 5.3): HAProxy's option forwardfor

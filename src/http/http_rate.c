@@ -1,5 +1,5 @@
 /*
- * rate-limit (API.md 1, 2, 4): GCRA over one shared word per bucket, the
+ * rate-limit: GCRA over one shared word per bucket, the
  * theoretical arrival time of the next request.  Lock-free across
  * workers, and a whole second of requests may come as a burst.  Buckets:
  * per API key (game API), per cafe or source address (launcher API) and

@@ -1,5 +1,5 @@
 /*
- * The replay cache of signed launcher requests (API.md 2): a PW_T_NONCE
+ * The replay cache of signed launcher requests: a PW_T_NONCE
  * record per accepted X-Nonce, in the shared store, so it holds across
  * workers and survives any worker's death.  A timestamp accepted now
  * stays acceptable for at most 2 x PW_LAUNCHER_SKEW, so that is how long
@@ -118,7 +118,7 @@ pw_nonce_remember(struct pw_store *st, const char *nonce, uint32_t source,
 	return (PW_NC_NEW);
 }
 
-/* The reaper's question: may this nonce record go (API.md 2)? */
+/* The reaper's question: may this nonce record go? */
 int
 pw_nonce_expire(const struct pw_slot *s, uint32_t now)
 {

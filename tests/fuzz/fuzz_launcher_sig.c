@@ -58,7 +58,7 @@ ts_in_window(const char *ts)
 	return (t >= FUZZ_NOW - FUZZ_SKEW && t <= FUZZ_NOW + FUZZ_SKEW);
 }
 
-/* API.md 2: 16 to 64 of [A-Za-z0-9_-]. */
+/* X-Nonce: 16 to 64 of [A-Za-z0-9_-]. */
 static int
 nonce_valid(const char *n)
 {

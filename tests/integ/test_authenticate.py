@@ -289,7 +289,7 @@ def test_wrong_method_is_flat(srv):
 
 
 def test_new_request_same_launch_token(srv):
-    """One launch token, one player session (API.md 4): under another
+    """One launch token, one player session: under another
     request id it answers the same token; a new launch token, a new one."""
     b = body(jwt(sub="fresh-1"))
     t1 = ok(auth(srv, b))["playerToken"]

@@ -1,4 +1,4 @@
-"""Trust at the edge (API.md 1, 2, 4): each attack on the launcher API and
+"""Trust at the edge (playwaved(8), HTTP API): each attack on the launcher API and
 on authenticate, tried the way an attacker on the path would, and refused.
 
 The server trusts 127.0.0.1 as a proxy, so X-Forwarded-For decides where a

@@ -1,5 +1,5 @@
 /*
- * Trust at the edge, in the store (API.md 2): the replay cache of
+ * Trust at the edge, in the store: the replay cache of
  * launcher nonces and its quota, launcher sessions bound to their cafe,
  * PCs per cafe and ott-per-launcher; and the signature v2 itself.
  */

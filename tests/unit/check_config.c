@@ -924,16 +924,53 @@ START_TEST(test_load)
 }
 END_TEST
 
-/* The sample file shipped in etc/ stays valid (run from the top dir). */
+/* Turn the sample's `#key  ""' into `key  "x"', same length. */
+static void
+fill_secret(char *text, const char *key)
+{
+	char	 want[64], *p, *q;
+
+	snprintf(want, sizeof(want), "#%s ", key);
+	ck_assert_ptr_nonnull(p = strstr(text, want));
+	ck_assert_ptr_nonnull(q = strstr(p, "\"\""));
+	ck_assert_ptr_null(memchr(p, '\n', (size_t)(q - p)));
+	memmove(p, p + 1, (size_t)(q - p));
+	*q = 'x';
+}
+
+/*
+ * The sample file shipped in etc/ has no secrets: refused as it is, and
+ * valid once they are filled in (run from the top dir).
+ */
 START_TEST(test_sample_file)
 {
+	static const char *const keys[] = { "launcher-secret",
+	    "launch-secret", "api-key", "hmac-secret" };
 	struct pw_config	*cfg = new_config();
-	char			 err[512];
+	char			 err[512], *text;
+	size_t			 i;
+	FILE			*f;
+	long			 n;
 
-	if (pw_config_load(cfg, "etc/playwaved.conf", err, sizeof(err)) != 0)
+	ck_assert_int_eq(pw_config_load(cfg, "etc/playwaved.conf", err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "api-key"));
+	ck_assert_ptr_nonnull(f = fopen("etc/playwaved.conf", "r"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_gt(n = ftell(f), 0);
+	rewind(f);
+	ck_assert_ptr_nonnull(text = calloc(1, (size_t)n + 1));
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		fill_secret(text, keys[i]);
+	if (pw_config_parse(cfg, text, (size_t)n, "sample", err,
+	    sizeof(err)) != 0)
 		ck_abort_msg("%s", err);
+	ck_assert_str_eq(cfg->launcher_secret, "x");
 	ck_assert_int_ge(cfg->ngames, 1);
 	ck_assert_int_ge(cfg->ncafes, 1);
+	free(text);
 	free(cfg);
 }
 END_TEST

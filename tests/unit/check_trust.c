@@ -146,9 +146,9 @@ START_TEST(test_ls_bound_and_ott_quota)
 	int i;
 
 	ck_assert_int_eq(pw_ls_start(&st, "PC-1", 4, cafe, ls), 0);
-	ck_assert_int_eq(pw_ls_touch(&st, ls, 0, &s), PW_T_MISMATCH);
-	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe + 1, &s), PW_T_MISMATCH);
-	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe, &s), PW_T_OK);
+	ck_assert_int_eq(pw_ls_touch(&st, ls, 0, &s), PW_TOUCH_MISMATCH);
+	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe + 1, &s), PW_TOUCH_MISMATCH);
+	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe, &s), PW_TOUCH_OK);
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(pw_ls_ott_take(s, 4), 1);
 	ck_assert_int_eq(pw_ls_ott_take(s, 4), 0);

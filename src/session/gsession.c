@@ -89,8 +89,9 @@ pw_ott_release(struct pw_store *st, struct pw_slot *s)
 		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_OTT ||
 		    (PW_W_HI(w) & PW_OTT_RELEASED) != 0)
 			return;
+		/* Bits 13-16 (expired or not) stay as they are. */
 		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_W_STATE(w),
-		    PW_W_REASON(w), PW_W_HI(w) | PW_OTT_RELEASED)))
+		    PW_W_AUX(w), PW_W_HI(w) | PW_OTT_RELEASED)))
 			break;
 	}
 	if (s->u.ott.ls != 0 &&

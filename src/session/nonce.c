@@ -69,23 +69,31 @@ take(_Atomic uint64_t *tat, uint64_t quota, uint64_t now, uint64_t *retry)
 	return (1);
 }
 
+/* Units a refused insert took are given back: they bought nothing. */
+static void
+quota_give_back(struct pw_store *st, uint32_t source, int global)
+{
+	atomic_fetch_sub(&st->hdr->nonce_tat[source % PW_RATE_BUCKETS],
+	    KEEP_MS / pw_nonce_quota(st, 0));
+	if (global)
+		atomic_fetch_sub(&st->hdr->nonce_tat[PW_RATE_BUCKETS],
+		    KEEP_MS / pw_nonce_quota(st, 1));
+}
+
 static int
 quota_take(struct pw_store *st, uint32_t source, uint64_t now_ms,
     uint64_t *retry_s)
 {
-	_Atomic uint64_t *b, *all;
-	uint64_t ms, q;
+	uint64_t ms;
 
-	b = &st->hdr->nonce_tat[source % PW_RATE_BUCKETS];
-	all = &st->hdr->nonce_tat[PW_RATE_BUCKETS];
-	q = pw_nonce_quota(st, 0);
-	if (!take(b, q, now_ms, &ms)) {
+	if (!take(&st->hdr->nonce_tat[source % PW_RATE_BUCKETS],
+	    pw_nonce_quota(st, 0), now_ms, &ms)) {
 		*retry_s = ms / 1000 + 1;
 		return (0);
 	}
-	if (!take(all, pw_nonce_quota(st, 1), now_ms, &ms)) {
-		/* Give the bucket's unit back: it bought nothing. */
-		atomic_fetch_sub(b, KEEP_MS / q);
+	if (!take(&st->hdr->nonce_tat[PW_RATE_BUCKETS], pw_nonce_quota(st, 1),
+	    now_ms, &ms)) {
+		quota_give_back(st, source, 0);
 		*retry_s = ms / 1000 + 1;
 		return (0);
 	}
@@ -108,8 +116,10 @@ pw_nonce_remember(struct pw_store *st, const char *nonce, uint32_t source,
 	case PW_INS_NEW:
 		break;
 	case PW_INS_EXISTS:
+		quota_give_back(st, source, 1);
 		return (PW_NC_REPLAY);
 	default:
+		quota_give_back(st, source, 1);
 		return (PW_NC_FULL);
 	}
 	s->u.nc.until = now_ms / 1000 + KEEP_S;

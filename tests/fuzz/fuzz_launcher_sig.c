@@ -130,11 +130,34 @@ check_given(const struct pw_lsig *q)
 		abort();
 }
 
+/*
+ * The same part with its last character changed to another letter
+ * (or "a" for an empty one): still well-formed, and signed differently.
+ */
+static void
+other_part(const char **part, char *buf, size_t size)
+{
+	size_t	 n = strlen(*part);
+
+	if (n + 2 > size) {
+		*part = "a";
+		return;
+	}
+	memcpy(buf, *part, n + 1);
+	if (n == 0)
+		buf[n++] = 'a';
+	else
+		buf[n - 1] = buf[n - 1] == 'a' ? 'b' : 'a';
+	buf[n] = '\0';
+	*part = buf;
+}
+
 /* The right signature, in both cases, a wrong one, and other contexts. */
 static void
 check_signed(struct pw_lsig q)
 {
-	char	 hex[65], other[65];
+	char	 hex[65], other[65], pbuf[FUZZ_MAX + 2], nbuf[FUZZ_MAX + 2];
+	const char *path = q.path, *nonce = q.nonce;
 	int	 want, i;
 
 	sign(&q, hex);
@@ -156,6 +179,14 @@ check_signed(struct pw_lsig q)
 	if (sig_ok(&q) != 0)
 		abort();
 	q.sig = hex;
+	other_part(&q.path, pbuf, sizeof(pbuf));
+	if (sig_ok(&q) != 0)
+		abort();
+	q.path = path;
+	other_part(&q.nonce, nbuf, sizeof(nbuf));
+	if (sig_ok(&q) != 0)
+		abort();
+	q.nonce = nonce;
 	hex[q.len % 64] = hex[q.len % 64] == '0' ? '1' : '0';
 	if (sig_ok(&q) != 0)
 		abort();

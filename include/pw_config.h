@@ -21,6 +21,7 @@
 #define PW_MAX_KEYS	4
 #define PW_MAX_OFFERS	8
 #define PW_MAX_GAMES	64
+#define PW_GAMES_JSON_MAX 3072	/* fits the launcher start reply */
 #define PW_MAX_CAFES	256
 #define PW_MAX_CURRENCIES 32
 #define PW_SECRET_MAX	128
@@ -121,6 +122,8 @@ struct pw_config {
 	int64_t			 idle_timeout;		/* s a keep-alive conn. may idle */
 	int64_t			 max_connections;	/* per worker */
 	int64_t			 rate_limit;		/* req/s per API key, 0 = off */
+	int64_t			 ott_per_launcher;	/* live OTTs per session */
+	int64_t			 max_token_lifetime;	/* s, exp - iat */
 
 	char			 launcher_secret[PW_SECRET_MAX];
 	char			 launch_secret[PW_SECRET_MAX];
@@ -131,6 +134,8 @@ struct pw_config {
 
 	struct pw_game		 games[PW_MAX_GAMES];
 	int			 ngames;
+	/* The launcher start's "games" array, rendered at load. */
+	char			 games_json[PW_GAMES_JSON_MAX];
 	struct pw_cafe		 cafes[PW_MAX_CAFES];
 	int			 ncafes;
 };

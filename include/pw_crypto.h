@@ -94,8 +94,33 @@ int	 pw_b64url_encode(const uint8_t *in, size_t len, char *out,
  * seconds within 300 s of now; sig is X-Signature, the hex HMAC-SHA256
  * with secret of ts "." body.  Either header NULL fails.  1 if good.
  */
-int	 pw_launcher_sig_ok(const char *secret, const char *ts, const char *sig,
-	    const void *body, size_t len, int64_t now);
+#define PW_LAUNCHER_SKEW	300	/* s either side of the server clock */
+#define PW_NONCE_MIN		16
+#define PW_NONCE_MAX		64
+
+/* A launcher request as signed (v2); a missing header is NULL. */
+struct pw_lsig {
+	const char	*method;	/* upper case: "POST" */
+	const char	*path;		/* request target as sent */
+	const char	*ts;		/* X-Timestamp */
+	const char	*nonce;		/* X-Nonce */
+	const char	*sig;		/* X-Signature, hex */
+	const void	*body;
+	size_t		 len;
+};
+
+/* X-Nonce: 16 to 64 letters, digits, '_' or '-'. */
+int	 pw_launcher_nonce_ok(const char *nonce);
+/* HMAC-SHA256 of METHOD \n PATH \n ts \n nonce \n body. */
+void	 pw_launcher_sig_mac(const char *secret, const struct pw_lsig *,
+	    uint8_t mac[PW_SHA256_LEN]);
+/*
+ * Whether every part is present and well-formed, the timestamp within
+ * PW_LAUNCHER_SKEW of now and the signature right (constant time).
+ * Whether the nonce was seen before is the replay cache's question.
+ */
+int	 pw_launcher_sig_ok(const char *secret, const struct pw_lsig *,
+	    int64_t now);
 
 #define PW_CLAIM_MAX	64
 

@@ -14,7 +14,8 @@
 
 enum pw_rp_result {
 	PW_RP_NEW,		/* a new player token was issued */
-	PW_RP_REPLAY,		/* same request id and body: old token */
+	PW_RP_REPLAY,		/* same request id and body, or same launch
+				   token: the token issued before */
 	PW_RP_CONFLICT,		/* same request id, another body */
 	PW_RP_FULL		/* no free slot */
 };
@@ -26,8 +27,11 @@ struct pw_rp_login {
 	const char	*rid;		/* the client's X-Request-ID */
 	const void	*body;		/* the raw request body */
 	size_t		 len;
+	const char	*token;		/* the launch token as sent */
+	size_t		 toklen;
 	const char	*sub;		/* the launch token's subject */
-	uint32_t	 exp;		/* launch token's expiry, unix s */
+	uint64_t	 exp;		/* launch token's expiry, unix s; within
+					   max-token-lifetime of now */
 	uint32_t	 now;
 };
 
@@ -37,7 +41,8 @@ void	 pw_rp_reqid_key(uint8_t key[PW_KEY_LEN], const char *game,
 
 /*
  * Issue a player token for a login, or find the one an earlier login with
- * the same game, request id and body was given.  Of any number of
+ * the same game, request id and body, or with the same launch token under
+ * any request id, was given (then nothing is stored).  Of any number of
  * concurrent identical logins, in any processes, exactly one issues a
  * token and all return it.  pt gets the token's key on NEW and REPLAY.
  */

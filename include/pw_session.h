@@ -42,13 +42,18 @@ struct pw_gs_info {
 
 /* Wallet key of an id ("seoul-01", "player:abc"). */
 void	 pw_wallet_key(uint8_t key[PW_KEY_LEN], const char *id);
-void	 pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len);
+void	 pw_pc_key(uint8_t key[PW_KEY_LEN], uint32_t cafe, const char *pc_id,
+	    size_t len);
 
 /* Would a credit of amount keep the wallet's balance within 2^53 - 1? */
 int	 pw_credit_fits(struct pw_store *, const char *id, int64_t amount);
 
+/* ls: the issuing launcher session (its OTT quota), 0 for none. */
 int	 pw_ott_issue(struct pw_store *, uint32_t game, uint32_t cafe,
-	    const uint8_t *pc, uint64_t now_ms, uint8_t out[PW_KEY_LEN]);
+	    const uint8_t *pc, pw_ref_t ls, uint64_t now_ms,
+	    uint8_t out[PW_KEY_LEN]);
+/* Give an OTT's ott-per-launcher unit back (consumed or expired). */
+void	 pw_ott_release(struct pw_store *, struct pw_slot *ott);
 
 enum pw_verify pw_gs_verify(struct pw_store *, const struct pw_config *,
 	    const uint8_t ott[PW_KEY_LEN], const struct pw_game *,
@@ -94,9 +99,34 @@ int	 pw_pc_bind(struct pw_store *, const uint8_t pc[PW_KEY_LEN],
 /* Launcher sessions. */
 int	 pw_ls_start(struct pw_store *, const char *pc_id, size_t pclen,
 	    uint32_t cafe, uint8_t out[PW_KEY_LEN]);
+/* The same with a key the caller drew (pw_uuid_new) beforehand. */
+int	 pw_ls_start_key(struct pw_store *, const char *pc_id, size_t pclen,
+	    uint32_t cafe, const uint8_t key[PW_KEY_LEN]);
+/* MISMATCH: the session belongs to another cafe (cafe 0: none). */
 enum pw_touch pw_ls_touch(struct pw_store *, const uint8_t ls[PW_KEY_LEN],
-	    struct pw_slot **);
+	    uint32_t cafe, struct pw_slot **);
+/* ott-per-launcher: take a unit (0: none left) and give one back. */
+int	 pw_ls_ott_take(struct pw_slot *ls, int64_t max);
+void	 pw_ls_ott_put(struct pw_slot *ls);
 int	 pw_ls_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
+
+/*
+ * The replay cache of launcher nonces (nonce.c).  remember inserts a
+ * nonce charged to a source (cafe or address hash) within its quota.
+ */
+enum pw_nonce_result {
+	PW_NC_NEW,
+	PW_NC_REPLAY,		/* already accepted inside the window */
+	PW_NC_QUOTA,		/* the source's (or the global) quota is spent */
+	PW_NC_FULL
+};
+int	 pw_nonce_seen(struct pw_store *, const char *nonce);
+enum pw_nonce_result pw_nonce_remember(struct pw_store *, const char *nonce,
+	    uint32_t source, uint64_t now_ms, uint64_t *retry_s);
+/* Nonces a source (global: all sources) may add per keep window. */
+uint64_t pw_nonce_quota(const struct pw_store *, int global);
+/* 1 once a nonce record is past its window: the reaper frees it. */
+int	 pw_nonce_expire(const struct pw_slot *, uint32_t now);
 
 /*
  * Wallets.  The balance changes only in the reaper, together with the

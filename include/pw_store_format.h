@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define PW_STORE_MAGIC		"PWSTORE"	/* 8 bytes with the NUL */
-#define PW_STORE_VERSION	2
+#define PW_STORE_VERSION	3
 #define PW_STORE_BYTEORDER	0x01020304u
 #define PW_SLOT_SIZE		64
 #define PW_KEY_LEN		16
@@ -93,7 +93,10 @@ struct pw_ott {
 	uint32_t	 cafe;		/* 0: not at a cafe */
 	uint64_t	 issued_ms;
 	uint8_t		 pc[PW_KEY_LEN];	/* PC slot key; zero: none */
+	pw_ref_t	 ls;		/* issuing launcher session; 0: none */
 };
+/* Word hi bit of an OTT: its launcher's ott-per-launcher unit given back. */
+#define PW_OTT_RELEASED	1u
 
 struct pw_ls {
 	uint8_t		 pc[PW_KEY_LEN];
@@ -101,7 +104,7 @@ struct pw_ls {
 	_Atomic uint32_t last_seen;	/* unix s */
 	uint64_t	 created_ms;
 	_Atomic uint32_t ended_at;	/* unix s; 0 while live */
-	uint32_t	 reserved;
+	_Atomic uint32_t otts;		/* issued OTTs not yet consumed/expired */
 };
 
 #define PW_UID_LEN	10	/* 20 decimal digits, BCD, 0xf padded */
@@ -151,7 +154,13 @@ struct pw_credit {
 struct pw_reqid {
 	uint8_t		 body[PW_KEY_LEN];	/* SHA-256 prefix of the body */
 	uint8_t		 pt[PW_KEY_LEN];	/* the player token issued */
-	uint32_t	 exp;
+	uint64_t	 exp;		/* unix s, never narrowed */
+};
+
+/* A launcher nonce accepted; remembered until `until' (unix s). */
+struct pw_nonce {
+	uint64_t	 until;
+	uint32_t	 source;	/* quota bucket it was charged to */
 	uint32_t	 reserved;
 };
 
@@ -175,6 +184,7 @@ struct pw_slot {
 		struct pw_credit cr;
 		struct pw_reqid	 rq;
 		struct pw_pt	 pt;
+		struct pw_nonce	 nc;
 		uint8_t		 raw[40];
 	} u;
 };
@@ -275,6 +285,13 @@ struct pw_store_hdr {
 	struct pw_proc	 procs[PW_MAX_WORKERS + 1];
 	/* rate-limit: GCRA theoretical arrival time, us, per API key. */
 	_Atomic uint64_t rate_tat[PW_RATE_BUCKETS];
+	/* rate-limit of the launcher API (cafe/source) and authenticate. */
+	_Atomic uint64_t edge_tat[PW_RATE_BUCKETS];
+	/*
+	 * Replay-cache quota: GCRA, ms, per cafe/source bucket and (last)
+	 * over all, so nonce records can never fill the store (nonce.c).
+	 */
+	_Atomic uint64_t nonce_tat[PW_RATE_BUCKETS + 1];
 	struct pw_cell	 cells[PW_NCELLS];
 };
 
@@ -320,7 +337,11 @@ struct pw_store_hdr {
 	PW_FP_OFF(44, struct pw_ls, ended_at) + PW_FP_OFF(45, struct pw_ott, pc) + \
 	PW_FP_OFF(46, struct pw_wallet, hold) + PW_FP_OFF(47, struct pw_credit, name) + \
 	PW_FP_OFF(48, struct pw_pc, touched) + PW_FP_OFF(49, struct pw_reqid, exp) + \
-	PW_FP_OFF(50, struct pw_pt, sub) + PW_FP(51, PW_STORE_VERSION))
+	PW_FP_OFF(50, struct pw_pt, sub) + PW_FP(51, PW_STORE_VERSION) +	\
+	PW_FP_OFF(52, struct pw_ott, ls) + PW_FP_OFF(53, struct pw_ls, otts) + \
+	PW_FP_OFF(54, struct pw_nonce, source) +				\
+	PW_FP_OFF(55, struct pw_store_hdr, edge_tat) +			\
+	PW_FP_OFF(56, struct pw_store_hdr, nonce_tat))
 
 /* What is read before the layout is known never moves. */
 _Static_assert(offsetof(struct pw_store_hdr, magic) == 0, "hdr magic");
@@ -358,7 +379,12 @@ _Static_assert(offsetof(struct pw_store_hdr, rate_tat) ==
     sizeof(struct pw_proc) * (PW_MAX_WORKERS + 1), "rate buckets");
 _Static_assert(offsetof(struct pw_store_hdr, cells) % 64 == 0 &&
     offsetof(struct pw_store_hdr, cells) >=
-    offsetof(struct pw_store_hdr, rate_tat) + 8 * PW_RATE_BUCKETS, "cells");
+    offsetof(struct pw_store_hdr, nonce_tat) + 8 * (PW_RATE_BUCKETS + 1),
+    "cells");
+_Static_assert(offsetof(struct pw_store_hdr, edge_tat) ==
+    offsetof(struct pw_store_hdr, rate_tat) + 8 * PW_RATE_BUCKETS, "edge");
+_Static_assert(offsetof(struct pw_store_hdr, nonce_tat) ==
+    offsetof(struct pw_store_hdr, edge_tat) + 8 * PW_RATE_BUCKETS, "nonce");
 _Static_assert(sizeof(struct pw_store_hdr) ==
     offsetof(struct pw_store_hdr, cells) + sizeof(struct pw_cell) * PW_NCELLS,
     "nothing after the cells");
@@ -373,7 +399,8 @@ _Static_assert(offsetof(struct pw_slot, key) == 8, "slot key");
 _Static_assert(offsetof(struct pw_slot, u) == 24, "slot payload");
 _Static_assert(sizeof(((struct pw_slot *)0)->u) == 40, "payload size");
 
-_Static_assert(sizeof(struct pw_ott) == 32, "ott");
+_Static_assert(sizeof(struct pw_ott) == 40, "ott");
+_Static_assert(offsetof(struct pw_ott, ls) == 32, "ott ls");
 _Static_assert(offsetof(struct pw_ott, cafe) == 4, "ott cafe");
 _Static_assert(offsetof(struct pw_ott, issued_ms) == 8, "ott issued");
 _Static_assert(offsetof(struct pw_ott, pc) == 16, "ott pc");
@@ -383,6 +410,7 @@ _Static_assert(offsetof(struct pw_ls, cafe) == 16, "ls cafe");
 _Static_assert(offsetof(struct pw_ls, last_seen) == 20, "ls seen");
 _Static_assert(offsetof(struct pw_ls, created_ms) == 24, "ls created");
 _Static_assert(offsetof(struct pw_ls, ended_at) == 32, "ls ended");
+_Static_assert(offsetof(struct pw_ls, otts) == 36, "ls otts");
 
 _Static_assert(sizeof(struct pw_gs) == 40, "gs");
 _Static_assert(offsetof(struct pw_gs, cafe) == 4, "gs cafe");
@@ -409,6 +437,9 @@ _Static_assert(offsetof(struct pw_credit, name) == 16, "credit name");
 _Static_assert(sizeof(struct pw_reqid) == 40, "reqid");
 _Static_assert(offsetof(struct pw_reqid, pt) == 16, "reqid pt");
 _Static_assert(offsetof(struct pw_reqid, exp) == 32, "reqid exp");
+
+_Static_assert(sizeof(struct pw_nonce) == 16, "nonce");
+_Static_assert(offsetof(struct pw_nonce, source) == 8, "nonce source");
 
 _Static_assert(sizeof(struct pw_pt) == 40, "pt");
 _Static_assert(offsetof(struct pw_pt, exp) == 4, "pt exp");

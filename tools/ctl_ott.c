@@ -45,11 +45,12 @@ cmd_ott(struct ctl *c, int argc, char **argv)
 			ctl_usage_err("ott issue: unknown option %s", argv[i]);
 	}
 	if (pc != NULL)
-		pw_pc_key(pckey, pc, strlen(pc));
+		pw_pc_key(pckey, cf != NULL ? cf->hash : 0, pc,
+		    strlen(pc));
 	ctl_open(c, 1);
 	now = pw_now_ms();
 	if (pw_ott_issue(&c->st, g->hash, cf != NULL ? cf->hash : 0,
-	    pc != NULL ? pckey : NULL, now, key) == -1) {
+	    pc != NULL ? pckey : NULL, 0, now, key) == -1) {
 		pw_count(&c->st, PW_C_STORE_FULL, 1);
 		ctl_die("store %s is full", c->store_path);
 	}

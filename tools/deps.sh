@@ -9,7 +9,7 @@ as_root() {
 
 debian() {
 	pkgs="build-essential pkg-config libevent-dev libbsd-dev libmd-dev
-	    libjsmn-dev check python3 curl lua5.1 mandoc apache2-utils
+	    libjsmn-dev check python3 curl openssl lua5.1 mandoc apache2-utils
 	    nginx-light wrk clang libncurses-dev dpkg-dev debhelper lintian
 	    fakeroot haproxy postgresql"
 	missing=""
@@ -59,7 +59,7 @@ Linux)
 		debian
 	else
 		echo "deps: no apt-get; install by hand: libevent, libbsd," \
-		    "libmd, jsmn, check, python3, curl, lua5.1, mandoc," \
+		    "libmd, jsmn, check, python3, curl, openssl, lua5.1, mandoc," \
 		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql" >&2
 		exit 1
 	fi

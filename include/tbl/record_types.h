@@ -18,3 +18,4 @@ PW_TYPE(WALLET,	"wallet",		NULL)
 PW_TYPE(CREDIT,	"credit",		"cr_")	/* for the reaper to log */
 PW_TYPE(REQID,	"request_id",		NULL)	/* authenticate's request */
 PW_TYPE(PT,	"player_token",		"pt_")	/* real-play player token */
+PW_TYPE(NONCE,	"nonce",		NULL)	/* launcher X-Nonce: replay cache */

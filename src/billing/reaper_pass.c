@@ -470,6 +470,10 @@ reap_slot(struct pw_reap *r, uint64_t i)
 		if (pw_rp_expire(r->cfg, s, w, r->now))
 			free_slot(s, w);
 		break;
+	case PW_T_NONCE:
+		if (pw_nonce_expire(s, r->now))
+			free_slot(s, w);
+		break;
 	}
 }
 

@@ -69,6 +69,8 @@ static const struct cf_directive globals[] = {
 	CFG_I64("idle-timeout", idle_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("max-connections", max_connections, 1, 1048576),
 	CFG_I64("rate-limit", rate_limit, 0, 1000000),
+	CFG_I64("ott-per-launcher", ott_per_launcher, 1, 1000),
+	CFG_I64("max-token-lifetime", max_token_lifetime, 1, CF_DURATION_MAX),
 	CFG_STR("launcher-secret", launcher_secret),
 	CFG_STR("launch-secret", launch_secret),
 	CFG_FN("trusted-proxy", d_trusted_proxy, 1),
@@ -108,10 +110,9 @@ pw_config_defaults(struct pw_config *cfg)
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 4096;
 	cfg->rate_limit = 0;
-	(void)strlcpy(cfg->launcher_secret, "change-me-launcher",
-	    sizeof(cfg->launcher_secret));
-	(void)strlcpy(cfg->launch_secret, "change-me-jwt",
-	    sizeof(cfg->launch_secret));
+	cfg->ott_per_launcher = 4;
+	cfg->max_token_lifetime = 3600;
+	/* No secret has a default: every one must be set (finish()). */
 }
 
 static int
@@ -299,6 +300,30 @@ global_directive(struct cf_parser *p, int *seen)
 	    cf_got(&p->tok, got, sizeof(got))));
 }
 
+/*
+ * No secret has a built-in value: a file that leaves one out must not
+ * start on a default anyone can read in the source.
+ */
+static int
+secrets_set(struct cf_parser *p)
+{
+	const struct pw_config	*cfg = p->cfg;
+	int			 i;
+
+	if (cfg->launcher_secret[0] == '\0')
+		return (cf_error(p, p->last_line, "launcher-secret is not set: "
+		    "expected the HMAC key of launcher requests"));
+	if (cfg->launch_secret[0] == '\0')
+		return (cf_error(p, p->last_line, "launch-secret is not set: "
+		    "expected the HS256 key of launch tokens"));
+	for (i = 0; i < cfg->ngames; i++)
+		if (cfg->games[i].hmac_secret[0] == '\0')
+			return (cf_error(p, p->last_line, "game '%s' has no "
+			    "hmac-secret: expected its real-play HMAC key",
+			    cfg->games[i].id));
+	return (0);
+}
+
 /* Checks that need the whole file. */
 static int
 finish(struct cf_parser *p)
@@ -306,12 +331,15 @@ finish(struct cf_parser *p)
 	struct pw_config	*cfg = p->cfg;
 	int			 i;
 
+
 	for (i = 0; !p->listen_given && i < cfg->nmetrics_listen; i++)
 		if (same_listen(&cfg->metrics_listen[i], &cfg->listen[0]))
 			return (cf_error(p, p->last_line, "metrics-listen %s "
 			    "is the default listen address: expected a "
 			    "'listen' directive with another address",
 			    cfg->metrics_listen[i].text));
+	if (secrets_set(p) == -1 || cf_games_json(p) == -1)
+		return (-1);
 	return (0);
 }
 

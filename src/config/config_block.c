@@ -82,6 +82,9 @@ d_api_key(struct cf_parser *p, void *obj)
 	key = g->api_keys[g->napi_keys];
 	if (cf_string(p, key, sizeof(g->api_keys[0])) == -1)
 		return (-1);
+	if (key[0] == '\0')
+		return (cf_error(p, p->tok.line, "empty api-key in game '%s', "
+		    "expected a secret", g->id));
 	/* A key names one game: never echo it, it is a secret. */
 	for (k = 0; k < g->napi_keys; k++)
 		if (strcmp(g->api_keys[k], key) == 0)
@@ -381,6 +384,7 @@ game_valid(struct cf_parser *p, const struct pw_game *g)
 	if (g->napi_keys == 0)
 		return (cf_error(p, p->tok.line, "game '%s' has no api-key, "
 		    "expected at least one", g->id));
+
 	if (g->min_bet > g->default_bet || g->default_bet > g->max_bet)
 		return (cf_error(p, p->tok.line, "game '%s': expected min-bet "
 		    "<= default-bet <= max-bet, got %lld, %lld, %lld", g->id,

@@ -94,4 +94,7 @@ const char *cf_block_of(const char *);
 
 /* config.c */
 
+/* config_games.c */
+int	 cf_games_json(struct cf_parser *);
+
 #endif /* CONFIG_PARSE_H */

@@ -50,6 +50,8 @@ struct pw_req {
 	size_t			 len;
 	const struct pw_game	*game;
 	int			 key_index;
+	const struct pw_cafe	*cafe;		/* launcher: where it is from */
+	uint32_t		 origin;	/* cafe hash or address hash */
 	int			 ops_listener;	/* came in on metrics-listen */
 	char			 rid[72];
 	uint64_t		 t0;
@@ -98,6 +100,16 @@ void	 http_dispatch_ops(struct evhttp_request *, void *worker);
 int	 http_parse_body(struct pw_req *);
 const char *http_header(struct pw_req *, const char *name);
 
+/* http_origin.c: set r->cafe and r->origin of a launcher request. */
+void	 http_origin(struct pw_req *);
+
+/* http_rate.c: 1 if the bucket has room, else 0 and *retry_s. */
+int	 http_rate_take(struct pw_req *, _Atomic uint64_t *tat,
+	    uint64_t *retry_s);
+_Atomic uint64_t *http_rate_launcher(struct pw_req *);
+_Atomic uint64_t *http_rate_game(struct pw_req *, const struct pw_game *);
+void	 http_retry_after(struct pw_req *, uint64_t secs);
+
 /* http_reply.c */
 void	 http_request_id(struct pw_req *);
 void	 reply_raw(struct pw_req *, int status, const char *body, size_t n);
@@ -105,6 +117,14 @@ void	 reply_typed(struct pw_req *, int status, const char *type,
 	    const char *body, size_t n);
 void	 reply_data(struct pw_req *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * A success envelope rendered into buf without sending it, so that a
+ * handler can know its reply fits before it changes any state; the
+ * length, or -1.  Send it with reply_raw(r, 200, buf, n).
+ */
+#define PW_REPLY_MAX	4096
+int	 reply_render(struct pw_req *, char *buf, size_t size,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 reply_error(struct pw_req *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	 reply_flat_error(struct pw_req *, int status, const char *code,

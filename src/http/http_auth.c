@@ -166,6 +166,15 @@ auth_token(struct pw_req *r, struct auth *a)
 		    "token");
 		return (-1);
 	}
+	/*
+	 * iat is at most 60 s ahead (pw_jwt_verify), so iat + lifetime
+	 * cannot overflow; a far exp is refused here, never narrowed.
+	 */
+	if (a->c.exp > a->c.iat + cfg->max_token_lifetime) {
+		reply_flat_error(r, 401, "INVALID_TOKEN", "launch token "
+		    "lifetime (exp - iat) above max-token-lifetime");
+		return (-1);
+	}
 	if (strcmp(a->c.game, a->game->id) != 0 ||
 	    strcmp(a->c.provider, a->provider) != 0 ||
 	    (a->game->provider[0] != '\0' &&
@@ -284,6 +293,20 @@ reply_login(struct pw_req *r, const struct auth *a,
 	reply_raw(r, 200, buf, o.len);
 }
 
+/* rate-limit, per game: after the signature, before the fields. */
+static int
+auth_rate(struct pw_req *r, const struct pw_game *g)
+{
+	uint64_t secs;
+
+	if (http_rate_take(r, http_rate_game(r, g), &secs))
+		return (0);
+	http_retry_after(r, secs);
+	reply_flat_error(r, 429, "RATE_LIMITED", "too many authenticate "
+	    "requests per second for this game");
+	return (-1);
+}
+
 void
 h_authenticate(struct pw_req *r)
 {
@@ -294,7 +317,7 @@ h_authenticate(struct pw_req *r)
 	memset(&a, 0, sizeof(a));
 	if (auth_request_id(r) == -1 || http_parse_body(r) == -1 ||
 	    auth_game(r, &a) == -1 || auth_signature(r, a.game) == -1 ||
-	    auth_fields(r, &a) == -1 || auth_token(r, &a) == -1)
+	    auth_rate(r, a.game) == -1 || auth_fields(r, &a) == -1 || auth_token(r, &a) == -1)
 		return;
 	memset(&l, 0, sizeof(l));
 	l.game = a.game->id;
@@ -302,8 +325,10 @@ h_authenticate(struct pw_req *r)
 	l.rid = r->rid;
 	l.body = r->body;
 	l.len = r->len;
+	l.token = a.token;
+	l.toklen = (size_t)a.toklen;
 	l.sub = a.c.sub;
-	l.exp = a.c.exp > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)a.c.exp;
+	l.exp = (uint64_t)a.c.exp;
 	l.now = pw_now();
 	switch (pw_rp_login(r->w->st, &l, pt)) {
 	case PW_RP_NEW:

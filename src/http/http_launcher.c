@@ -1,7 +1,7 @@
 /*
  * The launcher API.  Requests are already signed-checked
- * (http_route.c).  Which cafe a launcher sits in comes from where the
- * request came from, never from what it says.
+ * (http_route.c), and r->cafe set from where the request came from
+ * (http_origin.c), never from what it says.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -21,68 +21,6 @@
 #include "pw_session.h"
 
 static int
-to_sockaddr(const char *s, size_t n, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char buf[64];
-
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(buf))
-		return (-1);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return (0);
-	}
-	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return (0);
-	}
-	return (-1);
-}
-
-/*
- * The peer, or behind a trusted proxy the right-most X-Forwarded-For hop
- * that is not itself a trusted proxy: the left part is client-supplied.
- */
-static const struct pw_cafe *
-request_cafe(struct pw_req *r)
-{
-	const struct pw_config *cfg = r->w->cfg;
-	struct sockaddr_storage ss;
-	const char *xff, *end, *p;
-	char *addr;
-	ev_uint16_t port;
-
-	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
-	    &addr, &port);
-	if (addr == NULL || to_sockaddr(addr, strlen(addr), &ss) == -1)
-		return (NULL);
-	if (!pw_config_is_proxy(cfg, (struct sockaddr *)&ss) ||
-	    (xff = http_header(r, "X-Forwarded-For")) == NULL)
-		return (pw_config_cafe_for_addr(cfg, (struct sockaddr *)&ss));
-	for (end = xff + strlen(xff);;) {
-		for (p = end; p > xff && p[-1] != ','; p--)
-			;
-		if (to_sockaddr(p, (size_t)(end - p), &ss) == -1)
-			return (NULL);
-		if (!pw_config_is_proxy(cfg, (struct sockaddr *)&ss) ||
-		    p == xff)
-			break;
-		end = p - 1;	/* the comma */
-	}
-	return (pw_config_cafe_for_addr(cfg, (struct sockaddr *)&ss));
-}
-
-static int
 id_of(struct pw_req *r, uint8_t ls[PW_KEY_LEN])
 {
 	return (req_uuid(r, "launcher_session_id", PW_T_LS, ls));
@@ -97,40 +35,27 @@ ls_error(struct pw_req *r, enum pw_touch t)
 	else if (t == PW_TOUCH_ENDED)
 		reply_error(r, 410, "SESSION_ENDED", "launcher session "
 		    "replaced or lost");
+	else if (t == PW_TOUCH_MISMATCH)
+		reply_error(r, 403, "CAFE_MISMATCH", "launcher session of "
+		    "another cafe");
 	else
 		return (0);
 	return (1);
 }
 
-static size_t
-games_json(const struct pw_config *cfg, char *buf, size_t n)
-{
-	char qid[64], qname[300];
-	size_t len;
-	int i;
-
-	len = strlcpy(buf, "[", n);
-	for (i = 0; i < cfg->ngames && len < n; i++) {
-		pw_json_quote(qid, sizeof(qid), cfg->games[i].id,
-		    strlen(cfg->games[i].id));
-		pw_json_quote(qname, sizeof(qname), cfg->games[i].name,
-		    strlen(cfg->games[i].name));
-		len += (size_t)snprintf(buf + len, n - len,
-		    "%s{\"game_id\":%s,\"name\":%s}", i ? "," : "", qid, qname);
-	}
-	if (len < n)
-		len += strlcpy(buf + len, "]", n - len);
-	return (len);
-}
-
+/*
+ * The reply is rendered, and known to fit, before the session exists:
+ * a start that answers an error has replaced nothing.
+ */
 void
 h_lsession(struct pw_req *r)
 {
-	const struct pw_cafe *cafe;
+	const struct pw_cafe *cafe = r->cafe;
 	struct in_addr in;
 	uint8_t ls[PW_KEY_LEN];
-	char pc[80], ip[32], id[48], games[2048], qcafe[64];
-	int n;
+	char pc[80], ip[32], id[48], qcafe[6 * PW_ID_MAX + 3];
+	char out[PW_REPLY_MAX];
+	int n, len;
 
 	if ((n = req_string(r, "pc_id", pc, sizeof(pc), 1)) == -1 ||
 	    req_string(r, "internal_ip", ip, sizeof(ip), 1) == -1)
@@ -145,23 +70,31 @@ h_lsession(struct pw_req *r)
 		    "be a dotted IPv4 address");
 		return;
 	}
-	cafe = request_cafe(r);
-	if (pw_ls_start(r->w->st, pc, (size_t)n, cafe ? cafe->hash : 0,
+	pw_store_new_id(r->w->st, ls);
+	(void)pw_id_format(PW_T_LS, ls, id, sizeof(id));
+	if (cafe != NULL)
+		pw_json_quote(qcafe, sizeof(qcafe), cafe->id, strlen(cafe->id));
+	len = reply_render(r, out, sizeof(out), "\"launcher_session_id\":"
+	    "\"%s\",\"is_pc_cafe\":%s,\"pc_cafe_id\":%s,\"games\":%s,"
+	    "\"heartbeat_in\":%lld", id, cafe ? "true" : "false",
+	    cafe ? qcafe : "null", r->w->cfg->games_json,
+	    (long long)r->w->cfg->heartbeat_interval);
+	if (len == -1) {
+		reply_error(r, 500, "INTERNAL_ERROR", "reply too large");
+		return;
+	}
+	if (pw_ls_start_key(r->w->st, pc, (size_t)n, cafe ? cafe->hash : 0,
 	    ls) == -1) {
 		reply_error(r, 503, "STORE_FULL", "session store is full");
 		return;
 	}
-	(void)pw_id_format(PW_T_LS, ls, id, sizeof(id));
-	if (games_json(r->w->cfg, games, sizeof(games)) >= sizeof(games)) {
-		reply_error(r, 500, "INTERNAL_ERROR", "too many games");
-		return;
-	}
-	if (cafe != NULL)
-		pw_json_quote(qcafe, sizeof(qcafe), cafe->id, strlen(cafe->id));
-	reply_data(r, "\"launcher_session_id\":\"%s\",\"is_pc_cafe\":%s,"
-	    "\"pc_cafe_id\":%s,\"games\":%s,\"heartbeat_in\":%lld", id,
-	    cafe ? "true" : "false", cafe ? qcafe : "null", games,
-	    (long long)r->w->cfg->heartbeat_interval);
+	reply_raw(r, 200, out, (size_t)len);
+}
+
+static uint32_t
+cafe_hash(const struct pw_req *r)
+{
+	return (r->cafe != NULL ? r->cafe->hash : 0);
 }
 
 void
@@ -170,7 +103,7 @@ h_lheartbeat(struct pw_req *r)
 	uint8_t ls[PW_KEY_LEN];
 
 	if (id_of(r, ls) == -1 ||
-	    ls_error(r, pw_ls_touch(r->w->st, ls, NULL)))
+	    ls_error(r, pw_ls_touch(r->w->st, ls, cafe_hash(r), NULL)))
 		return;
 	reply_data(r, "\"result\":\"OK\"");
 }
@@ -191,11 +124,18 @@ h_lott(struct pw_req *r)
 		reply_error(r, 404, "UNKNOWN_GAME", "no such game");
 		return;
 	}
-	if (ls_error(r, pw_ls_touch(r->w->st, ls, &s)))
+	if (ls_error(r, pw_ls_touch(r->w->st, ls, cafe_hash(r), &s)))
 		return;
+	if (!pw_ls_ott_take(s, r->w->cfg->ott_per_launcher)) {
+		reply_error(r, 429, "TOO_MANY_OTTS", "this launcher session "
+		    "holds %lld unused OTTs already",
+		    (long long)r->w->cfg->ott_per_launcher);
+		return;
+	}
 	now = pw_now_ms();
-	if (pw_ott_issue(r->w->st, g->hash, s->u.ls.cafe, s->u.ls.pc, now,
-	    ott) == -1) {
+	if (pw_ott_issue(r->w->st, g->hash, s->u.ls.cafe, s->u.ls.pc,
+	    pw_store_ref(r->w->st, s), now, ott) == -1) {
+		pw_ls_ott_put(s);
 		reply_error(r, 503, "STORE_FULL", "session store is full");
 		return;
 	}

@@ -83,25 +83,51 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 		http_conn_flush(c);
 }
 
+static int
+render(struct pw_req *r, char *buf, size_t size, const char *fmt,
+    va_list ap)
+{
+	int n, m;
+
+	n = snprintf(buf, size,
+	    "{\"success\":true,\"request_id\":\"%s\",\"data\":{", r->rid);
+	if (n < 0 || (size_t)n >= size)
+		return (-1);
+	m = vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+	if (m < 0 || (size_t)(n + m) + 3 > size)
+		return (-1);
+	n += m;
+	memcpy(buf + n, "}}", 3);
+	return (n + 2);
+}
+
+int
+reply_render(struct pw_req *r, char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = render(r, buf, size, fmt, ap);
+	va_end(ap);
+	return (n);
+}
+
 void
 reply_data(struct pw_req *r, const char *fmt, ...)
 {
-	char buf[4096];
+	char buf[PW_REPLY_MAX];
 	va_list ap;
-	int n, m;
+	int n;
 
-	n = snprintf(buf, sizeof(buf),
-	    "{\"success\":true,\"request_id\":\"%s\",\"data\":{", r->rid);
 	va_start(ap, fmt);
-	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	n = render(r, buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (m < 0 || (size_t)(n + m) + 3 > sizeof(buf)) {
+	if (n == -1) {
 		reply_error(r, 500, "INTERNAL_ERROR", "reply too large");
 		return;
 	}
-	n += m;
-	memcpy(buf + n, "}}", 3);
-	reply_raw(r, 200, buf, (size_t)n + 2);
+	reply_raw(r, 200, buf, (size_t)n);
 }
 
 void

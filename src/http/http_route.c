@@ -16,6 +16,7 @@
 #include "pw.h"
 #include "pw_crypto.h"
 #include "http.h"
+#include "pw_session.h"
 
 /* Every endpoint that has a path (the table's last line has none). */
 static const struct pw_route routes[] = {
@@ -43,35 +44,15 @@ header(struct pw_req *r, const char *name)
 	    name));
 }
 
-/*
- * GCRA over one shared word per API key: the theoretical arrival time of
- * the next request.  Lock-free across workers, and a whole second of
- * requests may come as a burst.
- */
+/* One rate-limit bucket per API key. */
 static int
 rate_ok(struct pw_req *r, uint64_t *retry_s)
 {
-	_Atomic uint64_t *tat;
-	uint64_t now, t, nt, step, burst;
-	int64_t rate = r->w->cfg->rate_limit;
 	int idx;
 
-	if (rate <= 0)
-		return (1);
 	idx = (int)(r->game - r->w->cfg->games) * PW_MAX_KEYS + r->key_index;
-	tat = &r->w->st->hdr->rate_tat[idx % PW_RATE_BUCKETS];
-	step = 1000000 / (uint64_t)rate;
-	burst = 1000000;
-	now = pw_mono_us();
-	t = atomic_load(tat);
-	do {
-		nt = (t > now ? t : now) + step;
-		if (nt > now + burst) {
-			*retry_s = (nt - now - burst + 999999) / 1000000;
-			return (0);
-		}
-	} while (!atomic_compare_exchange_weak(tat, &t, nt));
-	return (1);
+	return (http_rate_take(r,
+	    &r->w->st->hdr->rate_tat[idx % PW_RATE_BUCKETS], retry_s));
 }
 
 static int
@@ -79,7 +60,6 @@ auth_api_key(struct pw_req *r)
 {
 	const struct pw_config *cfg = r->w->cfg;
 	const char *key;
-	char retry[24];
 	uint64_t secs;
 	int i;
 
@@ -94,10 +74,7 @@ auth_api_key(struct pw_req *r)
 		if (strcmp(r->game->api_keys[i], key) == 0)
 			r->key_index = i;
 	if (!rate_ok(r, &secs)) {
-		snprintf(retry, sizeof(retry), "%llu",
-		    (unsigned long long)(secs ? secs : 1));
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Retry-After", retry);
+		http_retry_after(r, secs);
 		reply_error(r, 429, "RATE_LIMITED", "more than %lld requests "
 		    "per second for this API key", (long long)cfg->rate_limit);
 		return (-1);
@@ -105,15 +82,71 @@ auth_api_key(struct pw_req *r)
 	return (0);
 }
 
+static const char *
+method_name(struct pw_req *r)
+{
+	switch (evhttp_request_get_command(r->req)) {
+	case EVHTTP_REQ_POST:
+		return ("POST");
+	case EVHTTP_REQ_PATCH:
+		return ("PATCH");
+	default:
+		return (NULL);	/* no launcher route takes another */
+	}
+}
+
+/*
+ * Signature v2 (401), the replay cache (401), then the rate of the
+ * request's cafe or source address (429); only a request that passed
+ * all three is remembered, within its source's quota (nonce.c).
+ */
 static int
 auth_launcher(struct pw_req *r)
 {
-	if (pw_launcher_sig_ok(r->w->cfg->launcher_secret,
-	    header(r, "X-Timestamp"), header(r, "X-Signature"), r->body,
-	    r->len, (int64_t)pw_now()))
+	struct pw_lsig q;
+	uint64_t secs;
+
+	q.method = method_name(r);
+	q.path = evhttp_request_get_uri(r->req);
+	q.ts = header(r, "X-Timestamp");
+	q.nonce = header(r, "X-Nonce");
+	q.sig = header(r, "X-Signature");
+	q.body = r->body;
+	q.len = r->len;
+	if (!pw_launcher_sig_ok(r->w->cfg->launcher_secret, &q,
+	    (int64_t)pw_now())) {
+		reply_error(r, 401, "INVALID_SIGNATURE", "missing, stale or "
+		    "invalid X-Timestamp/X-Nonce/X-Signature");
+		return (-1);
+	}
+	if (pw_nonce_seen(r->w->st, q.nonce))
+		goto replayed;
+	http_origin(r);
+	if (!http_rate_take(r, http_rate_launcher(r), &secs)) {
+		http_retry_after(r, secs);
+		reply_error(r, 429, "RATE_LIMITED", "more than %lld requests "
+		    "per second from this %s", (long long)r->w->cfg->rate_limit,
+		    r->cafe != NULL ? "cafe" : "address");
+		return (-1);
+	}
+	switch (pw_nonce_remember(r->w->st, q.nonce, r->origin, pw_now_ms(),
+	    &secs)) {
+	case PW_NC_NEW:
 		return (0);
-	reply_error(r, 401, "INVALID_SIGNATURE", "missing, stale or invalid "
-	    "X-Timestamp/X-Signature");
+	case PW_NC_REPLAY:
+		goto replayed;
+	case PW_NC_QUOTA:
+		http_retry_after(r, secs);
+		reply_error(r, 429, "RATE_LIMITED", "too many signed requests "
+		    "from this %s in %d s", r->cafe != NULL ? "cafe" :
+		    "address", 2 * PW_LAUNCHER_SKEW);
+		return (-1);
+	default:
+		reply_error(r, 503, "STORE_FULL", "session store is full");
+		return (-1);
+	}
+replayed:
+	reply_error(r, 401, "REPLAYED_REQUEST", "X-Nonce already used");
 	return (-1);
 }
 

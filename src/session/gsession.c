@@ -15,7 +15,7 @@ static const uint8_t nokey[PW_KEY_LEN];
 
 int
 pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
-    const uint8_t *pc, uint64_t now_ms, uint8_t out[PW_KEY_LEN])
+    const uint8_t *pc, pw_ref_t ls, uint64_t now_ms, uint8_t out[PW_KEY_LEN])
 {
 	struct pw_slot *s;
 
@@ -27,6 +27,7 @@ pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
 	s->u.ott.issued_ms = now_ms;
 	if (pc != NULL)
 		memcpy(s->u.ott.pc, pc, PW_KEY_LEN);
+	s->u.ott.ls = ls;
 	pw_store_publish(s, PW_OTT_ISSUED, 0);
 	pw_count(st, PW_C_OTT_ISSUED, 1);
 	return (0);
@@ -52,7 +53,8 @@ ott_consume(struct pw_store *st, const struct pw_config *cfg,
 		if (s->u.ott.issued_ms + (uint64_t)cfg->ott_ttl * 1000 <=
 		    pw_now_ms())
 			return (PW_V_EXPIRED);
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0, 0)))
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0,
+		    PW_W_HI(w))))
 			break;
 	}
 	*sp = s;
@@ -67,7 +69,34 @@ ott_unconsume(struct pw_slot *s)
 
 	w = pw_slot_word(s);
 	if (PW_W_STATE(w) == PW_OTT_CONSUMED)
-		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0, 0));
+		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0,
+		    PW_W_HI(w)));
+}
+
+/*
+ * An OTT consumed for good, or expired, no longer counts against its
+ * launcher session's ott-per-launcher: the one CAS that sets the
+ * released bit decides who gives the unit back, so it is given once.
+ */
+void
+pw_ott_release(struct pw_store *st, struct pw_slot *s)
+{
+	struct pw_slot *ls;
+	uint64_t w;
+
+	w = pw_slot_word(s);
+	for (;;) {
+		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_OTT ||
+		    (PW_W_HI(w) & PW_OTT_RELEASED) != 0)
+			return;
+		/* Bits 13-16 (expired or not) stay as they are. */
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_W_STATE(w),
+		    PW_W_AUX(w), PW_W_HI(w) | PW_OTT_RELEASED)))
+			break;
+	}
+	if (s->u.ott.ls != 0 &&
+	    (ls = pw_store_deref(st, s->u.ott.ls, PW_T_LS, NULL)) != NULL)
+		pw_ls_ott_put(ls);
 }
 
 uint64_t
@@ -240,14 +269,17 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	cafe = o->u.ott.cafe;
 	if (cafe != 0 && pw_config_cafe_by_hash(cfg, cafe) == NULL)
 		cafe = 0;	/* the cafe left the config: bill nobody */
-	if (cafe != 0 && pw_wallet_hold(st, cafe, cfg, g->price) == -1)
+	if (cafe != 0 && pw_wallet_hold(st, cafe, cfg, g->price) == -1) {
+		pw_ott_release(st, o);
 		return (PW_V_NOT_CHARGEABLE);
+	}
 	if ((s = gs_create(st, cafe, g, uid, ott, key)) == NULL) {
 		if (cafe != 0)
 			pw_wallet_unhold(st, cafe, cfg, g->price);
 		ott_unconsume(o);
 		return (PW_V_FULL);
 	}
+	pw_ott_release(st, o);
 	pw_count(st, PW_C_OTT_CONSUMED, 1);
 	pw_count(st, PW_C_GS_STARTED, 1);
 	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0 &&
@@ -352,8 +384,10 @@ pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
 
 	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w) &&
 	    s->u.ott.issued_ms + ttl <= now_ms &&
-	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, 0)))
+	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, PW_W_HI(w)))) {
 		pw_count(st, PW_C_OTT_EXPIRED, 1);
+		pw_ott_release(st, s);
+	}
 	return (s->u.ott.issued_ms + 2 * ttl + 1000 <= now_ms);
 }
 

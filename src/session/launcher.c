@@ -29,14 +29,21 @@ int
 pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
     uint32_t cafe, uint8_t out[PW_KEY_LEN])
 {
+	pw_store_new_id(st, out);
+	return (pw_ls_start_key(st, pc_id, pclen, cafe, out));
+}
+
+int
+pw_ls_start_key(struct pw_store *st, const char *pc_id, size_t pclen,
+    uint32_t cafe, const uint8_t key[PW_KEY_LEN])
+{
 	struct pw_slot *s, *old;
 	uint32_t now;
 
-	pw_store_new_id(st, out);
-	if ((s = pw_store_claim(st, out, PW_T_LS)) == NULL)
+	if ((s = pw_store_claim(st, key, PW_T_LS)) == NULL)
 		return (-1);
 	now = pw_now();
-	pw_pc_key(s->u.ls.pc, pc_id, pclen);
+	pw_pc_key(s->u.ls.pc, cafe, pc_id, pclen);
 	s->u.ls.cafe = cafe;
 	s->u.ls.created_ms = pw_now_ms();
 	atomic_store(&s->u.ls.last_seen, now);
@@ -51,15 +58,21 @@ pw_ls_start(struct pw_store *st, const char *pc_id, size_t pclen,
 	return (0);
 }
 
+/*
+ * A session is used only from the cafe it started in (or from outside
+ * every cafe, for a non-cafe one); anything else changes nothing.
+ */
 enum pw_touch
 pw_ls_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN],
-    struct pw_slot **sp)
+    uint32_t cafe, struct pw_slot **sp)
 {
 	struct pw_slot *s;
 	uint64_t w;
 
 	if ((s = pw_store_find(st, key, PW_T_LS, &w)) == NULL)
 		return (PW_TOUCH_NOT_FOUND);
+	if (s->u.ls.cafe != cafe)
+		return (PW_TOUCH_MISMATCH);
 	if (PW_W_STATE(w) != PW_LS_LIVE)
 		return (PW_TOUCH_ENDED);
 	pw_atomic_max32(&s->u.ls.last_seen, pw_now());
@@ -90,4 +103,35 @@ pw_ls_expire(struct pw_store *st, const struct pw_config *cfg,
 	return (PW_W_STATE(w) == PW_LS_ENDED &&
 	    atomic_load(&s->u.ls.ended_at) + (uint32_t)cfg->session_timeout <=
 	    now);
+}
+
+/*
+ * Take one of the session's ott-per-launcher units; 0 when all are out.
+ * A worker killed between this and the OTT's publication keeps one unit
+ * of that launcher session taken until the session ends: the cost of
+ * counting without a lock, and bounded by the kills.
+ */
+int
+pw_ls_ott_take(struct pw_slot *s, int64_t max)
+{
+	uint32_t n;
+
+	n = atomic_load(&s->u.ls.otts);
+	do {
+		if ((int64_t)n >= max)
+			return (0);
+	} while (!atomic_compare_exchange_weak(&s->u.ls.otts, &n, n + 1));
+	return (1);
+}
+
+void
+pw_ls_ott_put(struct pw_slot *s)
+{
+	uint32_t n;
+
+	n = atomic_load(&s->u.ls.otts);
+	do {
+		if (n == 0)
+			return;
+	} while (!atomic_compare_exchange_weak(&s->u.ls.otts, &n, n - 1));
 }

@@ -9,10 +9,24 @@
 #include "pw.h"
 #include "pw_session.h"
 
+/*
+ * A PC is (cafe, pc_id): the cafe hash (0: none) leads the derived
+ * name, so "PC-12" at home and at seoul-01 are two records.
+ */
 void
-pw_pc_key(uint8_t key[PW_KEY_LEN], const char *pc_id, size_t len)
+pw_pc_key(uint8_t key[PW_KEY_LEN], uint32_t cafe, const char *pc_id,
+    size_t len)
 {
-	pw_key_derive(key, "pc", pc_id, len);
+	uint8_t name[4 + 64];
+
+	if (len > 64)
+		len = 64;
+	name[0] = (uint8_t)(cafe >> 24);
+	name[1] = (uint8_t)(cafe >> 16);
+	name[2] = (uint8_t)(cafe >> 8);
+	name[3] = (uint8_t)cafe;
+	memcpy(name + 4, pc_id, len);
+	pw_key_derive(key, "pc", name, 4 + len);
 }
 
 /*

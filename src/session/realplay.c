@@ -1,14 +1,20 @@
 /*
  * Real-play logins in the store.
  *
- * A login makes two slots: the player token (PW_T_PT, a random key) and
+ * A login makes three slots: the player token (PW_T_PT, a random key),
  * the request-id record (PW_T_REQID, keyed by game and X-Request-ID) that
- * names it together with a digest of the body.  The record is inserted
- * with pw_store_claim_unique, so when the same login arrives twice at once
- * on different workers, one insert wins and the other finds the winner's
- * record and returns its token; the loser's token slot, never published,
- * is given back.  The token is published before the record that names it,
- * so whoever finds a record also finds its token.
+ * names it together with a digest of the body, and the launch-token
+ * record (also PW_T_REQID, keyed by the token) that names it for the
+ * token: one launch token mints one player session, and the same token
+ * under another request id (a replay, a reload) finds it and stores
+ * nothing.  Both records are inserted with pw_store_claim_unique, so
+ * when the same login arrives twice at once on different workers, one
+ * insert wins and the other finds the winner's record and returns its
+ * token; the loser's slots, never published, are given back.  The token
+ * is published before the records that name it, so whoever finds a
+ * record also finds its token.  A request id first seen with a token
+ * already used is not recorded: the same id with another body later is
+ * judged on that body alone.
  *
  * The reaper frees a token once it is past its exp and idle for
  * session-timeout, and a record 60 s after its exp.  A record is not
@@ -26,6 +32,13 @@
 
 #define RP_NAME_MAX	64	/* game ids are 23 bytes, request ids 64 */
 #define RP_TRIES	4
+
+struct rp_keys {
+	uint8_t		 rid[PW_KEY_LEN];	/* request-id record */
+	uint8_t		 tok[PW_KEY_LEN];	/* launch-token record */
+	uint8_t		 md[PW_SHA256_LEN];	/* the body's digest */
+	uint8_t		 tmd[PW_SHA256_LEN];	/* the token's digest */
+};
 
 void
 pw_rp_reqid_key(uint8_t key[PW_KEY_LEN], const char *game, const char *rid)
@@ -74,46 +87,75 @@ record_read(const struct pw_slot *rs, const uint8_t md[PW_SHA256_LEN],
 }
 
 static void
+token_key(uint8_t key[PW_KEY_LEN], const struct pw_rp_login *l)
+{
+	pw_key_derive(key, "launch", l->token, l->toklen);
+}
+
+static void
 pt_fill(struct pw_slot *ps, const struct pw_rp_login *l)
 {
 	ps->u.pt.game = l->game_hash;
-	ps->u.pt.exp = l->exp;
+	/* exp is within max-token-lifetime of now: 32 bits last to 2106. */
+	ps->u.pt.exp = (uint32_t)l->exp;
 	atomic_store(&ps->u.pt.last_seen, l->now);
 	ps->u.pt.created = l->now;
 	/* Only wallet-sized subjects fit; the token never needs the rest. */
 	strlcpy(ps->u.pt.sub, l->sub, sizeof(ps->u.pt.sub));
 }
 
+static void
+record_fill(struct pw_slot *s, const uint8_t md[PW_SHA256_LEN],
+    const uint8_t pt[PW_KEY_LEN], uint64_t exp)
+{
+	memcpy(s->u.rq.body, md, PW_KEY_LEN);
+	memcpy(s->u.rq.pt, pt, PW_KEY_LEN);
+	s->u.rq.exp = exp;
+}
+
 /* One attempt; -1 when a record found vanished while it was read. */
 static int
 login_once(struct pw_store *st, const struct pw_rp_login *l,
-    const uint8_t key[PW_KEY_LEN], const uint8_t md[PW_SHA256_LEN],
-    uint8_t pt[PW_KEY_LEN], enum pw_rp_result *res)
+    const struct rp_keys *k, uint8_t pt[PW_KEY_LEN], enum pw_rp_result *res)
 {
-	struct pw_slot *ps, *rs;
+	struct pw_slot *ps, *rs, *ts;
 
-	/* A replay finds the record without claiming anything. */
-	if ((rs = pw_store_find(st, key, PW_T_REQID, NULL)) != NULL)
-		return (record_read(rs, md, pt, res));
+	/* A replay finds a record without claiming anything. */
+	if ((rs = pw_store_find(st, k->rid, PW_T_REQID, NULL)) != NULL)
+		return (record_read(rs, k->md, pt, res));
+	if ((ts = pw_store_find(st, k->tok, PW_T_REQID, NULL)) != NULL)
+		return (record_read(ts, k->tmd, pt, res));
 	*res = PW_RP_FULL;
 	pw_store_new_id(st, pt);
 	if ((ps = pw_store_claim(st, pt, PW_T_PT)) == NULL)
 		return (0);
 	pt_fill(ps, l);
-	switch (pw_store_claim_unique(st, key, PW_T_REQID, &rs)) {
+	switch (pw_store_claim_unique(st, k->tok, PW_T_REQID, &ts)) {
 	case PW_INS_NEW:
 		break;
 	case PW_INS_EXISTS:
 		pw_store_abandon(ps);
-		return (record_read(rs, md, pt, res));
+		return (record_read(ts, k->tmd, pt, res));
 	default:
 		pw_store_abandon(ps);
 		return (0);
 	}
-	memcpy(rs->u.rq.body, md, PW_KEY_LEN);
-	memcpy(rs->u.rq.pt, pt, PW_KEY_LEN);
-	rs->u.rq.exp = l->exp;
+	switch (pw_store_claim_unique(st, k->rid, PW_T_REQID, &rs)) {
+	case PW_INS_NEW:
+		break;
+	case PW_INS_EXISTS:
+		pw_store_abandon(ps);
+		pw_store_abandon(ts);
+		return (record_read(rs, k->md, pt, res));
+	default:
+		pw_store_abandon(ps);
+		pw_store_abandon(ts);
+		return (0);
+	}
+	record_fill(ts, k->tmd, pt, l->exp);
+	record_fill(rs, k->md, pt, l->exp);
 	pw_store_publish(ps, 0, 0);
+	pw_store_publish(ts, 0, 0);
 	pw_store_publish(rs, 0, 0);
 	pw_count(st, PW_C_PT_ISSUED, 1);
 	*res = PW_RP_NEW;
@@ -124,14 +166,17 @@ enum pw_rp_result
 pw_rp_login(struct pw_store *st, const struct pw_rp_login *l,
     uint8_t pt[PW_KEY_LEN])
 {
-	uint8_t key[PW_KEY_LEN], md[PW_SHA256_LEN];
+	struct rp_keys k;
 	enum pw_rp_result res = PW_RP_FULL;
 	int i;
 
-	pw_rp_reqid_key(key, l->game, l->rid);
-	pw_sha256(l->body, l->len, md);
+	pw_rp_reqid_key(k.rid, l->game, l->rid);
+	token_key(k.tok, l);
+	pw_sha256(l->body, l->len, k.md);
+	/* The token record's "body" is the token: it always matches. */
+	pw_sha256(l->token, l->toklen, k.tmd);
 	for (i = 0; i < RP_TRIES; i++)
-		if (login_once(st, l, key, md, pt, &res) == 0)
+		if (login_once(st, l, &k, pt, &res) == 0)
 			break;
 	return (res);
 }
@@ -145,12 +190,13 @@ int
 pw_rp_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
     uint32_t now)
 {
+	/* 64-bit: an exp near 2^32 must never wrap into the past. */
 	switch (PW_W_TYPE(w)) {
 	case PW_T_REQID:
-		return (s->u.rq.exp + 60 <= now);
+		return (s->u.rq.exp + 60 <= (uint64_t)now);
 	case PW_T_PT:
-		return (s->u.pt.exp <= now && atomic_load(&s->u.pt.last_seen) +
-		    (uint32_t)cfg->session_timeout <= now);
+		return (s->u.pt.exp <= now && (uint64_t)atomic_load(
+		    &s->u.pt.last_seen) + (uint64_t)cfg->session_timeout <= now);
 	}
 	return (0);
 }

@@ -8,6 +8,7 @@ import hmac
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -109,6 +110,37 @@ cafe seoul-01 {{
     network {o['cafe_net']}
 }}
 """
+
+
+def new_nonce():
+    return secrets.token_hex(16)
+
+
+def launcher_signature(secret, method, target, ts, nonce, data):
+    """Contract v2: hex HMAC-SHA256 of METHOD, PATH, X-Timestamp, X-Nonce
+    and the raw body, joined by newlines."""
+    msg = b"\n".join([method.encode(), target.encode(), ts.encode(),
+                      nonce.encode(), data])
+    return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def launcher_signed(method, target, body, ts=None, secret=LAUNCHER_SECRET,
+                    nonce=None, sign=True):
+    data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+    ts = str(int(time.time()) if ts is None else ts)
+    h = {"Content-Type": "application/json"}
+    if sign:
+        nonce = new_nonce() if nonce is None else nonce
+        h["X-Timestamp"] = ts
+        h["X-Nonce"] = nonce
+        h["X-Signature"] = launcher_signature(secret, method, target, ts,
+                                              nonce, data)
+        if os.environ.get("PW_LAUNCHER_SIG") == "v1":
+            # Only to try the attack tests against a build from before
+            # contract v2 (PW_BUILD=that build): the old signature.
+            h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." +
+                                        data, hashlib.sha256).hexdigest()
+    return data, h
 
 
 class Server:
@@ -242,16 +274,14 @@ class Server:
         return self.request(method, "/v1/game/session/" + path, body, h, conn)
 
     def launcher(self, path, body, ts=None, secret=LAUNCHER_SECRET, method="POST",
-                 headers=None, sign=True):
-        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
-        ts = str(int(time.time()) if ts is None else ts)
-        h = {"Content-Type": "application/json"}
-        if sign:
-            h["X-Timestamp"] = ts
-            h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." + data,
-                                        hashlib.sha256).hexdigest()
+                 headers=None, sign=True, nonce=None, conn=None):
+        """A launcher request signed with contract v2 (a fresh nonce unless
+        one is given); launcher_signed() builds the headers alone."""
+        target = "/v1/launcher/" + path
+        data, h = launcher_signed(method, target, body, ts, secret, nonce,
+                                  sign)
         h.update(headers or {})
-        return self.request(method, "/v1/launcher/" + path, data, h)
+        return self.request(method, target, data, h, conn=conn)
 
     # --- flows ----------------------------------------------------------
 

@@ -98,7 +98,9 @@ def balance_of(srv, sub, want, currency="usd"):
     """Wait until an authenticate shows the balance (credits land within
     about a second, through the reaper)."""
     def probe():
-        d = ok(auth(srv, body(jwt(sub=sub, currency=currency))))
+        # A launch token of its own: not the session of the test's token.
+        d = ok(auth(srv, body(jwt(sub=sub, currency=currency,
+                                  jti=uuid.uuid4().hex))))
         return d if d["balance"] == want else None
     return pwtest.wait_until(probe, 5, 0.1, "balance %r of %s" % (want, sub))
 
@@ -286,11 +288,15 @@ def test_wrong_method_is_flat(srv):
     eq(hdrs.get("allow"), "POST")
 
 
-def test_new_request_new_token(srv):
+def test_new_request_same_launch_token(srv):
+    """One launch token, one player session: under another
+    request id it answers the same token; a new launch token, a new one."""
     b = body(jwt(sub="fresh-1"))
     t1 = ok(auth(srv, b))["playerToken"]
     t2 = ok(auth(srv, b))["playerToken"]
-    check(t1 != t2, "two request ids, one token")
+    eq(t1, t2, "one launch token, two sessions")
+    t3 = ok(auth(srv, body(jwt(sub="fresh-1", jti="another"))))["playerToken"]
+    check(t3 != t1, "two launch tokens, one session")
 
 
 def test_idempotent_replay(srv):
@@ -356,13 +362,14 @@ def test_concurrent_identical_requests(srv):
     """20 identical logins at once on keep-alive connections spread over
     the workers, round after round: one playerToken per request id."""
     n, rounds = 20, 15
-    b = json.dumps(body(jwt(sub="race-1"))).encode()
     conns = [srv.connect() for _ in range(n)]
     seen = set()
     try:
         for c in conns:
             c.connect()
-        for _ in range(rounds):
+        for i in range(rounds):
+            # A launch token of its own: one token is one session anyway.
+            b = json.dumps(body(jwt(sub="race-1", jti="r%d" % i))).encode()
             rid = new_rid()
             tokens = race_round(srv, conns, b, rid)
             eq(len(tokens), 1, tokens)

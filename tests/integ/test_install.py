@@ -3,6 +3,8 @@ that what it installs is what the tree holds (and the binaries run)."""
 
 import filecmp
 import os
+import re
+import secrets
 import shutil
 import stat
 import subprocess
@@ -114,6 +116,24 @@ def test_installed_binaries_run():
         eq(v.stdout, built.stdout)
         sample = os.path.join(dest, PREFIX.lstrip("/"), "etc",
                               "playwaved.conf.sample")
+        # The sample ships without secrets: refused, naming what is
+        # missing, until every secret line is uncommented and filled in.
+        n = subprocess.run([os.path.join(sbin, "playwaved"), "-n", "-f", sample],
+                           capture_output=True, text=True, timeout=10)
+        eq(n.returncode, 1, n.stderr)
+        check("api-key" in n.stderr, n.stderr)
+        with open(sample) as f:
+            text = f.read()
+        filled = re.sub(r'(?m)^(\s*)#(launcher-secret|launch-secret|api-key|'
+                        r'hmac-secret)(\s+)""',
+                        lambda m: '%s%s%s"%s"' % (m.group(1), m.group(2),
+                                                  m.group(3),
+                                                  secrets.token_hex(32)),
+                        text)
+        eq(len(re.findall(r'(?m)^\s*(launcher-secret|launch-secret|api-key|'
+                          r'hmac-secret)\s+"[0-9a-f]{64}"', filled)), 4, filled)
+        with open(sample, "w") as f:
+            f.write(filled)
         n = subprocess.run([os.path.join(sbin, "playwaved"), "-n", "-f", sample],
                            capture_output=True, text=True, timeout=10)
         eq(n.returncode, 0, n.stderr)

@@ -25,12 +25,16 @@
 #define NBASE	5	/* whole records before a damaged tail */
 
 static const char billing_conf[] =
+"launcher-secret unit-l\n"
+"launch-secret unit-j\n"
 "game alpha {\n"
 "    api-key \"alpha-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 10\n"
 "}\n"
 "game beta {\n"
 "    api-key \"beta-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 10\n"
 "}\n"
 "cafe cafe-a {\n"

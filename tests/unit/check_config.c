@@ -68,16 +68,22 @@ new_config(void)
 	return (cfg);
 }
 
+/* Secrets a snippet does not set itself are added at its end. */
 static struct pw_config *
 parse_ok(const char *text)
 {
 	struct pw_config	*cfg = new_config();
-	char			 err[512];
+	char			 err[512], *full;
 
 	err[0] = '\0';
-	if (pw_config_parse(cfg, text, strlen(text), "test.conf", err,
+	if (asprintf(&full, "%s\n%s%s", text, strstr(text, "launcher-secret") ?
+	    "" : "launcher-secret unit-l\n", strstr(text, "launch-secret") ?
+	    "" : "launch-secret unit-j\n") == -1)
+		ck_abort_msg("asprintf");
+	if (pw_config_parse(cfg, full, strlen(full), "test.conf", err,
 	    sizeof(err)) != 0)
 		ck_abort_msg("parse failed: %s", err);
+	free(full);
 	ck_assert_str_eq(err, "");
 	return (cfg);
 }
@@ -232,8 +238,10 @@ check_defaults(const struct pw_config *cfg)
 	ck_assert_int_eq(cfg->idle_timeout, 60);
 	ck_assert_int_eq(cfg->max_connections, 4096);
 	ck_assert_int_eq(cfg->rate_limit, 0);
-	ck_assert_str_eq(cfg->launcher_secret, "change-me-launcher");
-	ck_assert_str_eq(cfg->launch_secret, "change-me-jwt");
+	ck_assert_str_eq(cfg->launcher_secret, "");
+	ck_assert_str_eq(cfg->launch_secret, "");
+	ck_assert_int_eq(cfg->ott_per_launcher, 4);
+	ck_assert_int_eq(cfg->max_token_lifetime, 3600);
 	ck_assert_int_eq(cfg->nproxies, 0);
 	ck_assert_int_eq(cfg->ncurrencies, 0);
 	ck_assert_int_eq(cfg->ngames, 0);
@@ -244,18 +252,19 @@ check_defaults(const struct pw_config *cfg)
 START_TEST(test_defaults)
 {
 	struct pw_config	*cfg = new_config();
+	char			 err[256];
 
 	memset(cfg, 0xa5, sizeof(*cfg));
 	pw_config_defaults(cfg);
 	check_defaults(cfg);
 	free(cfg);
 
-	/* Comments and blank lines alone leave every default. */
-	cfg = parse_ok("# nothing\n\n   # at all\n");
-	check_defaults(cfg);
-	free(cfg);
-	cfg = parse_ok("");
-	check_defaults(cfg);
+	/* A file of comments alone has no secrets: refused, naming one. */
+	cfg = new_config();
+	ck_assert_int_eq(pw_config_parse(cfg, "# nothing\n", 10, "t", err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "t:1: launcher-secret is not set: expected the "
+	    "HMAC key of launcher requests");
 	free(cfg);
 }
 END_TEST
@@ -382,7 +391,8 @@ START_TEST(test_one_line)
 	const struct pw_game	*g;
 
 	cfg = parse_ok("workers 3 ott-ttl 5 billing-unit 2 "
-	    "game g1 { api-key k1 name \"G One\" min-bet 2 max-bet 9 "
+	    "game g1 { api-key k1 hmac-secret h name \"G One\" min-bet 2 "
+	    "max-bet 9 "
 	    "default-bet 3 } cafe c1{network 192.0.2.0/24}idle-timeout 7");
 	ck_assert_int_eq(cfg->workers, 3);
 	ck_assert_int_eq(cfg->ott_ttl, 5);
@@ -581,8 +591,9 @@ END_TEST
 START_TEST(test_api_keys)
 {
 	struct pw_config	*cfg = parse_ok(
-	    "game a { api-key \"old-key-a\" api-key \"new-key-a\" }\n"
-	    "game b { api-key \"key-b\" }\n");
+	    "game a { api-key \"old-key-a\" api-key \"new-key-a\" "
+	    "hmac-secret h }\n"
+	    "game b { api-key \"key-b\" hmac-secret h }\n");
 	const struct pw_game	*a, *b;
 
 	a = pw_config_game(cfg, "a");
@@ -621,7 +632,7 @@ START_TEST(test_offers)
 {
 	struct pw_config	*cfg = parse_ok(
 	    "game g {\n"
-	    "  api-key k\n"
+	    "  api-key k hmac-secret h\n"
 	    "  offer 12345 678 \"Spring spins\" awarded 20 remaining 5\n"
 	    "      cost-per-bet 100 rejectable yes\n"
 	    "      start 2025-05-23T11:54:37Z end 2025-05-25T13:34:37Z\n"
@@ -900,8 +911,10 @@ START_TEST(test_load)
 	write_file(path, big, bigsz);
 	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "larger than"));
+	/* Within the limit, and refused only for its missing secrets. */
 	write_file(path, big, bigsz - 1);
-	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "launcher-secret is not set"));
 	free(big);
 
 	ck_assert_int_eq(unlink(path), 0);
@@ -911,16 +924,53 @@ START_TEST(test_load)
 }
 END_TEST
 
-/* The sample file shipped in etc/ stays valid (run from the top dir). */
+/* Turn the sample's `#key  ""' into `key  "x"', same length. */
+static void
+fill_secret(char *text, const char *key)
+{
+	char	 want[64], *p, *q;
+
+	snprintf(want, sizeof(want), "#%s ", key);
+	ck_assert_ptr_nonnull(p = strstr(text, want));
+	ck_assert_ptr_nonnull(q = strstr(p, "\"\""));
+	ck_assert_ptr_null(memchr(p, '\n', (size_t)(q - p)));
+	memmove(p, p + 1, (size_t)(q - p));
+	*q = 'x';
+}
+
+/*
+ * The sample file shipped in etc/ has no secrets: refused as it is, and
+ * valid once they are filled in (run from the top dir).
+ */
 START_TEST(test_sample_file)
 {
+	static const char *const keys[] = { "launcher-secret",
+	    "launch-secret", "api-key", "hmac-secret" };
 	struct pw_config	*cfg = new_config();
-	char			 err[512];
+	char			 err[512], *text;
+	size_t			 i;
+	FILE			*f;
+	long			 n;
 
-	if (pw_config_load(cfg, "etc/playwaved.conf", err, sizeof(err)) != 0)
+	ck_assert_int_eq(pw_config_load(cfg, "etc/playwaved.conf", err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "api-key"));
+	ck_assert_ptr_nonnull(f = fopen("etc/playwaved.conf", "r"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_gt(n = ftell(f), 0);
+	rewind(f);
+	ck_assert_ptr_nonnull(text = calloc(1, (size_t)n + 1));
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		fill_secret(text, keys[i]);
+	if (pw_config_parse(cfg, text, (size_t)n, "sample", err,
+	    sizeof(err)) != 0)
 		ck_abort_msg("%s", err);
+	ck_assert_str_eq(cfg->launcher_secret, "x");
 	ck_assert_int_ge(cfg->ngames, 1);
 	ck_assert_int_ge(cfg->ncafes, 1);
+	free(text);
 	free(cfg);
 }
 END_TEST

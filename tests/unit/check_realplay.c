@@ -63,6 +63,9 @@ login(const char *rid, const char *body, const char *sub)
 	l.body = body;
 	l.len = strlen(body);
 	l.sub = sub;
+	/* One launch token per request id unless a test says otherwise. */
+	l.token = rid;
+	l.toklen = strlen(rid);
 	l.exp = 2000000000u;
 	l.now = 1700000000u;
 	return (l);
@@ -144,6 +147,8 @@ START_TEST(test_ids_per_game)
 	uint8_t k1[PW_KEY_LEN], k2[PW_KEY_LEN];
 
 	m.game = "othergame";
+	m.token = "rid-4-othergame";
+	m.toklen = strlen(m.token);
 	ck_assert_int_eq(pw_rp_login(&fx.st, &l, pt1), PW_RP_NEW);
 	ck_assert_int_eq(pw_rp_login(&fx.st, &m, pt2), PW_RP_NEW);
 	ck_assert_int_eq(pw_rp_login(&fx.st, &n, pt3), PW_RP_NEW);
@@ -155,6 +160,32 @@ START_TEST(test_ids_per_game)
 	ck_assert_mem_ne(k1, k2, PW_KEY_LEN);
 	pw_rp_reqid_key(k2, "ab", "c");
 	ck_assert_mem_eq(k1, k2, PW_KEY_LEN);
+}
+END_TEST
+
+/*
+ * One launch token, one player session: the same token under other
+ * request ids answers the first token and stores nothing more.
+ */
+START_TEST(test_one_token_one_session)
+{
+	struct pw_rp_login l = login("rid-a", "{\"x\":1}", "p9");
+	struct pw_rp_login m = login("rid-b", "{\"x\":1}", "p9");
+	uint8_t pt1[PW_KEY_LEN], pt2[PW_KEY_LEN];
+	int i;
+
+	m.token = l.token;
+	m.toklen = l.toklen;
+	ck_assert_int_eq(pw_rp_login(&fx.st, &l, pt1), PW_RP_NEW);
+	for (i = 0; i < 20; i++) {
+		char rid[32];
+
+		snprintf(rid, sizeof(rid), "rid-replay-%d", i);
+		m.rid = rid;
+		ck_assert_int_eq(pw_rp_login(&fx.st, &m, pt2), PW_RP_REPLAY);
+		ck_assert_mem_eq(pt1, pt2, PW_KEY_LEN);
+	}
+	ck_assert_uint_eq(pw_counter_sum(&fx.st, PW_C_PT_ISSUED), 1);
 }
 END_TEST
 
@@ -179,7 +210,7 @@ START_TEST(test_store_full)
 	enum pw_rp_result r = PW_RP_NEW;
 	int i;
 
-	/* Two slots a login: the store runs out before NSLOTS / 2 + 1. */
+	/* Three slots a login: the store runs out before NSLOTS / 2 + 1. */
 	for (i = 0; i < NSLOTS && r == PW_RP_NEW; i++) {
 		snprintf(rid, sizeof(rid), "fill-%d", i);
 		l = login(rid, "{}", "p");
@@ -295,6 +326,7 @@ realplay_suite(void)
 	tcase_add_test(tc, test_same_body_same_token);
 	tcase_add_test(tc, test_other_body_conflicts);
 	tcase_add_test(tc, test_ids_per_game);
+	tcase_add_test(tc, test_one_token_one_session);
 	tcase_add_test(tc, test_long_subject_truncated);
 	tcase_add_test(tc, test_store_full);
 	tcase_add_test(tc, test_racing_processes_one_token);

@@ -28,13 +28,17 @@
 #define HOLD_MINUTES	50	/* what the wallet can pay for */
 
 static const char session_conf[] =
+"launcher-secret unit-l\n"
+"launch-secret unit-j\n"
 "ott-ttl 60\n"
 "game alpha {\n"
 "    api-key \"alpha-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 10\n"
 "}\n"
 "game beta {\n"
 "    api-key \"beta-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 7\n"
 "}\n"
 "cafe cafe-a {\n"
@@ -123,7 +127,7 @@ static void
 ott(struct fix *f, const struct pw_game *g, uint32_t cafe, const uint8_t *pc,
     uint64_t issued_ms, uint8_t out[PW_KEY_LEN])
 {
-	ck_assert_int_eq(pw_ott_issue(&f->st, g->hash, cafe, pc, issued_ms,
+	ck_assert_int_eq(pw_ott_issue(&f->st, g->hash, cafe, pc, 0, issued_ms,
 	    out), 0);
 }
 
@@ -492,7 +496,7 @@ START_TEST(test_replace_same_pc)
 	int cafe;
 
 	fix_open(&f);
-	pw_pc_key(pck, "pc-42", 5);
+	pw_pc_key(pck, 0, "pc-42", 5);
 	ott(&f, f.alpha, 0, pck, pw_now_ms(), o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs1, &cafe), PW_V_OK);
 	s1 = pw_store_find(&f.st, gs1, PW_T_GS, NULL);
@@ -636,7 +640,7 @@ START_TEST(test_launcher_replace)
 	fix_open(&f);
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l1), 0);
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-2", 4, 0, l3), 0);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_TOUCH_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_OK);
 	s1 = got;
 	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l2), 0);
 	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_LS_STARTED), 3);
@@ -646,15 +650,15 @@ START_TEST(test_launcher_replace)
 	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
 	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_at), 0);
 	got = NULL;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, &got), PW_TOUCH_ENDED);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_ENDED);
 	ck_assert_ptr_null(got);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l2, &got), PW_TOUCH_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l2, 0, &got), PW_TOUCH_OK);
 	s2 = got;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l3, &got), PW_TOUCH_OK);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l3, 0, &got), PW_TOUCH_OK);
 	s3 = got;
 	ck_assert_ptr_ne(s3, s2);
 
-	pw_pc_key(pck, "pc-1", 4);
+	pw_pc_key(pck, 0, "pc-1", 4);
 	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
 	ck_assert_ptr_nonnull(pc);
 	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.ls),
@@ -665,7 +669,7 @@ START_TEST(test_launcher_replace)
 	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
 	pw_uuid_new(NULL, l1);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, NULL), PW_TOUCH_NOT_FOUND);
+	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, NULL), PW_TOUCH_NOT_FOUND);
 	fix_close(&f);
 }
 END_TEST

@@ -47,8 +47,11 @@ static const unsigned all_types[] = {
 #define NTYPES	(sizeof(all_types) / sizeof(all_types[0]))
 
 static const char race_conf[] =
+"launcher-secret unit-l\n"
+"launch-secret unit-j\n"
 "game race {\n"
 "    api-key \"race-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 10\n"
 "}\n";
 
@@ -300,8 +303,8 @@ START_TEST(test_types_api)
 	uint64_t w;
 
 	ts_open(&t, 4096, 0);
-	pw_pc_key(pck, "pc-7", 4);
-	ck_assert_int_eq(pw_ott_issue(&t.st, 42, 0, pck, 123456, ott), 0);
+	pw_pc_key(pck, 0, "pc-7", 4);
+	ck_assert_int_eq(pw_ott_issue(&t.st, 42, 0, pck, 0, 123456, ott), 0);
 	s = pw_store_find(&t.st, ott, PW_T_OTT, &w);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(PW_W_STATE(w), PW_OTT_ISSUED);
@@ -456,7 +459,7 @@ START_TEST(test_uuid_spread)
 	ts_open(&t, 65536, 0);
 	memset(bucket, 0, sizeof(bucket));
 	for (i = 0; i < 8192; i++)
-		ck_assert_int_eq(pw_ott_issue(&t.st, 1, 0, NULL, pw_now_ms(),
+		ck_assert_int_eq(pw_ott_issue(&t.st, 1, 0, NULL, 0, pw_now_ms(),
 		    key), 0);
 	for (i = 0; i <= t.st.mask; i++)
 		if (PW_W_STATUS(pw_slot_word(&t.st.slots[i])) == PW_ST_LIVE)
@@ -581,7 +584,7 @@ START_TEST(test_race_ott)
 	now = pw_now_ms();
 	for (i = 0; i < RACE_OTTS; i++)
 		ck_assert_int_eq(pw_ott_issue(&t.st, cfg->games[0].hash, 0,
-		    NULL, now, otts[i]), 0);
+		    NULL, 0, now, otts[i]), 0);
 	ck_assert_uint_eq(pw_counter_sum(&t.st, PW_C_OTT_ISSUED), RACE_OTTS);
 	for (i = 0; i < NPROCS; i++) {
 		pids[i] = fork();
@@ -697,7 +700,7 @@ START_TEST(test_heartbeat_monotonic)
 	cfg = conf_new();
 	h = shm_new(sizeof(*h));
 	(void)pw_uid_pack(uid, "77", 2);
-	ck_assert_int_eq(pw_ott_issue(&t.st, cfg->games[0].hash, 0, NULL,
+	ck_assert_int_eq(pw_ott_issue(&t.st, cfg->games[0].hash, 0, NULL, 0,
 	    pw_now_ms(), ott), 0);
 	ck_assert_int_eq(pw_gs_verify(&t.st, cfg, ott, &cfg->games[0], uid,
 	    gs, &cafe), PW_V_OK);
@@ -1259,7 +1262,7 @@ START_TEST(test_full)
 	ck_assert_int_eq(pw_store_claim_unique(&t.st, key, PW_T_PC, &o),
 	    PW_INS_FULL);
 	ck_assert_uint_eq(pw_counter_sum(&t.st, PW_C_STORE_FULL), 2);
-	ck_assert_int_eq(pw_ott_issue(&t.st, 1, 0, NULL, pw_now_ms(), ott),
+	ck_assert_int_eq(pw_ott_issue(&t.st, 1, 0, NULL, 0, pw_now_ms(), ott),
 	    -1);
 	ck_assert_uint_eq(pw_counter_sum(&t.st, PW_C_STORE_FULL), 3);
 	/* Full, but every record is intact and unique keys still found. */

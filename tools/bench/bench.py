@@ -46,7 +46,8 @@ API_KEY = "bench-key-fq"
 LAUNCHER_SECRET = "bench-launcher-secret"
 UID = "123456789"
 GAME_PATH = "/v1/game/session/"
-NPC = 64		# launcher sessions (PCs) the fresh OTTs come from
+NPC = 256		# launcher sessions (PCs) the fresh OTTs come from
+OTT_PER_PC = 1000	# ott-per-launcher: NPC x this unverified OTTs at most
 
 
 def log(*a):
@@ -214,6 +215,8 @@ session-timeout 3600
 launcher-timeout 3600
 heartbeat-interval 120
 rate-limit 0
+ott-per-launcher {OTT_PER_PC}
+trusted-proxy 127.0.0.1/32
 launcher-secret "{LAUNCHER_SECRET}"
 launch-secret "bench-launch-secret"
 game fantasyquest {{
@@ -262,19 +265,32 @@ def start_nginx(body, reqid):
 
 # --- the API, for setting up ------------------------------------------------
 
-def signed(body, ts=None):
+def signed(path, body, ts=None):
+    """Contract v2: HMAC of method, path, timestamp, a fresh nonce and
+    the body, one per request (the server refuses a nonce twice)."""
     data = json.dumps(body, separators=(",", ":"))
     ts = str(int(time.time()) if ts is None else ts)
-    sig = hmac.new(LAUNCHER_SECRET.encode(), (ts + "." + data).encode(),
+    nonce = os.urandom(16).hex()
+    msg = "\n".join(["POST", path, ts, nonce, data])
+    sig = hmac.new(LAUNCHER_SECRET.encode(), msg.encode(),
                    hashlib.sha256).hexdigest()
-    return data, ts, sig
+    return data, ts, nonce, sig
 
 
-def launcher(port, path, body):
-    data, ts, sig = signed(body)
-    st, payload = request(port, "POST", "/v1/launcher/" + path,
-                          data.encode(), {"X-Timestamp": ts,
-                                          "X-Signature": sig})
+def pc_addr(i):
+    """Where PC i is, behind the trusted proxy (127.0.0.1): an address
+    of its own, so that the replay cache's per-source quota is per PC, as
+    it would be for PCs of many cafes."""
+    return "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
+
+
+def launcher(port, path, body, xff=None):
+    target = "/v1/launcher/" + path
+    data, ts, nonce, sig = signed(target, body)
+    h = {"X-Timestamp": ts, "X-Nonce": nonce, "X-Signature": sig}
+    if xff is not None:
+        h["X-Forwarded-For"] = xff
+    st, payload = request(port, "POST", target, data.encode(), h)
     if st != 200:
         raise RuntimeError("launcher %s: %d %s" % (path, st, payload))
     return json.loads(payload)["data"]
@@ -300,9 +316,9 @@ def setup_sessions(port):
     if st != 200 or not v.get("is_valid"):
         raise RuntimeError("verify: %d %s" % (st, payload))
     gs = v["game_session_id"]
-    pcs = [launcher(port, "session", {"pc_id": "bench-pc-%02d" % i,
-                                      "internal_ip": "10.0.1.%d" % (i + 1)})
-           ["launcher_session_id"] for i in range(NPC)]
+    pcs = [launcher(port, "session", {"pc_id": "bench-pc-%03d" % i,
+                                      "internal_ip": "10.0.1.1"},
+                    pc_addr(i))["launcher_session_id"] for i in range(NPC)]
     return gs, ott, pcs
 
 
@@ -310,7 +326,7 @@ def used_ott(port, ls):
     """An OTT verified once: its verify answers OTT_ALREADY_USED until
     2 x ott-ttl after issue, so each round takes a new one."""
     ott = launcher(port, "ott", {"launcher_session_id": ls,
-                                 "game_id": "fantasyquest"})["ott"]
+                                 "game_id": "fantasyquest"}, pc_addr(0))["ott"]
     st, payload = game(port, "POST", "verify", {"ott": ott,
                                                 "provider_user_id": UID})
     if st != 200 or not json.loads(payload)["data"].get("is_valid"):
@@ -446,20 +462,31 @@ class Fresh:
     wrk's run always lasts -d (a thread that stops early just idles), so
     the issue and verify runs are sized by time: issue for a while, check
     that there are more tokens than the verify run can use, verify for
-    SECS.  A verify run that ran out anyway reports it as overflow."""
+    SECS.  A verify run that ran out anyway reports it as overflow.  Each
+    issue request is signed beforehand with a nonce of its own (one
+    replay-cache insert each on the server): the issue runs are measured
+    too, as the ott-issue row."""
 
     def __init__(self, pw, pcs):
         self.pw = pw
         self.pcs = pcs
         self.path = os.path.join(TMP, "otts.txt")
 
-    def issue_once(self, secs, toks):
+    def sign(self, count):
+        """count issue requests, round-robin over the PCs, each from its
+        PC's address; at most what ott-per-launcher lets the PCs hold."""
+        count = min(count, NPC * OTT_PER_PC // 2)
         lines = []
-        for ls in self.pcs:
-            data, ts, sig = signed({"launcher_session_id": ls,
-                                    "game_id": "fantasyquest"})
-            lines.append("%s\t%s\t%s\n" % (data, ts, sig))
-        spec = write("issue.txt", "".join(lines))
+        for k in range(count):
+            i = k % NPC
+            data, ts, nonce, sig = signed("/v1/launcher/ott", {
+                "launcher_session_id": self.pcs[i],
+                "game_id": "fantasyquest"})
+            lines.append("%s\t%s\t%s\t%s\t%s\n" % (data, ts, nonce, sig,
+                                                  pc_addr(i)))
+        return write("issue.txt", "".join(lines)), count
+
+    def issue_once(self, spec, secs, toks):
         prefix = os.path.join(TMP, "otts")
         r = wrk("http://127.0.0.1:%d/v1/launcher/ott" % self.pw.port,
                 "issue.lua", {"BENCH_ISSUE": spec, "BENCH_OTTS": prefix},
@@ -468,25 +495,27 @@ class Fresh:
             with open("%s.%d" % (prefix, t)) as f:
                 toks += [x for x in f.read().split("\n") if x]
             os.unlink("%s.%d" % (prefix, t))
+        # The requests repeated after a thread ran out are replays (401).
+        r["errors"] = max(0, r["errors"] - r["overflow"])
         return r
 
-    def issue(self, count):
+    def issue(self, count, daemon=None):
+        """Issue about count OTTs in one run of SECS; with a daemon, the
+        run is measured (server CPU per request) and returned."""
         toks = []
         t0 = time.time()
-        # Issuing runs at about the verify rate: a few short runs, bounded.
-        for _ in range(8):
-            if time.time() - t0 > 6 * SECS:
-                break
-            r = self.issue_once(max(2, SECS // 2), toks)
-            if r["errors"]:
-                raise RuntimeError("issuing OTTs: %r" % r)
-            if len(toks) >= count:
-                break
+        spec, count = self.sign(count)
+        run = lambda: self.issue_once(spec, SECS, toks)
+        r = measure(daemon, run) if daemon is not None else run()
+        if r["errors"]:
+            raise RuntimeError("issuing OTTs: %r" % r)
         if len(toks) < count:
-            log("  warning: %d OTTs issued, %d wanted" % (len(toks), count))
+            log("  warning: %d OTTs issued, %d signed" % (len(toks), count))
         with open(self.path, "w") as f:
             f.write("\n".join(toks) + "\n")
         log("  issued %d OTTs in %.1f s" % (len(toks), time.time() - t0))
+        r["requests"] = len(toks)
+        return r
 
     def run(self, secs):
         started = metric(self.pw.port, "playwaved_game_sessions_started_total")
@@ -523,7 +552,7 @@ def http_bench():
         # One unmeasured fresh-OTT run first: each process's first touch
         # of a store page is a page fault (workers map the store without
         # read-ahead or fault-around), paid once in a server's life.
-        fresh.issue(int(30000 * SECS))
+        fresh.issue(int(10000 * SECS))
         r = fresh.run(SECS)
         log("  warm-up: %d fresh verifies, not measured" % r["requests"])
         results = {}
@@ -577,7 +606,12 @@ def run_rounds(pw, ng, hb_body, vf_body, fresh, results):
                 seen = [r["rps"] for r in results.get(("verify-fresh",
                         "playwaved", "wrk"), []) or results.get((
                         "verify-used", "playwaved", "wrk"), [])] or [20000]
-                fresh.issue(int(max(seen) * SECS * 1.3))
+                ri = fresh.issue(int(max(seen) * SECS * 1.3), d)
+                results.setdefault(("ott-issue", srv, tool), []).append(ri)
+                log("round %d ott-issue    %-9s %-3s %8.0f req/s  server "
+                    "%5.1f us/req (%.2f cores)  errors %d" % (rnd + 1, srv,
+                    tool, ri["rps"], ri["cpu_us"], ri["server_cores"],
+                    ri["errors"]))
                 thunk = lambda: fresh.run(SECS)
             else:
                 thunk = fn

@@ -1,0 +1,149 @@
+/*
+ * Where a launcher request comes from: the peer, or behind a
+ * trusted proxy the right-most X-Forwarded-For address that is not itself
+ * a trusted proxy.  Every X-Forwarded-For field line of the request is
+ * part of one list, in order (RFC 9110 5.3): HAProxy's option forwardfor
+ * appends its own line after whatever the client sent, so reading only
+ * the first line would let a client name its own cafe.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include <string.h>
+#include <strings.h>
+
+#include "pw.h"
+#include "http.h"
+
+#define XFF_LINES	32	/* more is not a proxy chain but an attack */
+
+static int
+to_sockaddr(const char *s, size_t n, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char buf[64];
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return (0);
+	}
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return (0);
+	}
+	return (-1);
+}
+
+/* The X-Forwarded-For field lines in order; -1 when there are too many. */
+static int
+xff_lines(struct pw_req *r, const char *line[XFF_LINES])
+{
+	struct evkeyvalq *h;
+	struct evkeyval *kv;
+	int n = 0;
+
+	h = evhttp_request_get_input_headers(r->req);
+	TAILQ_FOREACH(kv, h, next) {
+		if (strcasecmp(kv->key, "X-Forwarded-For") != 0)
+			continue;
+		if (n == XFF_LINES)
+			return (-1);
+		line[n++] = kv->value;
+	}
+	return (n);
+}
+
+/*
+ * Walk the list from its right end; stop at the first address that is
+ * not a trusted proxy, or at the left end.  0, or -1 on a malformed list.
+ */
+static int
+xff_client(struct pw_req *r, struct sockaddr_storage *ss)
+{
+	const struct pw_config *cfg = r->w->cfg;
+	const char *line[XFF_LINES], *end, *p;
+	int n;
+
+	if ((n = xff_lines(r, line)) <= 0)
+		return (n);
+	while (n-- > 0) {
+		for (end = line[n] + strlen(line[n]);;) {
+			for (p = end; p > line[n] && p[-1] != ','; p--)
+				;
+			if (to_sockaddr(p, (size_t)(end - p), ss) == -1)
+				return (-1);
+			if (!pw_config_is_proxy(cfg, (struct sockaddr *)ss))
+				return (0);
+			if (p == line[n])
+				break;
+			end = p - 1;	/* the comma */
+		}
+	}
+	return (0);	/* proxies all the way: the left-most one */
+}
+
+/* FNV-1a of the address bytes: a rate and quota bucket, never 0. */
+static uint32_t
+addr_hash(const struct sockaddr_storage *ss)
+{
+	const uint8_t *b;
+	uint32_t h = 2166136261u;
+	size_t i, n;
+
+	if (ss->ss_family == AF_INET6) {
+		b = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+		n = 16;
+	} else {
+		b = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+		n = 4;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return (h != 0 ? h : 1);
+}
+
+void
+http_origin(struct pw_req *r)
+{
+	const struct pw_config *cfg = r->w->cfg;
+	struct sockaddr_storage peer, client;
+	char *addr;
+	ev_uint16_t port;
+
+	r->cafe = NULL;
+	r->origin = 1;
+	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
+	    &addr, &port);
+	if (addr == NULL || to_sockaddr(addr, strlen(addr), &peer) == -1)
+		return;
+	r->origin = addr_hash(&peer);
+	client = peer;
+	/* A malformed list from a proxy: the proxy's own, non-cafe bucket. */
+	if (pw_config_is_proxy(cfg, (struct sockaddr *)&peer) &&
+	    xff_client(r, &client) == -1)
+		return;
+	if ((r->cafe = pw_config_cafe_for_addr(cfg,
+	    (struct sockaddr *)&client)) != NULL)
+		r->origin = r->cafe->hash;
+	else
+		r->origin = addr_hash(&client);
+}

@@ -186,6 +186,11 @@ conn_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 			continue;	/* more to read, or refused */
 		moved += len - evbuffer_get_length(src);
 	}
-	/* BEV_OK tells evhttp to read; it also makes the filter call again. */
-	return (moved > 0 ? BEV_OK : BEV_NEED_MORE);
+	/*
+	 * BEV_OK has evhttp read its input (conn_eof relies on it to make
+	 * progress), but makes the filter call again while src holds bytes:
+	 * a held partial head alone is BEV_NEED_MORE.
+	 */
+	return (moved > 0 || evbuffer_get_length(src) == 0 ? BEV_OK :
+	    BEV_NEED_MORE);
 }

@@ -16,6 +16,7 @@
 #include "pw.h"
 #include "pw_billing.h"
 #include "pw_crypto.h"
+#include "pw_file.h"
 #include "pw_store.h"
 
 static void
@@ -144,11 +145,11 @@ pw_blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
 {
 	int fd;
 
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* Never through a link: a torn tail is cut from what is opened. */
+	fd = pw_file_open(path, O_RDWR | O_APPEND | O_CREAT, 0640,
+	    PW_OWNER_KEEP, err, errlen);
+	if (fd == -1)
 		return (-1);
-	}
 	return (pw_blog_attach(b, fd, path, err, errlen));
 }
 

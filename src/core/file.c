@@ -54,7 +54,8 @@ static int
 step(int fd, const char *name, int last, int how, struct pw_owner owner,
     const char *path, char *err, size_t errlen)
 {
-	int trusted = pw_dir_trusted(fd), nfd, made = 0, e;
+	struct stat sb;
+	int trusted = pw_dir_trusted(fd), nfd, made = 0, e, link;
 
 	if ((how & PW_DIR_STRICT) && !trusted) {
 		close(fd);
@@ -69,12 +70,16 @@ step(int fd, const char *name, int last, int how, struct pw_owner owner,
 	if (last && (how & PW_DIR_MAKE) && mkdirat(fd, name, 0750) == 0)
 		made = 1;
 	nfd = openat(fd, name, DIR_FLAGS | O_NOFOLLOW);
-	if (nfd == -1 && is_link_error(errno) && trusted)
+	/* With O_DIRECTORY, Linux says ENOTDIR of a link: ask what it is. */
+	link = nfd == -1 && (is_link_error(errno) || errno == ENOTDIR) &&
+	    fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(sb.st_mode);
+	if (link && trusted)
 		nfd = openat(fd, name, DIR_FLAGS);	/* our own link */
 	e = errno;
 	close(fd);
 	if (nfd == -1)
-		return (fail(err, errlen, path, is_link_error(e) ?
+		return (fail(err, errlen, path, link && !trusted ?
 		    "a symbolic link in a directory others can write" :
 		    strerror(e)));
 	if (made && owner.uid != (uid_t)-1 &&

@@ -69,4 +69,9 @@ int	pw_frame_http11(const struct pw_frame *);
 int	pw_frame_method(const struct pw_frame *);
 int	pw_frame_chunked(const struct pw_frame *);
 
+/* A loopback peer (127.0.0.0/8, ::1), to whom the API listener shows
+ * /metrics. */
+struct sockaddr;
+int	pw_peer_loopback(const struct sockaddr *);
+
 #endif /* PW_FRAME_H */

@@ -91,17 +91,18 @@ step(int fd, const char *name, int last, int how, struct pw_owner owner,
 	return (nfd);
 }
 
-int
-pw_dir_open(const char *dir, int how, struct pw_owner owner, char *err,
-    size_t errlen)
+/* As pw_dir_open, naming `shown' in messages. */
+static int
+walk(const char *dir, const char *shown, int how, struct pw_owner owner,
+    char *err, size_t errlen)
 {
 	char buf[1024], *p, *name, *next;
 	int fd;
 
 	if (strlcpy(buf, dir, sizeof(buf)) >= sizeof(buf))
-		return (fail(err, errlen, dir, "path too long"));
+		return (fail(err, errlen, shown, "path too long"));
 	if ((fd = open(buf[0] == '/' ? "/" : ".", DIR_FLAGS)) == -1)
-		return (fail(err, errlen, dir, strerror(errno)));
+		return (fail(err, errlen, shown, strerror(errno)));
 	for (p = buf; p != NULL; p = next) {
 		if ((next = strchr(p, '/')) != NULL)
 			*next++ = '\0';
@@ -111,14 +112,21 @@ pw_dir_open(const char *dir, int how, struct pw_owner owner, char *err,
 		if (*name == '\0' || strcmp(name, ".") == 0)
 			continue;
 		if ((fd = step(fd, name, next == NULL || *next == '\0', how,
-		    owner, dir, err, errlen)) == -1)
+		    owner, shown, err, errlen)) == -1)
 			return (-1);
 	}
 	if ((how & PW_DIR_STRICT) && !pw_dir_trusted(fd)) {
 		close(fd);
-		return (fail(err, errlen, dir, "others can write it"));
+		return (fail(err, errlen, shown, "others can write it"));
 	}
 	return (fd);
+}
+
+int
+pw_dir_open(const char *dir, int how, struct pw_owner owner, char *err,
+    size_t errlen)
+{
+	return (walk(dir, dir, how, owner, err, errlen));
 }
 
 static int
@@ -138,9 +146,10 @@ check_file(int fd, int trusted, const char *name, char *err, size_t errlen)
 	return (0);
 }
 
-int
-pw_file_openat(int dfd, const char *name, int flags, mode_t mode,
-    struct pw_owner owner, char *err, size_t errlen)
+/* As pw_file_openat, naming the file `shown' in messages. */
+static int
+open_in(int dfd, const char *name, const char *shown, int flags,
+    mode_t mode, struct pw_owner owner, char *err, size_t errlen)
 {
 	int fd, fl, e;
 
@@ -148,15 +157,15 @@ pw_file_openat(int dfd, const char *name, int flags, mode_t mode,
 	fd = openat(dfd, name, (flags & ~O_TRUNC) | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK, mode);
 	if (fd == -1)
-		return (fail(err, errlen, name, is_link_error(errno) ?
+		return (fail(err, errlen, shown, is_link_error(errno) ?
 		    "is a symbolic link" : strerror(errno)));
-	if (check_file(fd, pw_dir_trusted(dfd), name, err, errlen) == -1)
+	if (check_file(fd, pw_dir_trusted(dfd), shown, err, errlen) == -1)
 		goto bad;
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
 	    (owner.uid != (uid_t)-1 &&
 	    fchown(fd, owner.uid, owner.gid) == -1)) {
-		fail(err, errlen, name, strerror(errno));
+		fail(err, errlen, shown, strerror(errno));
 		goto bad;
 	}
 	return (fd);
@@ -165,6 +174,13 @@ bad:
 	close(fd);
 	errno = e;
 	return (-1);
+}
+
+int
+pw_file_openat(int dfd, const char *name, int flags, mode_t mode,
+    struct pw_owner owner, char *err, size_t errlen)
+{
+	return (open_in(dfd, name, name, flags, mode, owner, err, errlen));
 }
 
 const char *
@@ -198,9 +214,9 @@ pw_file_open(const char *path, int flags, mode_t mode, struct pw_owner owner,
 	name = pw_file_split(path, dir, sizeof(dir));
 	if (*name == '\0')
 		return (fail(err, errlen, path, "names a directory"));
-	if ((dfd = pw_dir_open(dir, 0, PW_OWNER_KEEP, err, errlen)) == -1)
+	if ((dfd = walk(dir, path, 0, PW_OWNER_KEEP, err, errlen)) == -1)
 		return (-1);
-	fd = pw_file_openat(dfd, name, flags, mode, owner, err, errlen);
+	fd = open_in(dfd, name, path, flags, mode, owner, err, errlen);
 	e = errno;
 	close(dfd);
 	errno = e;

@@ -97,8 +97,6 @@ void	 http_conn_drain(struct worker *);
 void	 http_conn_tick(struct worker *);
 
 /* http_route.c */
-struct sockaddr;
-int	 http_peer_loopback(const struct sockaddr *);
 /* 0, or 404, 405 (*route set) or 413, from the head alone. */
 int	 http_route_decide(struct worker *, int ops, const char *path,
 	    int method, int64_t clen, int local, const struct pw_route **);

@@ -228,7 +228,7 @@ conn_peer_local(struct pw_conn *c)
 	if (c->peer_local == -1)
 		c->peer_local = c->fd >= 0 && getpeername(c->fd,
 		    (struct sockaddr *)&ss, &len) == 0 &&
-		    http_peer_loopback((struct sockaddr *)&ss);
+		    pw_peer_loopback((struct sockaddr *)&ss);
 	return (c->peer_local);
 }
 

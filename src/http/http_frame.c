@@ -7,6 +7,10 @@
  * it.  One pass over the head bytes only: bodies are never scanned.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <event2/http.h>
 
@@ -339,4 +343,25 @@ pw_frame_verdict(struct pw_frame *f)
 		return (PW_FV_UNKNOWN_METHOD);
 	}
 	return (f->why == NULL ? PW_FV_OK : PW_FV_BAD);
+}
+
+/* 127.0.0.0/8 and ::1 (and 127/8 mapped into IPv6). */
+int
+pw_peer_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6;
+	const uint8_t *a;
+
+	if (sa == NULL)
+		return (0);
+	if (sa->sa_family == AF_INET)
+		return ((ntohl(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_addr.s_addr) >> 24) == 127);
+	if (sa->sa_family != AF_INET6)
+		return (0);
+	s6 = (const struct sockaddr_in6 *)(const void *)sa;
+	a = s6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+		return (1);
+	return (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && a[12] == 127);
 }

@@ -16,7 +16,6 @@
 
 #include "pw.h"
 #include "pw_frame.h"
-#include "pw_http.h"
 #include "check_run.h"
 
 /* The rc and verdict of a head fed in pieces of `step' bytes. */
@@ -151,17 +150,17 @@ START_TEST(test_loopback_peers)
 		memset(&a4, 0, sizeof(a4));
 		a4.sin_family = AF_INET;
 		ck_assert_int_eq(inet_pton(AF_INET, v4[i].a, &a4.sin_addr), 1);
-		ck_assert_msg(http_peer_loopback((struct sockaddr *)&a4) ==
+		ck_assert_msg(pw_peer_loopback((struct sockaddr *)&a4) ==
 		    v4[i].local, "%s", v4[i].a);
 	}
 	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
 		memset(&a6, 0, sizeof(a6));
 		a6.sin6_family = AF_INET6;
 		ck_assert_int_eq(inet_pton(AF_INET6, v6[i].a, &a6.sin6_addr), 1);
-		ck_assert_msg(http_peer_loopback((struct sockaddr *)&a6) ==
+		ck_assert_msg(pw_peer_loopback((struct sockaddr *)&a6) ==
 		    v6[i].local, "%s", v6[i].a);
 	}
-	ck_assert_int_eq(http_peer_loopback(NULL), 0);
+	ck_assert_int_eq(pw_peer_loopback(NULL), 0);
 }
 END_TEST
 

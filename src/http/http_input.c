@@ -92,6 +92,15 @@ head_done(struct pw_conn *c, struct evbuffer *src, struct evbuffer *dst,
 		break;
 	}
 	body = f->clen > 0 || pw_frame_chunked(f);
+	/*
+	 * evhttp reads no body after HEAD or TRACE: the bytes we would pass
+	 * on as one would reach it as the next request, unframed.
+	 */
+	if (body && (pw_frame_method(f) & (EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_TRACE)) != 0) {
+		refuse(c, src, 400, "a body on HEAD or TRACE", NULL);
+		return (-1);
+	}
 	if (body) {
 		status = http_route_decide(c->w, c->ops, f->plong ? "" :
 		    f->path, pw_frame_method(f), f->clen,

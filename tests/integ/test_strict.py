@@ -62,6 +62,9 @@ CASES = {
     "HTTP/1.1 with two Host": VERIFY + H + b"Host: y\r\n" + KEY +
         b"Content-Length: 2\r\n\r\n{}",
     "HTTP/1.0 with two Host": b"GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+    # evhttp reads no body after HEAD: what follows would be a request.
+    "HEAD with a body": b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(HIDDEN) + HIDDEN,
 }
 
 

@@ -70,13 +70,14 @@ step(int fd, const char *name, int last, int how, struct pw_owner owner,
 	if (last && (how & PW_DIR_MAKE) && mkdirat(fd, name, 0750) == 0)
 		made = 1;
 	nfd = openat(fd, name, DIR_FLAGS | O_NOFOLLOW);
+	e = errno;
 	/* With O_DIRECTORY, Linux says ENOTDIR of a link: ask what it is. */
-	link = nfd == -1 && (is_link_error(errno) || errno == ENOTDIR) &&
+	link = nfd == -1 && (is_link_error(e) || e == ENOTDIR) &&
 	    fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(sb.st_mode);
-	if (link && trusted)
-		nfd = openat(fd, name, DIR_FLAGS);	/* our own link */
-	e = errno;
+	if (link && trusted &&
+	    (nfd = openat(fd, name, DIR_FLAGS)) == -1)	/* our own link */
+		e = errno;
 	close(fd);
 	if (nfd == -1)
 		return (fail(err, errlen, path, link && !trusted ?

@@ -258,8 +258,11 @@ http_conn_request_done(struct worker *w, struct evhttp_request *req)
 
 	if ((c = conn_of(w, req)) == NULL)
 		return (NULL);
-	c->state = C_IDLE;
-	evtimer_del(c->timer);
+	/* A refused request behind this one keeps its deadline (refuse()). */
+	if (c->in != IN_REFUSED) {
+		c->state = C_IDLE;
+		evtimer_del(c->timer);
+	}
 	c->answered++;
 	c->expect100 = 0;
 	/* What evhttp writes until http_conn_flush is this reply. */

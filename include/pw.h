@@ -5,6 +5,8 @@
 #ifndef PW_H
 #define PW_H
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -29,6 +31,7 @@ void	 pw_iso8601_ms(uint64_t ms, char out[32]);
 /* log.c: stderr in the foreground, syslog or a file otherwise. */
 void	 log_init(int foreground, const char *file);
 int	 log_reopen(void);
+void	 log_owner(uid_t, gid_t);
 void	 log_setproc(const char *name);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@
 #include "pw.h"
 #include "pw_billing.h"
 #include "pw_crypto.h"
+#include "pw_file.h"
 #include "pw_store.h"
 
 static void
@@ -184,11 +185,11 @@ pw_blog_open_from(struct pw_blog *b, const char *path, uint64_t from_seq,
 {
 	int fd;
 
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* Never through a link: a torn tail is cut from what is opened. */
+	fd = pw_file_open(path, O_RDWR | O_APPEND | O_CREAT, 0640,
+	    PW_OWNER_KEEP, err, errlen);
+	if (fd == -1)
 		return (-1);
-	}
 	return (pw_blog_attach_from(b, fd, path, from_seq, err, errlen));
 }
 

@@ -13,14 +13,24 @@
 #include <unistd.h>
 
 #include "pw.h"
+#include "pw_file.h"
 
 /* The log is per process by nature, like the process's stderr. */
 static struct {
-	int	 foreground;
-	int	 fd;
-	char	 file[1024];
-	char	 proc[32];
-} L = { 1, -1, "", "master" };
+	int		 foreground;
+	int		 fd;
+	char		 file[1024];
+	char		 proc[32];
+	struct pw_owner	 owner;		/* whom root hands the file to */
+} L = { 1, -1, "", "master", { (uid_t)-1, (gid_t)-1 } };
+
+/* From now on the file is reopened for (and handed to) this user. */
+void
+log_owner(uid_t uid, gid_t gid)
+{
+	L.owner.uid = uid;
+	L.owner.gid = gid;
+}
 
 void
 log_init(int foreground, const char *file)
@@ -36,13 +46,17 @@ log_init(int foreground, const char *file)
 int
 log_reopen(void)
 {
+	char err[1200];
 	int fd;
 
 	if (L.file[0] == '\0')
 		return (0);
-	fd = open(L.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1)
+	fd = pw_file_open(L.file, O_WRONLY | O_APPEND | O_CREAT, 0640,
+	    geteuid() == 0 ? L.owner : PW_OWNER_KEEP, err, sizeof(err));
+	if (fd == -1) {
+		log_warnx("log file %s", err);
 		return (-1);
+	}
 	if (L.fd != -1)
 		close(L.fd);
 	L.fd = fd;

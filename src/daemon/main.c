@@ -24,6 +24,7 @@
 
 #include "pw.h"
 #include "pw_daemon.h"
+#include "pw_file.h"
 
 static void
 usage(void)
@@ -80,6 +81,18 @@ bind_all(struct pw_ctx *ctx)
 	ctx->nmetrics = ctx->cfg->nmetrics_listen;
 }
 
+static struct pw_owner
+service_owner(const struct pw_ctx *ctx)
+{
+	struct pw_owner o = PW_OWNER_KEEP;
+
+	if (ctx->drop) {
+		o.uid = ctx->uid;
+		o.gid = ctx->gid;
+	}
+	return (o);
+}
+
 /*
  * Make the directory a state file lives in (the embedded config's
  * ./playwave-state); one made here belongs to the unprivileged user.
@@ -87,23 +100,21 @@ bind_all(struct pw_ctx *ctx)
 static void
 mkparent(const struct pw_ctx *ctx, const char *path)
 {
-	char buf[PW_PATH_MAX], *dir;
+	char dir[PW_PATH_MAX], e[1200];
+	int fd;
 
-	strlcpy(buf, path, sizeof(buf));
-	dir = dirname(buf);
-	if (mkdir(dir, 0750) == 0) {
-		if (ctx->drop && chown(dir, ctx->uid, ctx->gid) == -1)
-			fatal("chown %s", dir);
-	} else if (errno != EEXIST)
-		fatal("mkdir %s", dir);
+	(void)pw_file_split(path, dir, sizeof(dir));
+	if ((fd = pw_dir_open(dir, PW_DIR_MAKE, service_owner(ctx), e,
+	    sizeof(e))) == -1)
+		fatalx("%s", e);
+	close(fd);
 }
 
 /* Files the unprivileged children reopen must belong to them. */
 static void
-own(const struct pw_ctx *ctx, const char *path)
+own(const struct pw_ctx *ctx, int fd, const char *path)
 {
-	if (ctx->drop && path[0] != '\0' &&
-	    chown(path, ctx->uid, ctx->gid) == -1 && errno != ENOENT)
+	if (ctx->drop && fchown(fd, ctx->uid, ctx->gid) == -1)
 		fatal("chown %s", path);
 }
 
@@ -113,12 +124,14 @@ open_state(struct pw_ctx *ctx)
 	struct pw_blog b;
 	char e[1200];
 	unsigned old;
+	int fd;
 
 	mkparent(ctx, ctx->cfg->store);
 	mkparent(ctx, ctx->cfg->billing_log);
 	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
 	    1, 0, e, sizeof(e)) == -1)
 		fatalx("store: %s", e);
+	own(ctx, ctx->st.fd, ctx->cfg->store);
 	if (ctx->st.mask + 1 != ctx->cfg->store_slots)
 		log_warnx("store %s has %llu slots; store-slots %llu applies "
 		    "only to a new store", ctx->cfg->store,
@@ -130,19 +143,27 @@ open_state(struct pw_ctx *ctx)
 		log_warnx("store %s was shard %u, now shard %d: ids issued "
 		    "before keep %u and route there", ctx->cfg->store, old,
 		    ctx->cfg->shard, old);
-	if (pw_blog_open_from(&b, ctx->cfg->billing_log,
+	/* Checked and handed over before a torn tail is cut from it. */
+	if ((fd = pw_file_open(ctx->cfg->billing_log, O_RDWR | O_APPEND |
+	    O_CREAT, 0640, service_owner(ctx), e, sizeof(e))) == -1)
+		fatalx("billing log: %s", e);
+	if (pw_blog_attach_from(&b, fd, ctx->cfg->billing_log,
 	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
 		fatalx("cannot reconcile the store with the billing log");
 	/* The reaper inherits it: after a privilege drop it may not open it. */
 	ctx->blog_fd = b.fd;
-	own(ctx, ctx->cfg->store);
-	own(ctx, ctx->cfg->billing_log);
 	ctx->access_fd = -1;
 	if (proc_access_open(ctx) == -1)
-		fatal("access log %s", ctx->cfg->access_log);
-	own(ctx, ctx->cfg->log_file);
+		fatalx("cannot open the access log %s", ctx->cfg->access_log);
+	/* Opened by log_init before the user was known: again, handed over. */
+	if (ctx->drop && ctx->cfg->log_file[0] != '\0') {
+		log_owner(ctx->uid, ctx->gid);
+		if (log_reopen() == -1)
+			fatalx("cannot open the log file %s",
+			    ctx->cfg->log_file);
+	}
 }
 
 static void
@@ -211,11 +232,31 @@ dev_banner(const struct pw_config *cfg)
 	    cfg->ncafes > 0 ? cfg->cafes[0].id : "-");
 }
 
+/*
+ * pidfile(3) opens its file by name and truncates it: with a service user
+ * it must live where only root can write, all the way from "/".
+ */
+static void
+pidfile_dir_check(const struct pw_ctx *ctx)
+{
+	char dir[PW_PATH_MAX], e[1200];
+	int fd;
+
+	if (!ctx->drop)
+		return;
+	(void)pw_file_split(ctx->cfg->pidfile, dir, sizeof(dir));
+	if ((fd = pw_dir_open(dir, PW_DIR_STRICT, PW_OWNER_KEEP, e,
+	    sizeof(e))) == -1)
+		fatalx("pidfile %s: its directory %s", ctx->cfg->pidfile, e);
+	close(fd);
+}
+
 static void
 daemonize(struct pw_ctx *ctx)
 {
 	pid_t other;
 
+	pidfile_dir_check(ctx);
 	ctx->pfh = pidfile_open(ctx->cfg->pidfile, 0644, &other);
 	if (ctx->pfh == NULL) {
 		if (errno == EEXIST)

@@ -19,6 +19,7 @@
 
 #include "pw.h"
 #include "pw_daemon.h"
+#include "pw_file.h"
 
 void
 proc_title_init(int argc, char **argv, char **envp)
@@ -102,17 +103,20 @@ proc_child_ready(void)
 int
 proc_access_open(struct pw_ctx *ctx)
 {
+	struct pw_owner owner = PW_OWNER_KEEP;
+	char err[1200];
 	int fd = -1;
 
+	/* Created by the root master: the workers reopen it too. */
+	if (ctx->drop && geteuid() == 0) {
+		owner.uid = ctx->uid;
+		owner.gid = ctx->gid;
+	}
 	if (ctx->cfg->access_log[0] != '\0') {
-		fd = open(ctx->cfg->access_log, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0640);
-		if (fd == -1)
-			return (-1);
-		/* Created by the root master: the workers reopen it too. */
-		if (ctx->drop && geteuid() == 0 &&
-		    fchown(fd, ctx->uid, ctx->gid) == -1) {
-			close(fd);
+		fd = pw_file_open(ctx->cfg->access_log, O_WRONLY | O_APPEND |
+		    O_CREAT, 0640, owner, err, sizeof(err));
+		if (fd == -1) {
+			log_warnx("access log %s", err);
 			return (-1);
 		}
 	}

@@ -86,6 +86,11 @@ struct pw_route {
  */
 #define PW_HTTP_BODY_LIMIT(cfg)	((cfg)->max_body * 2 + 4096)
 struct bufferevent *http_conn_new(struct event_base *, void *worker);
+struct bufferevent *http_conn_new_ops(struct event_base *, void *worker);
+/* Whether the request's peer is a loopback address. */
+int	 http_conn_peer_local(struct worker *, struct evhttp_request *);
+/* Whether the reply must say Connection: close. */
+int	 http_conn_closing(const struct pw_conn *);
 /* The request is answered: stop its deadline; the connection to flush. */
 struct pw_conn	*http_conn_request_done(struct worker *,
 		    struct evhttp_request *);
@@ -94,6 +99,9 @@ void	 http_conn_drain(struct worker *);
 void	 http_conn_tick(struct worker *);
 
 /* http_route.c */
+/* 0, or 404, 405 (*route set) or 413, from the head alone. */
+int	 http_route_decide(struct worker *, int ops, const char *path,
+	    int method, int64_t clen, int local, const struct pw_route **);
 void	 http_dispatch(struct evhttp_request *, void *worker);
 void	 http_dispatch_ops(struct evhttp_request *, void *worker);
 /* Content type and strict JSON; replies 400 itself and returns -1. */
@@ -156,9 +164,12 @@ size_t	 http_envelope_error(char *buf, size_t n, const char *rid,
 	    const char *code, const char *msg);
 size_t	 http_flat_error(char *buf, size_t n, const char *rid,
 	    const char *code, const char *msg);
-/* A whole error reply for a connection-level failure (no request). */
-size_t	 http_error_page(struct worker *, char *buf, size_t n, int status,
-	    const char *code, const char *msg);
+/*
+ * A whole error reply for a request refused from its head (no evhttp
+ * request): rid NULL for a new one, allow for a 405's Allow header.
+ */
+size_t	 http_error_page(struct worker *, const char *rid, const char *allow,
+	    char *buf, size_t n, int status, const char *code, const char *msg);
 
 /* http_access.c */
 void	 http_access_log(struct pw_req *);

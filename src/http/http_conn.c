@@ -8,11 +8,14 @@
  *    a slowloris client trickling a byte a second would never be cut;
  *  - a per-worker connection count, so a worker stops accepting at
  *    max-connections and leaves new connections to the others;
- *  - JSON instead of HTML: for a request line or headers it cannot parse,
- *    or a body beyond its hard limit, evhttp answers with its own HTML
- *    page before any of our code runs (2.2 has evhttp_set_errorcb; 2.1
- *    has no hook).  The output side of the filter replaces such a page
- *    with our JSON envelope.  Our own replies pass through untouched;
+ *  - strict framing and the decisions made from a request's head alone
+ *    (http_input.c): evhttp 2.1 is lenient, and it shows us a request
+ *    only once its body has been read (its header callback can be set
+ *    on a request we never get to see before its headers: 2.2 added
+ *    evhttp_set_newreqcb for that);
+ *  - JSON instead of HTML: evhttp's own error pages (2.2 has
+ *    evhttp_set_errorcb; 2.1 has no hook) are told from our replies by
+ *    the connection's state, never by what a reply contains (http_io.c);
  *  - the socket's reads and writes, without a system call per request
  *    beyond them (http_io.c).
  *
@@ -72,8 +75,8 @@ conn_deadline(evutil_socket_t fd, short ev, void *arg)
 	bufferevent_decref(c->bev);
 }
 
-static void
-arm(struct pw_conn *c, int64_t secs)
+void
+conn_arm(struct pw_conn *c, int64_t secs)
 {
 	struct timeval tv = { (time_t)secs, 0 };
 
@@ -116,50 +119,6 @@ http_conn_tick(struct worker *w)
 			conn_resume(c);
 }
 
-/* Follow the request through "\r\n\r\n" without copying a byte. */
-static void
-scan_head(struct pw_conn *c, struct evbuffer *src)
-{
-	static const char end[] = "\r\n\r\n";
-	struct evbuffer_iovec v[8];
-	const char *p;
-	int n, i;
-	size_t j;
-
-	n = evbuffer_peek(src, -1, NULL, v, 8);
-	for (i = 0; i < n && i < 8; i++) {
-		p = v[i].iov_base;
-		for (j = 0; j < v[i].iov_len; j++) {
-			if (p[j] == end[c->crlf])
-				c->crlf++;
-			else
-				c->crlf = p[j] == '\r' ? 1 : 0;
-			if (c->crlf == 4) {
-				c->state = C_BODY;
-				arm(c, c->w->cfg->body_timeout);
-				return;
-			}
-		}
-	}
-}
-
-static enum bufferevent_filter_result
-conn_in(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
-    enum bufferevent_flush_mode mode, void *arg)
-{
-	struct pw_conn *c = arg;
-
-	if (c->state == C_IDLE && evbuffer_get_length(src) > 0) {
-		c->state = C_HEAD;
-		c->crlf = 0;
-		arm(c, c->w->cfg->header_timeout);
-	}
-	if (c->state == C_HEAD)
-		scan_head(c, src);
-	evbuffer_add_buffer(dst, src);
-	return (BEV_OK);
-}
-
 static void
 conn_free(void *arg)
 {
@@ -192,6 +151,8 @@ conn_free(void *arg)
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
 	event_free(c->timer);
 	event_free(c->attach);
+	if (c->refusal != NULL)
+		evbuffer_free(c->refusal);
 	free(c);
 	if (--w->nconn < w->cfg->max_connections)
 		listeners_enable(w, 1);
@@ -199,17 +160,20 @@ conn_free(void *arg)
 		event_base_loopbreak(w->base);
 }
 
-struct bufferevent *
-http_conn_new(struct event_base *base, void *arg)
+static struct bufferevent *
+conn_new(struct event_base *base, struct worker *w, int ops)
 {
-	struct worker *w = arg;
 	struct pw_conn *c;
 	struct bufferevent *under, *bev;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->w = w;
+	c->ops = ops;
 	c->fd = -1;
+	c->in = IN_HEAD;
+	c->peer_local = -1;
+	pw_frame_init(&c->fr, (size_t)w->cfg->max_header);
 	under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, conn_deadline, c);
 	c->attach = event_new(base, -1, 0, conn_attach, c);
@@ -242,6 +206,32 @@ fail:
 	return (NULL);
 }
 
+struct bufferevent *
+http_conn_new(struct event_base *base, void *arg)
+{
+	return (conn_new(base, arg, 0));
+}
+
+struct bufferevent *
+http_conn_new_ops(struct event_base *base, void *arg)
+{
+	return (conn_new(base, arg, 1));
+}
+
+/* Asked once per connection, and only for what loopback peers may see. */
+int
+conn_peer_local(struct pw_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (c->peer_local == -1)
+		c->peer_local = c->fd >= 0 && getpeername(c->fd,
+		    (struct sockaddr *)&ss, &len) == 0 &&
+		    pw_peer_loopback((struct sockaddr *)&ss);
+	return (c->peer_local);
+}
+
 static struct pw_conn *
 conn_of(struct worker *w, struct evhttp_request *req)
 {
@@ -268,10 +258,31 @@ http_conn_request_done(struct worker *w, struct evhttp_request *req)
 
 	if ((c = conn_of(w, req)) == NULL)
 		return (NULL);
-	c->state = C_IDLE;
-	c->crlf = 0;
-	evtimer_del(c->timer);
+	/* A refused request behind this one keeps its deadline (refuse()). */
+	if (c->in != IN_REFUSED) {
+		c->state = C_IDLE;
+		evtimer_del(c->timer);
+	}
+	c->answered++;
+	c->expect100 = 0;
+	/* What evhttp writes until http_conn_flush is this reply. */
+	c->ours = 1;
 	return (c);
+}
+
+int
+http_conn_peer_local(struct worker *w, struct evhttp_request *req)
+{
+	struct pw_conn *c;
+
+	return ((c = conn_of(w, req)) != NULL && conn_peer_local(c));
+}
+
+/* Whether this reply must close the connection (after a chunked body). */
+int
+http_conn_closing(const struct pw_conn *c)
+{
+	return (c->close);
 }
 
 /*
@@ -283,6 +294,9 @@ http_conn_flush(struct pw_conn *c)
 {
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
 		(void)bufferevent_flush(c->bev, EV_WRITE, BEV_NORMAL);
+	c->ours = 0;
+	if (conn_alive(c))
+		conn_refusal_send(c);
 	if (c->paused && conn_alive(c))
 		conn_resume(c);
 }

@@ -8,9 +8,18 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "pw_frame.h"
 #include "http.h"
 
 enum conn_state { C_IDLE, C_HEAD, C_BODY };
+
+/* Where the input path is in the bytes of the connection. */
+enum conn_input {
+	IN_HEAD,		/* scanning a head, holding it back */
+	IN_BODY,		/* passing body_left bytes on */
+	IN_CHUNKED,		/* passing all on; closes after the reply */
+	IN_REFUSED		/* refused: dropping all, answer in c->refusal */
+};
 
 struct pw_conn {
 	struct worker		*w;
@@ -22,11 +31,26 @@ struct pw_conn {
 	struct event		*wr;		/* EV_WRITE: output is waiting */
 	enum conn_state		 state;
 	int			 fd;
-	int			 crlf;		/* progress through "\r\n\r\n" */
 	int			 paused;	/* rd off until output or input
 						   drains (conn_resume) */
 	int			 eof;		/* the client closed its side */
 	int			 werr;		/* the socket refused a write */
+	/* The input path (http_input.c). */
+	enum conn_input		 in;
+	struct pw_frame		 fr;
+	size_t			 scanned;	/* head bytes held, scanned */
+	int64_t			 body_left;
+	unsigned		 passed;	/* requests handed to evhttp */
+	unsigned		 answered;	/* and answered by us */
+	int			 close;		/* close after this reply */
+	int			 expect100;	/* evhttp may send 100 Continue */
+	struct evbuffer		*refusal;	/* ours, sent when its turn */
+	int			 shut;		/* refusal sent, SHUT_WR done */
+	int			 peer_local;	/* -1 unknown, 0, 1 */
+	int			 ops;		/* on metrics-listen */
+	/* The output path: evhttp's own bytes told from ours by state. */
+	int			 ours;		/* our reply is being written */
+	size_t			 outq;		/* output bytes already seen */
 };
 
 /* http_io.c */
@@ -35,7 +59,16 @@ void	 conn_writable(evutil_socket_t, short, void *);
 enum bufferevent_filter_result conn_out(struct evbuffer *, struct evbuffer *,
 	    ev_ssize_t, enum bufferevent_flush_mode, void *);
 int	 conn_alive(struct pw_conn *);
+void	 conn_refusal_send(struct pw_conn *);
 void	 conn_resume(struct pw_conn *);
 void	 conn_stop_reading(struct pw_conn *);
+
+/* http_conn.c */
+int	 conn_peer_local(struct pw_conn *);
+
+/* http_input.c */
+enum bufferevent_filter_result conn_in(struct evbuffer *, struct evbuffer *,
+	    ev_ssize_t, enum bufferevent_flush_mode, void *);
+void	 conn_arm(struct pw_conn *, int64_t);
 
 #endif /* HTTP_CONN_H */

@@ -28,6 +28,8 @@ http_reason_phrase(int status)
 	case 410: return ("Gone");
 	case 413: return ("Payload Too Large");
 	case 429: return ("Too Many Requests");
+	case 417: return ("Expectation Failed");
+	case 501: return ("Not Implemented");
 	case 503: return ("Service Unavailable");
 	default: return ("Internal Server Error");
 	}
@@ -72,18 +74,23 @@ http_flat_error(char *buf, size_t n, const char *rid, const char *code,
 }
 
 size_t
-http_error_page(struct worker *w, char *buf, size_t n, int status,
-    const char *code, const char *msg)
+http_error_page(struct worker *w, const char *rid, const char *allow,
+    char *buf, size_t n, int status, const char *code, const char *msg)
 {
-	char body[512], rid[32];
+	char body[512], fresh[32];
 	size_t blen;
 	int len;
 
-	http_rid_new(w, rid);
+	if (rid == NULL) {
+		http_rid_new(w, fresh);
+		rid = fresh;
+	}
 	blen = http_envelope_error(body, sizeof(body), rid, code, msg);
 	len = snprintf(buf, n, "HTTP/1.1 %d %s\r\nContent-Type: "
-	    "application/json\r\nX-Request-ID: %s\r\nConnection: close\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", status, http_reason_phrase(status),
-	    rid, blen, body);
+	    "application/json\r\nX-Request-ID: %s\r\n%s%s%sConnection: "
+	    "close\r\nContent-Length: %zu\r\n\r\n%s", status,
+	    http_reason_phrase(status), rid, allow != NULL ? "Allow: " : "",
+	    allow != NULL ? allow : "", allow != NULL ? "\r\n" : "", blen,
+	    body);
 	return (len < 0 ? 0 : (size_t)len < n ? (size_t)len : n - 1);
 }

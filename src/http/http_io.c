@@ -189,6 +189,8 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 		bufferevent_trigger_event(c->under, BEV_EVENT_READING |
 		    BEV_EVENT_ERROR, 0);
 	}
+	if (conn_alive(c))
+		conn_refusal_send(c);
 	/*
 	 * An error page evhttp wrote itself sits in the filter until
 	 * something flushes it: 2.1's filter moves output on only while
@@ -216,6 +218,8 @@ conn_writable(evutil_socket_t fd, short ev, void *arg)
 	} else {
 		/* All of it gone, evhttp's write callback runs from here. */
 		(void)bufferevent_flush(bev, EV_WRITE, BEV_NORMAL);
+		if (conn_alive(c))
+			conn_refusal_send(c);
 		if (conn_alive(c) && !output_pending(c)) {
 			if (c->eof)
 				conn_eof(c);
@@ -256,56 +260,58 @@ send_out(struct pw_conn *c, struct evbuffer *src)
 	return (BEV_NEED_MORE);
 }
 
-/* Parse "HTTP/1.x NNN" at the start of an evhttp error page. */
+/*
+ * The status of an error page evhttp wrote itself, from its status line
+ * (evhttp's bytes, known to be its own by state, not a reply's payload).
+ */
 static int
-page_status(struct evbuffer *src, struct evbuffer_ptr *at)
+page_status(struct evbuffer *src, size_t at)
 {
-	char line[16];
+	struct evbuffer_ptr p;
+	char line[13];
 
-	if (evbuffer_copyout_from(src, at, line, 12) != 12 ||
+	if (evbuffer_ptr_set(src, &p, at, EVBUFFER_PTR_SET) == -1 ||
+	    evbuffer_copyout_from(src, &p, line, 12) != 12 ||
 	    memcmp(line, "HTTP/1.", 7) != 0)
 		return (400);
 	line[12] = '\0';
-	return (atoi(line + 9));
+	return (atoi(line + 9) == 413 ? 413 : 400);
 }
 
 /*
- * Replace evhttp's HTML error page at the end of src with our JSON one.
- * An error page is the last reply on its connection (evhttp always closes
- * after one) and evhttp writes it whole in one call, so src holds it
- * complete, after any replies still waiting for the socket.  dst, the
- * output under the filter, is never written to the socket: it only holds
- * those earlier bytes for a moment.
+ * evhttp wrote to the connection on its own, outside any reply of ours:
+ * the 100 Continue it owes for an Expect we passed on, or else one of
+ * its HTML error pages (a chunked body over its limit, or a request our
+ * input path let through and it still refused).  A page is the last
+ * reply on its connection and comes whole; it is replaced with ours.
  */
 static void
-rewrite_page(struct pw_conn *c, struct evbuffer *src, struct evbuffer *dst,
-    struct evbuffer_ptr html)
+foreign(struct pw_conn *c, struct evbuffer *src)
 {
-	struct evbuffer_ptr start, p;
-	char page[512];
+	struct evbuffer *keep;
+	char page[1024];
 	size_t n;
 	int status;
 
-	/* The page's status line is the last "HTTP/1." before its body. */
-	start.pos = -1;
-	for (p = evbuffer_search(src, "HTTP/1.", 7, NULL);
-	    p.pos != -1 && p.pos < html.pos;
-	    p = evbuffer_search(src, "HTTP/1.", 7, &p)) {
-		start = p;
-		if (evbuffer_ptr_set(src, &p, 1, EVBUFFER_PTR_ADD) == -1)
-			break;
-	}
-	if (start.pos == -1)
+	if (c->expect100) {
+		c->expect100 = 0;
 		return;
-	status = page_status(src, &start);
-	evbuffer_remove_buffer(src, dst, (size_t)start.pos);
+	}
+	status = page_status(src, c->outq);
+	if ((keep = evbuffer_new()) == NULL) {
+		evbuffer_drain(src, evbuffer_get_length(src));
+		c->werr = 1;
+		return;
+	}
+	evbuffer_remove_buffer(src, keep, c->outq);
 	evbuffer_drain(src, evbuffer_get_length(src));
-	evbuffer_add_buffer(src, dst);
-	n = http_error_page(c->w, page, sizeof(page), status,
+	evbuffer_add_buffer(src, keep);
+	evbuffer_free(keep);
+	n = http_error_page(c->w, NULL, NULL, page, sizeof(page), status,
 	    status == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
-	    status == 413 ? "request headers or body too large" :
-	    "malformed HTTP request");
+	    status == 413 ? "body over max-body" : "malformed HTTP request");
 	evbuffer_add(src, page, n);
+	pw_count(c->w->st, PW_C_REQ_4XX, 1);
 }
 
 enum bufferevent_filter_result
@@ -313,10 +319,39 @@ conn_out(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
     enum bufferevent_flush_mode mode, void *arg)
 {
 	struct pw_conn *c = arg;
-	struct evbuffer_ptr html;
+	enum bufferevent_filter_result rc;
 
-	html = evbuffer_search(src, "<HTML><HEAD>", 12, NULL);
-	if (html.pos != -1)
-		rewrite_page(c, src, dst, html);
-	return (send_out(c, src));
+	if (evbuffer_get_length(src) > c->outq && !c->ours)
+		foreign(c, src);
+	rc = send_out(c, src);
+	c->outq = evbuffer_get_length(src);
+	return (rc);
+}
+
+/*
+ * A request refused from its head is answered once every request before
+ * it has been, straight to the socket: evhttp has no request for it.
+ * Then the write side is shut; reading goes on (and drops) until the
+ * client closes or the deadline, so the reply is not lost to a reset.
+ */
+void
+conn_refusal_send(struct pw_conn *c)
+{
+	if (c->refusal == NULL || c->shut || c->passed != c->answered ||
+	    output_pending(c) || c->fd < 0)
+		return;
+	if (!c->werr && evbuffer_write(c->refusal, c->fd) == -1 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		c->werr = 1;
+	if (c->werr)
+		evbuffer_drain(c->refusal, evbuffer_get_length(c->refusal));
+	if (evbuffer_get_length(c->refusal) > 0) {
+		if (event_add(c->wr, NULL) == -1)
+			log_warnx("connection on fd %d: cannot wait to write",
+			    c->fd);
+		return;
+	}
+	c->shut = 1;
+	(void)shutdown(c->fd, c->werr ? SHUT_RDWR : SHUT_WR);
+	conn_resume(c);
 }

@@ -67,7 +67,8 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "X-Request-ID", r->rid);
-	if (w->draining)
+	c = http_conn_request_done(w, r->req);
+	if (w->draining || (c != NULL && http_conn_closing(c)))
 		evhttp_add_header(h, "Connection", "close");
 	evbuffer_add(w->out, body, n);
 	r->status = status;
@@ -77,7 +78,6 @@ reply_typed(struct pw_req *r, int status, const char *type, const char *body,
 	/* Logged first: once sent and flushed, the request may be freed. */
 	if (w->ctx->access_fd != -1)
 		http_access_log(r);
-	c = http_conn_request_done(w, r->req);
 	evhttp_send_reply(r->req, status, http_reason_phrase(status), w->out);
 	if (c != NULL)
 		http_conn_flush(c);

@@ -4,7 +4,6 @@
  * type and body (400).  Handlers see a parsed JSON object.
  */
 #include <sys/types.h>
-
 #include <event2/buffer.h>
 #include <event2/http.h>
 
@@ -179,35 +178,61 @@ http_parse_body(struct pw_req *r)
 	return (0);
 }
 
+/*
+ * Route (404, 405) and size (413), from the request line and headers
+ * alone: the input path asks before a body byte is read, dispatch asks
+ * again for what evhttp passed on.  With a metrics-listen address,
+ * /metrics lives there only, and that address serves nothing but the
+ * operator endpoints; on the API listener it answers loopback peers only.
+ */
+int
+http_route_decide(struct worker *w, int ops, const char *path, int method,
+    int64_t clen, int local, const struct pw_route **rp)
+{
+	const struct pw_route *rt;
+
+	rt = route_find(path);
+	if (rt != NULL && (ops ? rt->auth != PW_AUTH_NONE :
+	    (rt->handler == h_metrics && (w->ctx->nmetrics > 0 ||
+	    !local))))
+		rt = NULL;
+	*rp = rt;
+	if (rt == NULL)
+		return (404);
+	if ((method & rt->method) == 0)
+		return (405);
+	if (clen > w->cfg->max_body)
+		return (413);
+	return (0);
+}
+
 static int
 checks(struct pw_req *r, const char *path)
 {
 	struct evbuffer *in;
+	int status, local;
 
-	/*
-	 * With a metrics-listen address, /metrics lives there only, and
-	 * that address serves nothing but the operator endpoints.
-	 */
-	r->route = route_find(path);
-	if (r->route != NULL && (r->ops_listener ?
-	    r->route->auth != PW_AUTH_NONE : (r->route->handler == h_metrics &&
-	    r->w->ctx->nmetrics > 0)))
-		r->route = NULL;
+	local = strcmp(path, "/metrics") == 0 &&
+	    http_conn_peer_local(r->w, r->req);
+	in = evhttp_request_get_input_buffer(r->req);
+	r->len = evbuffer_get_length(in);
+	status = http_route_decide(r->w, r->ops_listener, path,
+	    evhttp_request_get_command(r->req), (int64_t)r->len, local,
+	    &r->route);
 	if (r->route == NULL) {
 		pw_count(r->w->st, PW_C_EP_OTHER, 1);
 		reply_error(r, 404, "NOT_FOUND", "no such endpoint");
 		return (-1);
 	}
 	pw_count(r->w->st, r->route->counter, 1);
-	if ((evhttp_request_get_command(r->req) & r->route->method) == 0) {
+	if (status == 405) {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req),
 		    "Allow", r->route->allow);
 		reply_error(r, 405, "METHOD_NOT_ALLOWED", "use %s",
 		    r->route->allow);
 		return (-1);
 	}
-	in = evhttp_request_get_input_buffer(r->req);
-	if ((r->len = evbuffer_get_length(in)) > (size_t)r->w->cfg->max_body) {
+	if (status == 413) {
 		reply_error(r, 413, "PAYLOAD_TOO_LARGE", "body over %lld bytes",
 		    (long long)r->w->cfg->max_body);
 		return (-1);

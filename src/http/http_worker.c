@@ -74,7 +74,8 @@ raise_nofile(struct worker *w)
 }
 
 static struct evhttp *
-new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *))
+new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *),
+    int ops)
 {
 	const struct pw_config *cfg = w->cfg;
 	struct evhttp *h;
@@ -88,14 +89,13 @@ new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *))
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(h, cfg->max_header);
 	/*
-	 * Bodies up to a little past max-body are read so that the route
-	 * decides first (404/405 before 413); beyond that evhttp
-	 * refuses without reading, and the filter makes its 413 JSON.
+	 * Route and size are decided from the head before evhttp reads a
+	 * body (http_input.c); this bounds only chunked bodies.
 	 */
 	evhttp_set_max_body_size(h, PW_HTTP_BODY_LIMIT(cfg));
 	evhttp_set_timeout(h, (int)cfg->idle_timeout);
 	evhttp_set_gencb(h, cb, w);
-	evhttp_set_bevcb(h, http_conn_new, w);
+	evhttp_set_bevcb(h, ops ? http_conn_new_ops : http_conn_new, w);
 	return (h);
 }
 
@@ -115,10 +115,10 @@ setup_http(struct worker *w)
 {
 	if ((w->out = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new");
-	w->http = new_http(w, http_dispatch);
+	w->http = new_http(w, http_dispatch, 0);
 	bind_http(w, w->http, w->ctx->listen_fd, w->ctx->nlisten);
 	if (w->ctx->nmetrics > 0) {
-		w->ops_http = new_http(w, http_dispatch_ops);
+		w->ops_http = new_http(w, http_dispatch_ops, 1);
 		bind_http(w, w->ops_http, w->ctx->metrics_fd,
 		    w->ctx->nmetrics);
 	}

@@ -20,6 +20,7 @@
 
 #include "pw.h"
 #include "pw_crypto.h"
+#include "pw_file.h"
 #include "pw_store.h"
 
 
@@ -77,15 +78,26 @@ static int
 store_create(const char *path, uint64_t nslots, char *err, size_t errlen)
 {
 	struct pw_store_hdr hdr;
-	char tmp[1100];
+	char dir[1100], tmp[1100];
+	const char *name;
 	off_t len;
-	int fd;
+	int dfd, fd;
 
 	len = (off_t)(PW_STORE_HDR_SIZE + nslots * PW_SLOT_SIZE);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
-	    -1) {
+	/* In the directory's descriptor: no name in it is looked up twice. */
+	name = pw_file_split(path, dir, sizeof(dir));
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	if ((dfd = pw_dir_open(dir, 0, PW_OWNER_KEEP, err, errlen)) == -1)
+		return (-1);
+	/* A leftover of a crash, or whatever was planted there: gone. */
+	if (unlinkat(dfd, tmp, 0) == -1 && errno != ENOENT) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(dfd);
+		return (-1);
+	}
+	if ((fd = pw_file_openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL, 0600,
+	    PW_OWNER_KEEP, err, errlen)) == -1) {
+		close(dfd);
 		return (-1);
 	}
 	memset(&hdr, 0, sizeof(hdr));
@@ -103,15 +115,18 @@ store_create(const char *path, uint64_t nslots, char *err, size_t errlen)
 	    fsync(fd) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
-		unlink(tmp);
+		(void)unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return (-1);
 	}
 	close(fd);
-	if (rename(tmp, path) == -1) {
+	if (renameat(dfd, tmp, dfd, name) == -1) {
 		snprintf(err, errlen, "rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+		(void)unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return (-1);
 	}
+	close(dfd);
 	return (0);
 }
 
@@ -168,11 +183,9 @@ store_map(struct pw_store *st, const char *path, int readonly, char *err,
 	struct stat sb;
 	void *p;
 
-	if ((st->fd = open(path, (readonly ? O_RDONLY : O_RDWR) |
-	    O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((st->fd = pw_file_open(path, readonly ? O_RDONLY : O_RDWR, 0,
+	    PW_OWNER_KEEP, err, errlen)) == -1)
 		return (-1);
-	}
 	if (fstat(st->fd, &sb) == -1 ||
 	    pread(st->fd, &hdr, sizeof(hdr), 0) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -218,7 +231,8 @@ pw_store_open(struct pw_store *st, const char *path, uint64_t nslots,
 	st->fd = -1;
 	st->readonly = readonly;
 	st->pid = (uint32_t)getpid();
-	if (create && stat(path, &sb) == -1) {
+	/* A link there is refused when opened, not taken for no store. */
+	if (create && lstat(path, &sb) == -1) {
 		if (errno != ENOENT) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			return (-1);

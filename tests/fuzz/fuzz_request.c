@@ -8,7 +8,12 @@
  * goes on to assume: a string that fits and holds no NUL, a UUID that
  * formats back to its text, a user id that unpacks to its digits.
  *
- * The first input byte picks the endpoint; the rest is the body.
+ * The first input byte picks the endpoint; the rest is the body.  A
+ * first byte of 0xf0 or more picks the connection's input path instead:
+ * the rest is the bytes of a request head for the framing scan of
+ * http_frame.c, fed whole and in pieces of (first byte & 15) + 1 bytes,
+ * which must agree, and a head it passes must be one strict HTTP/1.1
+ * allows (API.md 1).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -23,10 +28,13 @@
 
 #include "pw_config.h"
 #include "pw_crypto.h"
+#include "pw_frame.h"
 #include "pw_json.h"
 #include "pw_store.h"
 
 #define FUZZ_MAX	16384
+#define FRAME_MODE	0xf0
+#define HEAD_MAX	8192	/* max-header's default */
 #define TOKEN_MAX	4096	/* http_auth.c's launch token buffer */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -225,6 +233,84 @@ auth_fields(const struct pw_json *j)
 	(void)field_string(j, "platform", platform, sizeof(platform), 1);
 }
 
+static enum pw_frame_rc
+frame_feed(struct pw_frame *f, const char *p, size_t n, size_t step,
+    size_t *used)
+{
+	enum pw_frame_rc rc = PW_FRAME_MORE;
+	size_t off = 0, u;
+
+	pw_frame_init(f, HEAD_MAX);
+	while (off < n && rc == PW_FRAME_MORE) {
+		u = n - off < step ? n - off : step;
+		rc = pw_frame_feed(f, p + off, u, &u);
+		off += u;
+	}
+	*used = off;
+	return (rc);
+}
+
+/* What a passed head must be: CRLF lines, no controls, no folding. */
+static void
+frame_passed(const char *p, size_t n)
+{
+	size_t i;
+	int bol = 1, line = 0, colon = 0;
+
+	if (n < 4 || memcmp(p + n - 4, "\r\n\r\n", 4) != 0)
+		abort();
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r' && (i + 1 >= n || p[i + 1] != '\n'))
+			abort();
+		if (c == '\n' && (i == 0 || p[i - 1] != '\r'))
+			abort();
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
+		    c == 0x7f)
+			abort();
+		if (bol && line > 0 && (c == ' ' || c == '\t'))
+			abort();
+		if (line > 0 && !colon && (c == ' ' || c == '\t'))
+			abort();
+		if (c == ':')
+			colon = 1;
+		bol = c == '\n';
+		if (bol) {
+			line++;
+			colon = 0;
+		}
+	}
+}
+
+static void
+frame_case(const uint8_t *data, size_t size)
+{
+	struct pw_frame a, b;
+	enum pw_frame_rc ra, rb;
+	enum pw_frame_verdict va;
+	const char *p = (const char *)data + 1;
+	size_t n = size - 1, ua, ub;
+
+	ra = frame_feed(&a, p, n, n > 0 ? n : 1, &ua);
+	rb = frame_feed(&b, p, n, (size_t)(data[0] & 15) + 1, &ub);
+	if (ra != rb || ua != ub || ua > HEAD_MAX + 1)
+		abort();
+	if (ra != PW_FRAME_DONE)
+		return;
+	va = pw_frame_verdict(&a);
+	if (va != pw_frame_verdict(&b) || a.clen != b.clen ||
+	    strcmp(a.path, b.path) != 0 || strcmp(a.rid, b.rid) != 0)
+		abort();
+	if (va != PW_FV_OK)
+		return;
+	frame_passed(p, ua);
+	if (a.ncl > 1 || (a.nte > 0 && a.ncl > 0) || a.clen < -1 ||
+	    pw_frame_method(&a) == 0 ||
+	    (pw_frame_http11(&a) && a.nhost != 1))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -236,6 +322,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0 || size > FUZZ_MAX)
 		return (0);
+	if (data[0] >= FRAME_MODE) {
+		frame_case(data, size);
+		return (0);
+	}
 	ep = (enum endpoint)(data[0] % EP_COUNT);
 	len = size - 1;
 	/* An exact-size copy, so that ASan sees a read past the body. */

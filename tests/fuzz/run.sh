@@ -46,11 +46,12 @@ srcs_of() {
 			    src/lib/ids.c" ;;
 	launcher_sig)	echo "src/lib/launcher_sig.c src/lib/hmac.c src/lib/ids.c" ;;
 	billing)	echo "src/billing/billing.c src/billing/ledger.c src/lib/names.c
-			    src/core/log.c src/core/clock.c src/lib/hmac.c
+			    src/core/log.c src/core/file.c src/core/clock.c src/lib/hmac.c
 			    src/lib/ids.c" ;;
 	request)	echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
 			    src/lib/json_quote.c src/lib/ids.c src/store/store.c src/core/log.c
-			    src/core/clock.c src/lib/hmac.c" ;;
+			    src/core/file.c src/core/clock.c src/lib/hmac.c
+			    src/http/http_frame.c" ;;
 	*)		for f in src/*/*.c; do
 				[ "$f" = src/daemon/main.c ] || printf '%s\n' "$f"
 			done ;;

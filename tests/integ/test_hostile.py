@@ -110,7 +110,7 @@ def test_connection_edges_no_worker_crash(srv):
     half-closed clients and a deep pipeline."""
     before = sorted(p for p, t in srv.children() if "worker" in t)
     hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-    close = b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"
+    close = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     for i in range(60):
         out = _raw(srv.port, close + b"GARBAGE" * i + hz, timeout=2)
         eq(out.count(b"HTTP/1.1 200"), 1, out)
@@ -171,7 +171,7 @@ def test_client_that_does_not_read():
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.connect(("127.0.0.1", srv.port))
-        req = hz * (n - 1) + b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"
+        req = hz * (n - 1) + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         th = threading.Thread(target=lambda: s.sendall(req), daemon=True)
         th.start()
         time.sleep(1.0)

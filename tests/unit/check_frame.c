@@ -1,0 +1,185 @@
+/*
+ * Strict request framing (http_frame.c) fed whole and byte by byte, and
+ * the loopback decision for /metrics on the API listener (http_route.c).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <event2/http.h>
+
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pw.h"
+#include "pw_frame.h"
+#include "check_run.h"
+
+/* The rc and verdict of a head fed in pieces of `step' bytes. */
+static int
+scan(const char *head, size_t step, struct pw_frame *f, size_t *used)
+{
+	size_t n = strlen(head), off = 0, u;
+	enum pw_frame_rc rc = PW_FRAME_MORE;
+
+	pw_frame_init(f, 8192);
+	*used = 0;
+	while (off < n && rc == PW_FRAME_MORE) {
+		u = n - off < step ? n - off : step;
+		rc = pw_frame_feed(f, head + off, u, &u);
+		off += u;
+		*used += u;
+	}
+	if (rc == PW_FRAME_DONE)
+		return (pw_frame_verdict(f) == PW_FV_OK ? 0 :
+		    pw_frame_verdict(f) == PW_FV_UNKNOWN_METHOD ? 501 : 400);
+	return (rc == PW_FRAME_BAD ? 400 : -1);
+}
+
+static void
+expect(const char *head, int want)
+{
+	struct pw_frame f;
+	size_t used, step;
+
+	for (step = 1; step <= strlen(head); step++)
+		ck_assert_msg(scan(head, step, &f, &used) == want,
+		    "%s: step %zu: want %d", head, step, want);
+}
+
+START_TEST(test_good_heads)
+{
+	struct pw_frame f;
+	size_t used;
+	const char *h = "PATCH /v1/game/session/heartbeat?x=1 HTTP/1.1\r\n"
+	    "host:\t a \r\nContent-Length: 0012\r\nX-Request-ID: ab.c:_-9\r\n"
+	    "\r\nBODY";
+
+	expect("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+	expect("GET /healthz HTTP/1.0\r\n\r\n", 0);
+	expect("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n"
+	    "\r\n", 0);
+	ck_assert_int_eq(scan(h, 7, &f, &used), 0);
+	ck_assert_uint_eq(used, strlen(h) - 4);
+	ck_assert_str_eq(f.path, "/v1/game/session/heartbeat");
+	ck_assert_int_eq(pw_frame_method(&f), EVHTTP_REQ_PATCH);
+	ck_assert_int_eq(f.clen, 12);
+	ck_assert_str_eq(f.rid, "ab.c:_-9");
+	ck_assert(pw_frame_http11(&f));
+}
+END_TEST
+
+START_TEST(test_smuggling_heads)
+{
+	static const char *bad[] = {
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+		    "Content-Length: 2\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+		    "Content-Length: 1\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+		    "99999999999999999999\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length : 1\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n",
+		"POST / HTTP/1.1\r\n Host: x\r\n\r\n",
+		"POST / HTTP/1.1\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\n\n",
+		"POST / HTTP/1.1\r\nHost: x\rA: b\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\n\rX",
+		"POST / HTTP/1.1\r\nHost: a\x01\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\x7f\r\n\r\n",
+		"POST / HTTP/1.1\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
+		"POST / HTTP/1.0\r\nHost: a\r\nhost: b\r\n\r\n",
+		"POST / HTTP/2.0\r\nHost: a\r\n\r\n",
+		"POST  / HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST /\x80 HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST / HTTP/1.1\r\n: a\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect(bad[i], 400);
+	expect("BREW / HTTP/1.1\r\nHost: a\r\n\r\n", 501);
+	expect("get / HTTP/1.1\r\nHost: a\r\n\r\n", 501);
+}
+END_TEST
+
+START_TEST(test_nul_and_limit)
+{
+	static const char head[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
+	struct pw_frame f;
+	size_t used;
+
+	pw_frame_init(&f, 8192);
+	ck_assert_int_eq(pw_frame_feed(&f, head, sizeof(head) - 1, &used),
+	    PW_FRAME_BAD);
+	pw_frame_init(&f, 10);
+	ck_assert_int_eq(pw_frame_feed(&f, "GET / HTTP/1.1\r\n", 16, &used),
+	    PW_FRAME_BAD);
+	ck_assert_uint_eq(used, 10);
+}
+END_TEST
+
+START_TEST(test_loopback_peers)
+{
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+	static const struct { const char *a; int local; } v4[] = {
+		{ "127.0.0.1", 1 }, { "127.255.3.4", 1 }, { "10.0.0.1", 0 },
+		{ "128.0.0.1", 0 }, { "0.0.0.0", 0 }, { "192.168.1.127", 0 },
+	}, v6[] = {
+		{ "::1", 1 }, { "::ffff:127.0.0.9", 1 }, { "::2", 0 },
+		{ "fe80::1", 0 }, { "::ffff:10.0.0.1", 0 }, { "::", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		memset(&a4, 0, sizeof(a4));
+		a4.sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, v4[i].a, &a4.sin_addr), 1);
+		ck_assert_msg(pw_peer_loopback((struct sockaddr *)&a4) ==
+		    v4[i].local, "%s", v4[i].a);
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		memset(&a6, 0, sizeof(a6));
+		a6.sin6_family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, v6[i].a, &a6.sin6_addr), 1);
+		ck_assert_msg(pw_peer_loopback((struct sockaddr *)&a6) ==
+		    v6[i].local, "%s", v6[i].a);
+	}
+	ck_assert_int_eq(pw_peer_loopback(NULL), 0);
+}
+END_TEST
+
+static Suite *
+frame_suite(void)
+{
+	Suite *s = suite_create("frame");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_good_heads);
+	tcase_add_test(tc, test_smuggling_heads);
+	tcase_add_test(tc, test_nul_and_limit);
+	tcase_add_test(tc, test_loopback_peers);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (check_run(frame_suite()));
+}

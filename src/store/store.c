@@ -23,7 +23,6 @@
 #include "pw_file.h"
 #include "pw_store.h"
 
-
 #ifndef MAP_NOSYNC
 #define MAP_NOSYNC	0
 #endif

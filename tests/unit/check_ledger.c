@@ -21,11 +21,15 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_run.h"
+#include "check_tmp.h"
 
 static const char conf[] =
 "billing-unit 60\n"
+"launcher-secret unit-l\n"
+"launch-secret unit-j\n"
 "game alpha {\n"
 "    api-key \"alpha-key\"\n"
+"    hmac-secret \"unit-hmac\"\n"
 "    price 10\n"
 "}\n"
 "cafe cafe-a {\n"
@@ -71,14 +75,10 @@ ev(struct fix *f, unsigned type, uint8_t id, uint32_t minute,
 static void
 fix_open(struct fix *f)
 {
-	const char *tmp;
 	char err[512];
 
 	memset(f, 0, sizeof(*f));
-	tmp = getenv("TMPDIR");
-	snprintf(f->dir, sizeof(f->dir), "%s/pwledger.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	tmp_dir(f->dir, sizeof(f->dir), "pwledger");
 	snprintf(f->log, sizeof(f->log), "%s/billing.log", f->dir);
 	snprintf(f->store, sizeof(f->store), "%s/store", f->dir);
 	f->cfg = calloc(1, sizeof(*f->cfg));

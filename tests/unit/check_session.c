@@ -1,11 +1,10 @@
 /*
- * Unit tests: OTTs, game and launcher sessions and wallet holds, on a
+ * Unit tests: verify and wallets.
  * real store file, as the workers drive them (pw_session.h).
  */
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
 #include "pw.h"
 #include "pw_config.h"
 #include "pw_crypto.h"
@@ -22,144 +20,7 @@
 #include "pw_store.h"
 #include "check_run.h"
 #include "check_tmp.h"
-
-#define HOLD_PROCS	8
-#define HOLD_OTTS	40	/* per process */
-#define HOLD_MINUTES	50	/* what the wallet can pay for */
-
-static const char session_conf[] =
-"launcher-secret unit-l\n"
-"launch-secret unit-j\n"
-"ott-ttl 60\n"
-"game alpha {\n"
-"    api-key \"alpha-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n"
-"game beta {\n"
-"    api-key \"beta-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 7\n"
-"}\n"
-"cafe cafe-a {\n"
-"    network 10.1.0.0/16\n"
-"}\n"
-"cafe cafe-b {\n"
-"    network 10.2.0.0/16\n"
-"}\n"
-"cafe cafe-poor {\n"
-"    network 10.3.0.0/16\n"
-"}\n";
-
-/* A store and configuration for one test. */
-struct fix {
-	char			 dir[256];
-	char			 path[300];
-	struct pw_store		 st;
-	struct pw_config	*cfg;
-	const struct pw_game	*alpha, *beta;
-	uint8_t			 uid[PW_UID_LEN];
-};
-
-static void
-fix_open(struct fix *f)
-{
-	char err[512];
-
-	tmp_dir(f->dir, sizeof(f->dir), "pwsess");
-	snprintf(f->path, sizeof(f->path), "%s/store", f->dir);
-	tmp_store_open(&f->st, f->path, 4096);
-	/* The mapping outlives the name. */
-	ck_assert_int_eq(unlink(f->path), 0);
-	ck_assert_int_eq(rmdir(f->dir), 0);
-	f->cfg = calloc(1, sizeof(*f->cfg));
-	ck_assert_ptr_nonnull(f->cfg);
-	if (pw_config_parse(f->cfg, session_conf, strlen(session_conf),
-	    "session.conf", err, sizeof(err)) == -1)
-		ck_abort_msg("config: %s", err);
-	f->alpha = pw_config_game(f->cfg, "alpha");
-	f->beta = pw_config_game(f->cfg, "beta");
-	ck_assert_ptr_nonnull(f->alpha);
-	ck_assert_ptr_nonnull(f->beta);
-	ck_assert_uint_eq(f->alpha->hash, pw_config_idhash("alpha"));
-	ck_assert_int_eq(pw_uid_pack(f->uid, "123456789", 9), 0);
-}
-
-static void
-fix_close(struct fix *f)
-{
-	pw_store_close(&f->st);
-	free(f->cfg);
-}
-
-static uint32_t
-cafe_hash(const struct fix *f, const char *id)
-{
-	const struct pw_cafe *c;
-
-	c = pw_config_cafe(f->cfg, id);
-	ck_assert_ptr_nonnull(c);
-	return (c->hash);
-}
-
-/*
- * A wallet as the reaper would leave it: only the reaper sets balances,
- * so the test makes the slot itself.
- */
-static struct pw_slot *
-wallet_make(struct fix *f, const char *id, int64_t balance)
-{
-	struct pw_slot *s;
-	uint8_t key[PW_KEY_LEN];
-
-	pw_wallet_key(key, id);
-	ck_assert_int_eq(pw_store_claim_unique(&f->st, key, PW_T_WALLET, &s),
-	    PW_INS_NEW);
-	snprintf(s->u.w.name, sizeof(s->u.w.name), "%s", id);
-	atomic_store(&s->u.w.balance, balance);
-	atomic_store(&s->u.w.hold, 0);
-	pw_store_publish(s, 0, 0);
-	ck_assert_ptr_eq(pw_wallet_find(&f->st, id), s);
-	return (s);
-}
-
-static void
-ott(struct fix *f, const struct pw_game *g, uint32_t cafe, const uint8_t *pc,
-    uint64_t issued_ms, uint8_t out[PW_KEY_LEN])
-{
-	ck_assert_int_eq(pw_ott_issue(&f->st, g->hash, cafe, pc, 0, issued_ms,
-	    out), 0);
-}
-
-static enum pw_verify
-verify(struct fix *f, const uint8_t *o, const struct pw_game *g,
-    uint8_t gs[PW_KEY_LEN], int *is_cafe)
-{
-	*is_cafe = -1;
-	return (pw_gs_verify(&f->st, f->cfg, o, g, f->uid, gs, is_cafe));
-}
-
-static unsigned
-ott_state(struct fix *f, const uint8_t *o)
-{
-	uint64_t w;
-
-	ck_assert_ptr_nonnull(pw_store_find(&f->st, o, PW_T_OTT, &w));
-	return (PW_W_STATE(w));
-}
-
-static uint64_t
-count_live(const struct pw_store *st, unsigned type)
-{
-	uint64_t i, n, w;
-
-	for (i = 0, n = 0; i <= st->mask; i++) {
-		w = pw_slot_word(&st->slots[i]);
-		if (PW_W_STATUS(w) == PW_ST_LIVE && PW_W_TYPE(w) == type)
-			n++;
-	}
-	return (n);
-}
+#include "check_session.h"
 
 START_TEST(test_verify_ok)
 {
@@ -485,195 +346,6 @@ START_TEST(test_hold_race)
 }
 END_TEST
 
-START_TEST(test_replace_same_pc)
-{
-	struct fix f;
-	struct pw_gs_info info;
-	struct pw_slot *s1, *s2, *pc;
-	uint8_t pck[PW_KEY_LEN], o[PW_KEY_LEN];
-	uint8_t gs1[PW_KEY_LEN], gs2[PW_KEY_LEN], gs3[PW_KEY_LEN];
-	uint64_t w;
-	int cafe;
-
-	fix_open(&f);
-	pw_pc_key(pck, 0, "pc-42", 5);
-	ott(&f, f.alpha, 0, pck, pw_now_ms(), o);
-	ck_assert_int_eq(verify(&f, o, f.alpha, gs1, &cafe), PW_V_OK);
-	s1 = pw_store_find(&f.st, gs1, PW_T_GS, NULL);
-	ck_assert_ptr_nonnull(s1);
-	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
-	ck_assert_ptr_nonnull(pc);
-	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.gs),
-	    PW_T_GS, NULL), s1);
-
-	ott(&f, f.beta, 0, pck, pw_now_ms(), o);
-	ck_assert_int_eq(verify(&f, o, f.beta, gs2, &cafe), PW_V_OK);
-	s2 = pw_store_find(&f.st, gs2, PW_T_GS, NULL);
-	ck_assert_ptr_nonnull(s2);
-	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.gs),
-	    PW_T_GS, NULL), s2);
-	/* The PC record was reused, not duplicated. */
-	ck_assert_uint_eq(count_live(&f.st, PW_T_PC), 1);
-
-	ck_assert_ptr_eq(pw_store_find(&f.st, gs1, PW_T_GS, &w), s1);
-	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
-	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
-	ck_assert_uint_eq(PW_W_HI(w), 1);	/* billing kept */
-	ck_assert_uint_ne(atomic_load(&s1->u.gs.ended_ms), 0);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs1, f.alpha->hash, f.uid,
-	    &info), PW_TOUCH_REPLACED);
-	ck_assert_uint_eq(info.reason, PW_R_REPLACED);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, f.uid,
-	    &info), PW_TOUCH_OK);
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs1, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_TOUCH_ALREADY);
-
-	/* A session on another PC, or on none, is left alone. */
-	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
-	ck_assert_int_eq(verify(&f, o, f.alpha, gs3, &cafe), PW_V_OK);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs2, f.beta->hash, NULL, &info),
-	    PW_TOUCH_OK);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs3, f.alpha->hash, NULL,
-	    &info), PW_TOUCH_OK);
-	fix_close(&f);
-}
-END_TEST
-
-START_TEST(test_end)
-{
-	struct fix f;
-	struct pw_gs_info info;
-	struct pw_slot *s, *wal;
-	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN];
-	uint64_t w;
-	int cafe;
-
-	fix_open(&f);
-	wal = wallet_make(&f, "cafe-a", 100);
-	ott(&f, f.alpha, cafe_hash(&f, "cafe-a"), NULL, pw_now_ms(), o);
-	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
-	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
-	memset(&info, 0xff, sizeof(info));
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_TOUCH_OK);
-	ck_assert_int_eq(info.is_cafe, 1);
-	ck_assert_uint_eq(info.billed, 1);
-	ck_assert_int_eq(info.charged, 10);
-	ck_assert_uint_eq(info.reason, PW_R_NONE);
-	ck_assert_uint_le(info.duration, 2);
-
-	memset(&info, 0xff, sizeof(info));
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_TOUCH_OK);
-	ck_assert_uint_eq(info.reason, PW_R_ENDED);
-	ck_assert_uint_eq(info.billed, 1);
-	ck_assert_int_eq(info.charged, 10);
-	ck_assert_int_eq(info.is_cafe, 1);
-	s = pw_store_find(&f.st, gs, PW_T_GS, &w);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_uint_eq(PW_W_STATE(w), PW_GS_ENDED);
-	ck_assert_uint_eq(PW_W_REASON(w), PW_R_ENDED);
-	ck_assert_uint_ge(pw_gs_end_ms(s), pw_gs_start_ms(s));
-
-	/* Twice: already; and a second end never changes the reason. */
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.alpha->hash, PW_R_ADMIN,
-	    &info), PW_TOUCH_ALREADY);
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, 0, PW_R_ADMIN, &info),
-	    PW_TOUCH_ALREADY);
-	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s)), PW_R_ENDED);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_TOUCH_ENDED);
-	ck_assert_uint_eq(info.reason, PW_R_ENDED);
-	/* The hold is the reaper's to settle. */
-	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
-	/* Unknown sessions. */
-	pw_uuid_new(NULL, o);
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, o, f.alpha->hash, PW_R_ENDED,
-	    &info), PW_TOUCH_NOT_FOUND);
-	ck_assert_int_eq(pw_gs_touch(&f.st, o, f.alpha->hash, NULL, &info),
-	    PW_TOUCH_NOT_FOUND);
-	fix_close(&f);
-}
-END_TEST
-
-START_TEST(test_mismatch)
-{
-	struct fix f;
-	struct pw_gs_info info;
-	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN], other[PW_UID_LEN];
-	int cafe;
-
-	fix_open(&f);
-	ck_assert_int_eq(pw_uid_pack(other, "1234567890", 10), 0);
-	ott(&f, f.alpha, 0, NULL, pw_now_ms(), o);
-	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
-	    PW_TOUCH_MISMATCH);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, other,
-	    &info), PW_TOUCH_MISMATCH);
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, f.beta->hash, PW_R_ENDED,
-	    &info), PW_TOUCH_MISMATCH);
-	/* None of that touched the session. */
-	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(pw_store_find(&f.st, gs,
-	    PW_T_GS, NULL))), PW_GS_LIVE);
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.alpha->hash, f.uid,
-	    &info), PW_TOUCH_OK);
-	/* Game 0 is the administrator: any game. */
-	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, 0, PW_R_ADMIN, &info),
-	    PW_TOUCH_OK);
-	ck_assert_uint_eq(info.reason, PW_R_ADMIN);
-	/* Even ended, another game learns nothing. */
-	ck_assert_int_eq(pw_gs_touch(&f.st, gs, f.beta->hash, NULL, &info),
-	    PW_TOUCH_MISMATCH);
-	fix_close(&f);
-}
-END_TEST
-
-START_TEST(test_launcher_replace)
-{
-	struct fix f;
-	struct pw_slot *s1, *s2, *s3, *pc, *got;
-	uint8_t pck[PW_KEY_LEN], l1[PW_KEY_LEN], l2[PW_KEY_LEN];
-	uint8_t l3[PW_KEY_LEN];
-	uint64_t w;
-
-	fix_open(&f);
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l1), 0);
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-2", 4, 0, l3), 0);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_OK);
-	s1 = got;
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l2), 0);
-	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_LS_STARTED), 3);
-
-	ck_assert_ptr_eq(pw_store_find(&f.st, l1, PW_T_LS, &w), s1);
-	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_ENDED);
-	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
-	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_at), 0);
-	got = NULL;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_ENDED);
-	ck_assert_ptr_null(got);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l2, 0, &got), PW_TOUCH_OK);
-	s2 = got;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l3, 0, &got), PW_TOUCH_OK);
-	s3 = got;
-	ck_assert_ptr_ne(s3, s2);
-
-	pw_pc_key(pck, 0, "pc-1", 4);
-	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
-	ck_assert_ptr_nonnull(pc);
-	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.ls),
-	    PW_T_LS, NULL), s2);
-	ck_assert_int_eq(memcmp(s2->u.ls.pc, pck, PW_KEY_LEN), 0);
-	ck_assert_uint_eq(count_live(&f.st, PW_T_PC), 2);
-	/* Ending an ended launcher session changes nothing. */
-	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
-	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
-	pw_uuid_new(NULL, l1);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, NULL), PW_TOUCH_NOT_FOUND);
-	fix_close(&f);
-}
-END_TEST
-
 static Suite *
 session_suite(void)
 {
@@ -695,13 +367,6 @@ session_suite(void)
 	tcase_add_test(tc, test_hold_one_minute);
 	tcase_add_test(tc, test_hold_arithmetic);
 	tcase_add_test(tc, test_hold_race);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sessions");
-	tcase_add_test(tc, test_replace_same_pc);
-	tcase_add_test(tc, test_end);
-	tcase_add_test(tc, test_mismatch);
-	tcase_add_test(tc, test_launcher_replace);
 	suite_add_tcase(s, tc);
 
 	return (s);

@@ -1,0 +1,319 @@
+/*
+ * Unit tests: recovery of a store from the log.
+ * and recovery of a store from the log (recover.c).
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <check.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pw.h"
+#include "pw_billing.h"
+#include "pw_config.h"
+#include "pw_daemon.h"
+#include "pw_session.h"
+#include "pw_store.h"
+#include "check_run.h"
+#include "check_tmp.h"
+#include "check_billing.h"
+
+/* ---- recovery ---- */
+
+struct spec {
+	unsigned	 type;
+	uint8_t		 id;
+	const char	*game;
+	const char	*wallet;
+	uint32_t	 minute;
+	int64_t		 amount;
+	int64_t		 balance;
+	unsigned	 reason;
+};
+
+/*
+ * Credit cafe-a; sessions A and D (alpha, cafe-a) end, D charging after
+ * B's last charge; B (alpha, cafe-a) and C (beta, no cafe) never end;
+ * credit player:x.
+ */
+static const struct spec history[] = {
+	{ PW_EV_CREDIT, 0xc1, "", "cafe-a", 0, 1000, 1000, 0 },
+	{ PW_EV_START, 0xaa, "alpha", "cafe-a", 0, 0, 1000, 0 },
+	{ PW_EV_CHARGE, 0xaa, "alpha", "cafe-a", 1, 10, 990, 0 },
+	{ PW_EV_START, 0xbb, "alpha", "cafe-a", 0, 0, 990, 0 },
+	{ PW_EV_CHARGE, 0xbb, "alpha", "cafe-a", 1, 10, 980, 0 },
+	{ PW_EV_CHARGE, 0xaa, "alpha", "cafe-a", 2, 10, 970, 0 },
+	{ PW_EV_END, 0xaa, "alpha", "cafe-a", 2, 20, 970, PW_R_ENDED },
+	{ PW_EV_CHARGE, 0xbb, "alpha", "cafe-a", 2, 10, 960, 0 },
+	{ PW_EV_START, 0xdd, "alpha", "cafe-a", 0, 0, 960, 0 },
+	{ PW_EV_CHARGE, 0xdd, "alpha", "cafe-a", 1, 10, 950, 0 },
+	{ PW_EV_END, 0xdd, "alpha", "cafe-a", 1, 10, 950, PW_R_ENDED },
+	{ PW_EV_CREDIT, 0xc2, "", "player:x", 0, 50, 50, 0 },
+	{ PW_EV_START, 0xcc, "beta", "", 0, 0, 0, 0 },
+};
+#define NHIST	((int)(sizeof(history) / sizeof(history[0])))
+
+static void
+write_history(const char *path)
+{
+	uint8_t buf[NHIST * PW_EV_SIZE];
+	struct pw_event ev;
+	int i;
+
+	for (i = 0; i < NHIST; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.seq = (uint64_t)i + 1;
+		ev.ts_ms = 1700000000000ull + (uint64_t)i * 30000;
+		ev.type = history[i].type;
+		ev.reason = history[i].reason;
+		ev.minute = history[i].minute;
+		ev.amount = history[i].amount;
+		ev.balance = history[i].balance;
+		memset(ev.id, history[i].id, sizeof(ev.id));
+		snprintf(ev.game, sizeof(ev.game), "%s", history[i].game);
+		snprintf(ev.wallet, sizeof(ev.wallet), "%s",
+		    history[i].wallet);
+		pw_event_encode(&ev, buf + (size_t)i * PW_EV_SIZE);
+	}
+	write_file(path, buf, sizeof(buf));
+}
+
+struct collect {
+	struct pw_event	 ev[32];
+	int		 n;
+};
+
+static int
+collect_one(const struct pw_event *ev, uint64_t off, void *arg)
+{
+	struct collect *c = arg;
+
+	ck_assert_uint_eq(off, (uint64_t)c->n * PW_EV_SIZE);
+	if (c->n < 32)
+		c->ev[c->n] = *ev;
+	c->n++;
+	return (0);
+}
+
+static void
+read_log(const char *path, struct collect *c)
+{
+	uint64_t good, seq, size;
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(pw_blog_scan(fd, collect_one, c, &good, &seq, &size),
+	    0);
+	close(fd);
+	ck_assert_uint_eq(good, size);
+	ck_assert_uint_eq(seq, (uint64_t)c->n);
+}
+
+static struct pw_config *
+conf_new(void)
+{
+	struct pw_config *cfg;
+	char err[512];
+
+	cfg = calloc(1, sizeof(*cfg));
+	ck_assert_ptr_nonnull(cfg);
+	if (pw_config_parse(cfg, billing_conf, strlen(billing_conf),
+	    "billing.conf", err, sizeof(err)) == -1)
+		ck_abort_msg("config: %s", err);
+	return (cfg);
+}
+
+static void
+recover_once(const char *log, struct pw_store *st,
+    const struct pw_config *cfg)
+{
+	struct pw_blog b;
+	char err[512];
+	int saved;
+
+	if (pw_blog_open(&b, log, err, sizeof(err)) == -1)
+		ck_abort_msg("pw_blog_open: %s", err);
+	saved = quiet();
+	ck_assert_int_eq(pw_recover(st, cfg, &b, 1), 0);
+	loud(saved);
+	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq), b.last_seq);
+	ck_assert_uint_eq(atomic_load(&st->hdr->durable_seq), b.last_seq);
+	pw_blog_close(&b);
+}
+
+static int64_t
+balance_of(struct pw_store *st, const char *id)
+{
+	struct pw_slot *w;
+
+	w = pw_wallet_find(st, id);
+	ck_assert_msg(w != NULL, "no wallet %s", id);
+	ck_assert_str_eq(w->u.w.name, id);
+	return (atomic_load(&w->u.w.balance));
+}
+
+/* The END LOST appended for session id, or fail. */
+static const struct pw_event *
+lost_end(const struct collect *c, uint8_t id)
+{
+	int i;
+
+	for (i = NHIST; i < c->n; i++)
+		if (c->ev[i].id[0] == id && c->ev[i].type == PW_EV_END)
+			return (&c->ev[i]);
+	ck_abort_msg("no END for session %02x", id);
+	return (NULL);
+}
+
+START_TEST(test_recover_new_store)
+{
+	struct tdir t;
+	struct pw_store st;
+	struct pw_config *cfg;
+	struct collect c;
+	const struct pw_event *e;
+	int i;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	write_history(t.log);
+	tmp_store_open(&st, t.store, 4096);
+	recover_once(t.log, &st, cfg);
+
+	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
+	ck_assert_int_eq(balance_of(&st, "player:x"), 50);
+	ck_assert_int_eq(atomic_load(&pw_wallet_find(&st, "cafe-a")->u.w.hold),
+	    0);
+
+	read_log(t.log, &c);
+	ck_assert_int_eq(c.n, NHIST + 2);
+	for (i = NHIST; i < c.n; i++) {
+		ck_assert_uint_eq(c.ev[i].seq, (uint64_t)i + 1);
+		ck_assert_uint_eq(c.ev[i].type, PW_EV_END);
+		ck_assert_uint_eq(c.ev[i].reason, PW_R_LOST);
+		ck_assert(c.ev[i].id[0] == 0xbb || c.ev[i].id[0] == 0xcc);
+	}
+	e = lost_end(&c, 0xbb);
+	ck_assert_str_eq(e->game, "alpha");
+	ck_assert_str_eq(e->wallet, "cafe-a");
+	ck_assert_uint_eq(e->minute, 2);
+	ck_assert_int_eq(e->amount, 20);
+	ck_assert_uint_eq(pw_counter_sum(&st, PW_C_GS_ENDED + PW_R_LOST), 2);
+	e = lost_end(&c, 0xcc);
+	ck_assert_str_eq(e->game, "beta");
+	ck_assert_str_eq(e->wallet, "");
+	ck_assert_uint_eq(e->minute, 0);
+	ck_assert_int_eq(e->amount, 0);
+
+	/* Again: nothing more is open, nothing more is appended. */
+	pw_store_close(&st);
+	ck_assert_int_eq(unlink(t.store), 0);
+	tmp_store_open(&st, t.store, 4096);
+	recover_once(t.log, &st, cfg);
+	read_log(t.log, &c);
+	ck_assert_int_eq(c.n, NHIST + 2);
+	ck_assert_uint_eq(pw_counter_sum(&st, PW_C_GS_ENDED + PW_R_LOST), 0);
+	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
+	ck_assert_int_eq(balance_of(&st, "player:x"), 50);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
+/*
+ * END's "balance after" is the wallet's balance then, as the reaper logs
+ * it, not the session's last one: D charged the wallet after B did.
+ */
+START_TEST(test_recover_lost_balance)
+{
+	struct tdir t;
+	struct pw_store st;
+	struct pw_config *cfg;
+	struct collect c;
+	int64_t bal;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	write_history(t.log);
+	tmp_store_open(&st, t.store, 4096);
+	recover_once(t.log, &st, cfg);
+	read_log(t.log, &c);
+	ck_assert_int_eq(c.n, NHIST + 2);
+	bal = lost_end(&c, 0xbb)->balance;
+	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+	ck_assert_msg(bal == 950, "END LOST of a cafe session logs balance "
+	    "%lld, the wallet holds 950", (long long)bal);
+}
+END_TEST
+
+/* A session still in the store gets its marks and hold, not LOST. */
+START_TEST(test_recover_live_session)
+{
+	struct tdir t;
+	struct pw_store st;
+	struct pw_config *cfg;
+	struct pw_slot *s;
+	struct collect c;
+	uint8_t key[PW_KEY_LEN];
+
+	tdir_make(&t);
+	cfg = conf_new();
+	write_history(t.log);
+	tmp_store_open(&st, t.store, 4096);
+	/* B is alive with three minutes billed, two of them logged. */
+	memset(key, 0xbb, sizeof(key));
+	s = pw_store_claim(&st, key, PW_T_GS);
+	ck_assert_ptr_nonnull(s);
+	s->u.gs.game = pw_config_idhash("alpha");
+	s->u.gs.cafe = pw_config_idhash("cafe-a");
+	s->u.gs.price = 10;
+	s->u.gs.start = pw_now() - 150;
+	atomic_store(&s->u.gs.last_seen, pw_now());
+	pw_store_publish(s, PW_GS_LIVE, 3);
+
+	recover_once(t.log, &st, cfg);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.logged), PW_LOGGED_START | 2);
+	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
+	/* The third minute is owed and not yet logged: held. */
+	ck_assert_int_eq(atomic_load(&pw_wallet_find(&st, "cafe-a")->u.w.hold),
+	    10);
+	read_log(t.log, &c);
+	ck_assert_int_eq(c.n, NHIST + 1);
+	ck_assert_uint_eq(lost_end(&c, 0xcc)->reason, PW_R_LOST);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
+static Suite *
+billing_recover_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("billing_recover");
+
+	tc = tcase_create("recover");
+	tcase_add_test(tc, test_recover_new_store);
+	tcase_add_test(tc, test_recover_lost_balance);
+	tcase_add_test(tc, test_recover_live_session);
+	suite_add_tcase(s, tc);
+
+	return (s);
+}
+
+int
+main(void)
+{
+	return (check_run(billing_recover_suite()));
+}

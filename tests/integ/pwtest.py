@@ -65,7 +65,7 @@ def config_text(port, state, **kw):
              charge_grace=120, billing_unit=60, launcher_timeout=240,
              max_body=8192, rate_limit=0, store_slots=16384,
              billing_fsync="interval", price=10, extra="", game_extra="",
-             cafe_net="127.0.0.0/8")
+             cafe="seoul-01", cafe_net="127.0.0.0/8")
     o.update(kw)
     return f"""
 listen 127.0.0.1:{port}
@@ -106,7 +106,7 @@ game othergame {{
     provider otherprovider
     hmac-secret "other-hmac-secret"
 }}
-cafe seoul-01 {{
+cafe {o['cafe']} {{
     network {o['cafe_net']}
 }}
 """
@@ -141,6 +141,36 @@ def launcher_signed(method, target, body, ts=None, secret=LAUNCHER_SECRET,
             h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." +
                                         data, hashlib.sha256).hexdigest()
     return data, h
+
+
+def request(port, method, path, body=None, headers=None, conn=None,
+            timeout=10, raw=False):
+    """One HTTP request to 127.0.0.1:port (on conn if given, kept open):
+    (status, lower-cased headers, JSON document or the raw payload)."""
+    own = conn is None
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    h = dict(headers or {})
+    data = None
+    if body is not None:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        if isinstance(data, str):
+            data = data.encode()
+        h.setdefault("Content-Type", "application/json")
+    try:
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        payload = r.read()
+    finally:
+        if own:
+            c.close()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    if raw:
+        return r.status, hdrs, payload
+    try:
+        doc = json.loads(payload) if payload else None
+    except ValueError:
+        doc = payload
+    return r.status, hdrs, doc
 
 
 class Server:
@@ -245,28 +275,8 @@ class Server:
 
     def request(self, method, path, body=None, headers=None, conn=None,
                 timeout=10, raw=False):
-        own = conn is None
-        c = conn or self.connect(timeout)
-        h = dict(headers or {})
-        data = None
-        if body is not None:
-            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-            if isinstance(data, str):
-                data = data.encode()
-            h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        payload = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        if own:
-            c.close()
-        if raw:
-            return r.status, hdrs, payload
-        try:
-            doc = json.loads(payload) if payload else None
-        except ValueError:
-            doc = payload
-        return r.status, hdrs, doc
+        return request(self.port, method, path, body, headers, conn,
+                       timeout, raw)
 
     def game(self, method, path, body=None, key=API_KEY, headers=None, conn=None):
         h = {"X-Api-Key": key} if key is not None else {}

@@ -15,15 +15,11 @@ process over the window, from /proc/PID/stat, divided by the requests the
 client saw answered) is the number to compare with nginx.
 """
 
-import hashlib
-import hmac
-import http.client
 import json
 import os
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,8 +27,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BUILD = os.path.join(ROOT, os.environ.get("PW_BUILD", "build"))
-DAEMON = os.path.join(BUILD, "playwaved")
+sys.path.insert(0, os.path.join(ROOT, "tests", "integ"))
+import pwtest  # noqa: E402  (the integration harness: one copy of each helper)
+from pwtest import API_KEY, free_port, wait_until  # noqa: E402
+
 TMP = os.environ.get("BENCH_TMP") or sys.exit("BENCH_TMP not set")
 
 SECS = int(os.environ.get("BENCH_SECS", "6"))
@@ -42,8 +40,6 @@ THREADS = 2
 RSS_REQUESTS = int(os.environ.get("BENCH_RSS_REQUESTS", "1000000"))
 CLK = os.sysconf("SC_CLK_TCK")
 
-API_KEY = "bench-key-fq"
-LAUNCHER_SECRET = "bench-launcher-secret"
 UID = "123456789"
 GAME_PATH = "/v1/game/session/"
 NPC = 256		# launcher sessions (PCs) the fresh OTTs come from
@@ -54,37 +50,11 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_until(pred, timeout, what):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise RuntimeError("timed out waiting for " + what)
-
-
 def request(port, method, path, body=None, headers=None, timeout=10):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        h = dict(headers or {})
-        data = None
-        if body is not None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        payload = r.read()
-        return r.status, payload
-    finally:
-        c.close()
+    """(status, raw payload): the bench compares bytes, not documents."""
+    st, _, payload = pwtest.request(port, method, path, body, headers,
+                                    timeout=timeout, raw=True)
+    return st, payload
 
 
 def answers(port):
@@ -155,96 +125,89 @@ def cpu_delta(before, after):
 
 
 class Daemon:
-    def __init__(self, kind, argv, cwd, logpath, port, nprocs=3):
-        self.kind, self.port = kind, port
-        self.logf = open(logpath, "ab")
-        self.proc = subprocess.Popen(argv, cwd=cwd, stdout=self.logf,
-                                     stderr=self.logf)
+    """A server under measurement: its process, recorded in run.sh's pid
+    list until it stops, and its workers.  stop is how to stop it."""
+
+    def __init__(self, kind, port, proc, stop, nprocs=3):
+        self.kind, self.port, self.proc, self._stop = kind, port, proc, stop
         with open(os.path.join(TMP, "pids"), "a") as f:
-            f.write("%d\n" % self.proc.pid)
-        wait_until(lambda: answers(port) or self.proc.poll() is not None,
-                   20, kind + " to answer")
-        if self.proc.poll() is not None:
-            raise RuntimeError("%s exited with %d (log: %s)" %
-                               (kind, self.proc.returncode, logpath))
+            f.write("%d\n" % proc.pid)
+        wait_until(lambda: answers(port) or proc.poll() is not None,
+                   20, what=kind + " to answer")
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with %d" % (kind, proc.returncode))
         # Let every worker come up before anything is measured.
-        wait_until(lambda: len(tree(self.proc.pid)) >= nprocs, 10,
-                   kind + " workers")
+        wait_until(lambda: len(tree(proc.pid)) >= nprocs, 10,
+                   what=kind + " workers")
 
     def workers(self):
         return [p for p in tree(self.proc.pid)[1:]
                 if "worker" in proc_title(p)]
 
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = None
+        if self.proc is None:
             return
-        kids = tree(self.proc.pid)[1:]
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            for p in [self.proc.pid] + kids:
-                try:
-                    os.kill(p, signal.SIGKILL)
-                except OSError:
-                    pass
-            self.proc.wait(5)
+        pid = self.proc.pid
+        self._stop()
+        self.proc = None
         # Stopped: take it off run.sh's list, so that its trap never
         # signals a later process that got the same pid.
         path = os.path.join(TMP, "pids")
         with open(path) as f:
-            left = [x for x in f.read().split() if x != str(self.proc.pid)]
+            left = [x for x in f.read().split() if x != str(pid)]
         with open(path, "w") as f:
             f.write("".join(x + "\n" for x in left))
-        self.proc = None
-        self.logf.close()
 
 
-def playwaved_config(port, state):
-    return f"""
-listen 127.0.0.1:{port}
-workers 2
-store "{state}/store"
-store-slots 4194304
-billing-log "{state}/billing.log"
-billing-fsync interval
-pidfile "{state}/playwaved.pid"
-ott-ttl 60
-session-timeout 3600
-launcher-timeout 3600
-heartbeat-interval 120
-rate-limit 0
-ott-per-launcher {OTT_PER_PC}
-trusted-proxy 127.0.0.1/32
-launcher-secret "{LAUNCHER_SECRET}"
-launch-secret "bench-launch-secret"
-game fantasyquest {{
-    name "Fantasy Quest"
-    api-key "{API_KEY}"
-    price 0
-    provider gameprovider
-    hmac-secret "bench-hmac-secret"
-}}
-cafe bench-cafe {{
-    network 127.0.0.0/8
-}}
-"""
+def spawn(kind, argv, cwd, logpath, port, nprocs=3):
+    """nginx or HAProxy, in the foreground, logging to logpath."""
+    logf = open(logpath, "ab")
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=logf, stderr=logf)
+
+    def stop():
+        kids = tree(proc.pid)[1:]
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            for p in [proc.pid] + kids:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            proc.wait(5)
+        logf.close()
+    return Daemon(kind, port, proc, stop, nprocs)
+
+
+def config(**kw):
+    """The integration tests' configuration, sized for load: a big store,
+    sessions that outlive every run, no price, no rate limit, and the
+    bench's own PCs behind the loopback proxy."""
+    o = dict(store_slots=4194304, session_timeout=3600,
+             launcher_timeout=3600, price=0, rate_limit=0,
+             extra="ott-per-launcher %d\ntrusted-proxy 127.0.0.1/32\n" %
+             OTT_PER_PC)
+    o.update(kw)
+    return o
+
+
+def start_server(name, **kw):
+    """A playwaved from a fresh state directory (the fresh-OTT runs fill
+    a store up), as the integration harness starts one."""
+    state = os.path.join(TMP, name)
+    shutil.rmtree(state, ignore_errors=True)
+    os.makedirs(state)
+    srv = pwtest.Server(state=state, **config(**kw))
+    srv.start(wait=False)
+    d = Daemon(name, srv.port, srv.proc, srv.stop)
+    d.srv, d.conf = srv, srv.conf
+    return d
 
 
 def start_playwaved():
-    # A fresh store each time: the fresh-OTT runs fill one up.
-    state = os.path.join(TMP, "pw")
-    shutil.rmtree(state, ignore_errors=True)
-    os.makedirs(state)
-    port = free_port()
-    conf = os.path.join(state, "playwaved.conf")
-    with open(conf, "w") as f:
-        f.write(playwaved_config(port, state))
-    d = Daemon("playwaved", [DAEMON, "-d", "-f", conf], state,
-               os.path.join(state, "daemon.log"), port)
-    d.conf = conf
-    return d
+    return start_server("playwaved")
 
 
 def start_nginx(body, reqid):
@@ -258,23 +221,17 @@ def start_nginx(body, reqid):
     conf = os.path.join(prefix, "nginx.conf")
     with open(conf, "w") as f:
         f.write(text)
-    return Daemon("nginx", ["nginx", "-e", os.path.join(prefix,
-                  "nginx-error.log"), "-c", conf, "-p", prefix + "/"],
-                  prefix, os.path.join(prefix, "stderr.log"), port)
+    return spawn("nginx", ["nginx", "-e", os.path.join(prefix,
+                 "nginx-error.log"), "-c", conf, "-p", prefix + "/"],
+                 prefix, os.path.join(prefix, "stderr.log"), port)
 
 
 # --- the API, for setting up ------------------------------------------------
 
-def signed(path, body, ts=None):
-    """Contract v2: HMAC of method, path, timestamp, a fresh nonce and
-    the body, one per request (the server refuses a nonce twice)."""
-    data = json.dumps(body, separators=(",", ":"))
-    ts = str(int(time.time()) if ts is None else ts)
-    nonce = os.urandom(16).hex()
-    msg = "\n".join(["POST", path, ts, nonce, data])
-    sig = hmac.new(LAUNCHER_SECRET.encode(), msg.encode(),
-                   hashlib.sha256).hexdigest()
-    return data, ts, nonce, sig
+def signed(target, body):
+    """A launcher request signed beforehand (contract v2, a nonce of its
+    own: the server refuses a nonce twice): (body bytes, headers)."""
+    return pwtest.launcher_signed("POST", target, body)
 
 
 def pc_addr(i):
@@ -284,54 +241,51 @@ def pc_addr(i):
     return "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
 
 
-def launcher(port, path, body, xff=None):
-    target = "/v1/launcher/" + path
-    data, ts, nonce, sig = signed(target, body)
-    h = {"X-Timestamp": ts, "X-Nonce": nonce, "X-Signature": sig}
-    if xff is not None:
-        h["X-Forwarded-For"] = xff
-    st, payload = request(port, "POST", target, data.encode(), h)
+def launcher(d, path, body, xff=None):
+    h = {} if xff is None else {"X-Forwarded-For": xff}
+    st, _, doc = d.srv.launcher(path, body, headers=h)
     if st != 200:
-        raise RuntimeError("launcher %s: %d %s" % (path, st, payload))
-    return json.loads(payload)["data"]
+        raise RuntimeError("launcher %s: %d %s" % (path, st, doc))
+    return doc["data"]
 
 
-def game(port, method, path, body):
-    return request(port, method, GAME_PATH + path, body,
+def game(d, method, path, body):
+    """(status, raw payload) of a game-server call."""
+    return request(d.port, method, GAME_PATH + path, body,
                    {"X-Api-Key": API_KEY})
 
 
-def setup_sessions(port):
+def setup_sessions(d):
     """A live game session to heartbeat, a used OTT, and NPC launcher
     sessions to issue fresh OTTs from (on other PCs, so that the fresh
     verifies never replace the heartbeat's session)."""
-    ls = launcher(port, "session", {"pc_id": "bench-hb",
+    ls = launcher(d, "session", {"pc_id": "bench-hb",
                                     "internal_ip": "10.0.0.1"})
-    ott = launcher(port, "ott", {"launcher_session_id":
+    ott = launcher(d, "ott", {"launcher_session_id":
                                  ls["launcher_session_id"],
                                  "game_id": "fantasyquest"})["ott"]
-    st, payload = game(port, "POST", "verify", {"ott": ott,
+    st, payload = game(d, "POST", "verify", {"ott": ott,
                                                 "provider_user_id": UID})
     v = json.loads(payload)["data"]
     if st != 200 or not v.get("is_valid"):
         raise RuntimeError("verify: %d %s" % (st, payload))
     gs = v["game_session_id"]
-    pcs = [launcher(port, "session", {"pc_id": "bench-pc-%03d" % i,
+    pcs = [launcher(d, "session", {"pc_id": "bench-pc-%03d" % i,
                                       "internal_ip": "10.0.1.1"},
                     pc_addr(i))["launcher_session_id"] for i in range(NPC)]
     return gs, ott, pcs
 
 
-def used_ott(port, ls):
+def used_ott(d, ls):
     """An OTT verified once: its verify answers OTT_ALREADY_USED until
     2 x ott-ttl after issue, so each round takes a new one."""
-    ott = launcher(port, "ott", {"launcher_session_id": ls,
+    ott = launcher(d, "ott", {"launcher_session_id": ls,
                                  "game_id": "fantasyquest"}, pc_addr(0))["ott"]
-    st, payload = game(port, "POST", "verify", {"ott": ott,
+    st, payload = game(d, "POST", "verify", {"ott": ott,
                                                 "provider_user_id": UID})
     if st != 200 or not json.loads(payload)["data"].get("is_valid"):
         raise RuntimeError("verify: %d %s" % (st, payload))
-    st, payload = game(port, "POST", "verify", {"ott": ott,
+    st, payload = game(d, "POST", "verify", {"ott": ott,
                                                 "provider_user_id": UID})
     if b"OTT_ALREADY_USED" not in payload:
         raise RuntimeError("verify of a used OTT: %d %s" % (st, payload))
@@ -479,11 +433,12 @@ class Fresh:
         lines = []
         for k in range(count):
             i = k % NPC
-            data, ts, nonce, sig = signed("/v1/launcher/ott", {
+            data, h = signed("/v1/launcher/ott", {
                 "launcher_session_id": self.pcs[i],
                 "game_id": "fantasyquest"})
-            lines.append("%s\t%s\t%s\t%s\t%s\n" % (data, ts, nonce, sig,
-                                                  pc_addr(i)))
+            lines.append("%s\t%s\t%s\t%s\t%s\n" % (
+                data.decode(), h["X-Timestamp"], h["X-Nonce"],
+                h["X-Signature"], pc_addr(i)))
         return write("issue.txt", "".join(lines)), count
 
     def issue_once(self, spec, secs, toks):
@@ -534,12 +489,12 @@ def http_bench():
     pw = start_playwaved()
     ng = None
     try:
-        gs, used, pcs = setup_sessions(pw.port)
+        gs, used, pcs = setup_sessions(pw)
         hb = {"game_session_id": gs, "provider_user_id": UID}
-        st, hb_reply = game(pw.port, "PATCH", "heartbeat", hb)
+        st, hb_reply = game(pw, "PATCH", "heartbeat", hb)
         if st != 200 or b'"result":"OK"' not in hb_reply:
             raise RuntimeError("heartbeat: %d %s" % (st, hb_reply))
-        st, v_reply = game(pw.port, "POST", "verify",
+        st, v_reply = game(pw, "POST", "verify",
                            {"ott": used, "provider_user_id": UID})
         if b"OTT_ALREADY_USED" not in v_reply:
             raise RuntimeError("verify of a used OTT: %d %s" % (st, v_reply))
@@ -598,7 +553,7 @@ def run_rounds(pw, ng, hb_body, vf_body, fresh, results):
     cs = cases(pw, ng, hb_body, vf_body)
     for rnd in range(RUNS):
         write(os.path.basename(vf_body), json.dumps(
-            {"ott": used_ott(pw.port, fresh.pcs[0]), "provider_user_id": UID}))
+            {"ott": used_ott(pw, fresh.pcs[0]), "provider_user_id": UID}))
         for ep, srv, tool, d, fn in cs:
             if fn is None:
                 # Enough OTTs for SECS seconds at the best fresh rate seen
@@ -688,8 +643,8 @@ def rss_bench():
     pw = start_playwaved()
     ng = None
     try:
-        gs, _, _ = setup_sessions(pw.port)
-        st, hb_reply = game(pw.port, "PATCH", "heartbeat",
+        gs, _, _ = setup_sessions(pw)
+        st, hb_reply = game(pw, "PATCH", "heartbeat",
                             {"game_session_id": gs, "provider_user_id": UID})
         ng = start_nginx(hb_reply.decode(),
                          json.loads(hb_reply)["request_id"])

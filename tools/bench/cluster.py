@@ -19,7 +19,6 @@ with the direct host's.
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -29,35 +28,20 @@ import bench as b
 NSHARDS = 3
 
 
-def shard_config(k, port, state):
-    text = b.playwaved_config(port, state)
-    text = text.replace("workers 2", "workers 1")
-    text = text.replace("store-slots 4194304", "store-slots 65536")
-    # One cafe per shard, none of them loopback: the proxy routes
-    # launcher starts of this bench by source address to "any".
-    text = text.replace("cafe bench-cafe", "cafe bench-cafe-%d" % k)
-    text = text.replace("127.0.0.0/8", "198.51.100.%d/32" % k)
-    return text + "\nshard %d\ntrusted-proxy 127.0.0.1\n" % k
-
-
 def start_shard(k):
-    state = os.path.join(b.TMP, "shard%d" % k)
-    shutil.rmtree(state, ignore_errors=True)
-    os.makedirs(state)
-    port = b.free_port()
-    conf = os.path.join(state, "playwaved.conf")
-    with open(conf, "w") as f:
-        f.write(shard_config(k, port, state))
-    d = b.Daemon("shard%d" % k, [b.DAEMON, "-d", "-f", conf], state,
-                 os.path.join(state, "daemon.log"), port)
-    d.conf = conf
-    return d
+    """Shard k: one worker, a small store, one cafe of its own that is not
+    loopback (the proxy routes this bench's launcher starts by source
+    address to "any")."""
+    return b.start_server("shard%d" % k, workers=1, store_slots=65536,
+                          cafe="bench-cafe-%d" % k,
+                          cafe_net="198.51.100.%d/32" % k,
+                          extra=b.config()["extra"] + "shard %d\n" % k)
 
 
 def start_haproxy(shards):
     d = os.path.join(b.TMP, "haproxy")
     os.makedirs(os.path.join(d, "playwave"), exist_ok=True)
-    p = subprocess.run([os.path.join(b.BUILD, "playwavectl"), "cluster",
+    p = subprocess.run([b.pwtest.CTL, "cluster",
                         "maps", os.path.join(d, "playwave")] +
                        [s.conf for s in shards], capture_output=True,
                        text=True, timeout=30)
@@ -74,9 +58,9 @@ def start_haproxy(shards):
     conf = os.path.join(d, "haproxy.cfg")
     with open(conf, "w") as f:
         f.write(cfg)
-    return b.Daemon("haproxy", ["haproxy", "-db", "-f", conf, "-f",
-                                os.path.join(d, "playwave", "shards.cfg")],
-                    d, os.path.join(d, "haproxy.log"), port, nprocs=1)
+    return b.spawn("haproxy", ["haproxy", "-db", "-f", conf, "-f",
+                               os.path.join(d, "playwave", "shards.cfg")],
+                   d, os.path.join(d, "haproxy.log"), port, nprocs=1)
 
 
 class Group:
@@ -111,16 +95,16 @@ def measure(groups, fn):
     return r
 
 
-def sessions(port, count):
-    """count live game sessions, each from its own PC, via port."""
+def sessions(d, count):
+    """count live game sessions, each from its own PC, on d."""
     bodies = []
     for i in range(count):
-        ls = b.launcher(port, "session", {"pc_id": "bench-c%02d" % i,
+        ls = b.launcher(d, "session", {"pc_id": "bench-c%02d" % i,
                                           "internal_ip": "10.0.2.%d" % (i + 1)})
-        ott = b.launcher(port, "ott", {"launcher_session_id":
+        ott = b.launcher(d, "ott", {"launcher_session_id":
                                        ls["launcher_session_id"],
                                        "game_id": "fantasyquest"})["ott"]
-        st, payload = b.game(port, "POST", "verify",
+        st, payload = b.game(d, "POST", "verify",
                              {"ott": ott, "provider_user_id": b.UID})
         v = json.loads(payload)["data"]
         if st != 200 or not v.get("is_valid"):
@@ -135,14 +119,14 @@ def main():
     shards, hap, direct = [], None, None
     try:
         direct = b.start_playwaved()
-        dbodies = sessions(direct.port, NSHARDS)
+        dbodies = sessions(direct, NSHARDS)
         shards = [start_shard(k) for k in range(NSHARDS)]
         hap = start_haproxy(shards)
         # One session made on each shard directly: the proxy routes their
         # heartbeats by the id's digit like any other.
         cbodies = []
         for s in shards:
-            cbodies += sessions(s.port, 1)
+            cbodies += sessions(s, 1)
         for k, body in enumerate(cbodies):
             if not json.loads(body)["game_session_id"].endswith("%x" % k):
                 raise RuntimeError("shard %d minted %s" % (k, body))

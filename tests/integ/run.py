@@ -2,12 +2,18 @@
 tests/integ/test_*.py module (or only those named on the command line).
 A module may define SERVER = dict(...) config overrides: one playwaved is
 then started for the module and passed to each test taking `srv`.
-Prints one line per test and a closing "N passed, N failed"."""
+Prints one line per test and a closing "N passed, N failed".
+
+Every temporary file of the run (state directories, stores, logs) is
+made under one directory, removed when every test passed and kept, with
+its path printed, for a look at what failed."""
 
 import importlib.util
 import inspect
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -65,13 +71,22 @@ def run_module(mod, only):
 def main():
     only = sys.argv[1:]
     total_p = total_f = 0
+    # Children (playwavectl, shells) inherit it through TMPDIR.
+    run_tmp = tempfile.mkdtemp(prefix="pwinteg.")
+    # As /tmp is: a test that drops to a service user keeps its way in.
+    os.chmod(run_tmp, 0o755)
+    os.environ["TMPDIR"] = tempfile.tempdir = run_tmp
     for f in sorted(os.listdir(HERE)):
         if f.startswith("test_") and f.endswith(".py"):
             p, fl = run_module(load(os.path.join(HERE, f)), only)
             total_p += p
             total_f += fl
     print("%d passed, %d failed" % (total_p, total_f))
-    return 1 if total_f or not total_p else 0
+    if total_f or not total_p:
+        print("state of this run kept in " + run_tmp)
+        return 1
+    shutil.rmtree(run_tmp, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -54,6 +54,22 @@ int	 pw_recover(struct pw_store *, const struct pw_config *,
 /* checkpoint.c: msync the store, then record seq as reflected in it. */
 int	 pw_store_checkpoint(struct pw_store *, uint64_t seq);
 
+/* The same in steps: a checkpoint sweep under way. */
+struct pw_ckpt {
+	uint64_t	 seq;		/* every event up to it applied at begin */
+	size_t		 off;		/* next byte of the mapping to msync */
+	int		 active;
+};
+
+/* Start a sweep for seq (durable in the log, all of it applied). */
+void	 pw_ckpt_begin(struct pw_ckpt *, uint64_t seq);
+/*
+ * msync the next chunk bytes (a multiple of the page size); 1 when that
+ * finished the sweep and seq is the checkpoint, 0 while it goes on or
+ * when no sweep is active, -1 when msync failed (the sweep is dropped).
+ */
+int	 pw_ckpt_step(struct pw_store *, struct pw_ckpt *, size_t chunk);
+
 /* proc.c */
 void	 proc_title_init(int argc, char **argv, char **envp);
 void	 proc_title(const char *fmt, ...)

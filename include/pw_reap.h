@@ -18,7 +18,7 @@ struct pw_reap;
 struct pw_reap	*pw_reap_new(struct pw_store *, const struct pw_config *,
 		    int blog_fd, const char *blog_path, char *err,
 		    size_t errlen);
-/* Rebuild the store's logged marks and balances from the log (recover.c). */
+/* Rebuild the store's logged marks and balances from the log (reconcile.c). */
 int		 pw_reap_recover(struct pw_reap *);
 /* One pass over every slot; failures to write are logged and retried. */
 void		 pw_reap_pass(struct pw_reap *);

@@ -1,7 +1,7 @@
 /*
  * The billing log's record format and file handling: encode, decode,
  * scan, torn-tail repair and append.  Which events are written when is
- * the reaper's business (reaper.c, recover.c).
+ * the reaper's business (reaper_pass.c, reconcile.c).
  */
 #include <sys/types.h>
 #include <sys/endian.h>

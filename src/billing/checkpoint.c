@@ -17,12 +17,28 @@
  * every heartbeat; the msync writes each dirty page once per checkpoint,
  * which the kernel's own write-back would have done within half a minute
  * anyway.
+ *
+ * The reaper writes its checkpoints in steps, a chunk of the mapping per
+ * pass: with a million live sessions nearly every page is dirty after
+ * ten seconds, and one msync of the whole file would stall the pass for
+ * as long as the disk takes to write it -- past the half second within
+ * which a started minute must be charged.  The argument above holds
+ * chunk by chunk: each chunk reaches the disk no older than it was when
+ * the sweep began, when every event up to the sweep's seq was applied,
+ * so that seq is the checkpoint once the last chunk is written.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
 
 #include "pw.h"
 #include "pw_daemon.h"
+
+static void
+ckpt_publish(struct pw_store *st, uint64_t seq)
+{
+	atomic_store(&st->hdr->ckpt_seq, seq);
+	atomic_store(&st->hdr->ckpt_ms, pw_now_ms());
+}
 
 int
 pw_store_checkpoint(struct pw_store *st, uint64_t seq)
@@ -33,7 +49,35 @@ pw_store_checkpoint(struct pw_store *st, uint64_t seq)
 		log_warn("store checkpoint: msync");
 		return (-1);
 	}
-	atomic_store(&st->hdr->ckpt_seq, seq);
-	atomic_store(&st->hdr->ckpt_ms, pw_now_ms());
+	ckpt_publish(st, seq);
 	return (0);
+}
+
+void
+pw_ckpt_begin(struct pw_ckpt *c, uint64_t seq)
+{
+	c->seq = seq;
+	c->off = 0;
+	c->active = 1;
+}
+
+int
+pw_ckpt_step(struct pw_store *st, struct pw_ckpt *c, size_t chunk)
+{
+	size_t len;
+
+	if (!c->active)
+		return (0);
+	/* A multiple of the page size keeps every chunk's start aligned. */
+	len = st->maplen - c->off < chunk ? st->maplen - c->off : chunk;
+	if (msync((char *)st->hdr + c->off, len, MS_SYNC) == -1) {
+		log_warn("store checkpoint: msync");
+		c->active = 0;
+		return (-1);
+	}
+	if ((c->off += len) < st->maplen)
+		return (0);
+	c->active = 0;
+	ckpt_publish(st, c->seq);
+	return (1);
 }

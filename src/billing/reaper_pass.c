@@ -3,7 +3,7 @@
  * launchers, bill started minutes, apply wallet credits, write the
  * billing events and free what is logged and durable.  reaper.c runs it
  * four times a second in its own process; storebench times it.  The
- * store/log hand-off and its crash argument are in recover.c.
+ * store/log hand-off and its crash argument are in reconcile.c.
  */
 #include <sys/types.h>
 
@@ -22,6 +22,7 @@
 #define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
 #define BATCH		256
 #define CKPT_US		10000000	/* a store checkpoint every 10 s */
+#define CKPT_CHUNK	(8u << 20)	/* of it msynced per pass (checkpoint.c) */
 
 enum ap_kind { AP_START, AP_CHARGE, AP_END, AP_CREDIT };
 
@@ -54,6 +55,7 @@ struct pw_reap {
 	uint64_t		 now_ms;
 	uint64_t		 last_sync_us;
 	uint64_t		 last_ckpt_us;
+	struct pw_ckpt		 ckpt;
 	uint64_t		 last_err_us;
 	int			 failing;
 	uint64_t		 pending;
@@ -477,6 +479,22 @@ reap_slot(struct pw_reap *r, uint64_t i)
 	}
 }
 
+/*
+ * Everything logged is applied: once durable, sweep it into the store's
+ * checkpoint, a chunk a pass.  A failed sweep is tried again a whole
+ * interval later, not at every pass.
+ */
+static void
+checkpoint(struct pw_reap *r)
+{
+	if (!r->ckpt.active && pw_mono_us() - r->last_ckpt_us >= CKPT_US &&
+	    !r->failing && (atomic_load(&r->st->hdr->durable_seq) ==
+	    r->blog.last_seq || pw_reap_sync(r) == 0))
+		pw_ckpt_begin(&r->ckpt, r->blog.last_seq);
+	if (r->ckpt.active && pw_ckpt_step(r->st, &r->ckpt, CKPT_CHUNK) != 0)
+		r->last_ckpt_us = pw_mono_us();
+}
+
 void
 pw_reap_pass(struct pw_reap *r)
 {
@@ -496,12 +514,7 @@ pw_reap_pass(struct pw_reap *r)
 	    pw_mono_us() - r->last_sync_us >= 1000000)
 		(void)pw_reap_sync(r);
 	atomic_store(&r->st->hdr->log_pending, r->pending);
-	/* Everything logged is applied: make it the checkpoint (durable). */
-	if (pw_mono_us() - r->last_ckpt_us >= CKPT_US && !r->failing &&
-	    (atomic_load(&r->st->hdr->durable_seq) == r->blog.last_seq ||
-	    pw_reap_sync(r) == 0) &&
-	    pw_store_checkpoint(r->st, r->blog.last_seq) == 0)
-		r->last_ckpt_us = pw_mono_us();
+	checkpoint(r);
 	for (i = 0; i < PW_G_COUNT; i++)
 		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
 		    memory_order_relaxed);

@@ -9,7 +9,7 @@
  * A worker killed between raising a hold and publishing its session
  * leaves the hold too high by one price: no money moves and nothing is
  * logged, the cafe merely looks that much poorer until the next start,
- * when the master recomputes every hold from the sessions (recover.c).
+ * when the master recomputes every hold from the sessions (reconcile.c).
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * Unit tests: billing records and the log file.
- * and recovery of a store from the log (recover.c).
+ * and recovery of a store from the log (reconcile.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>

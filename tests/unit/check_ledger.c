@@ -1,8 +1,8 @@
 /*
  * The ledger (the log read back) and the start-up reconciliation from a
  * checkpoint: rules, adoption of what precedes a checkpoint, a stale
- * store made to agree with the log, probe runs mended, checked money and
- * millisecond minutes.
+ * store made to agree with the log, probe runs mended, checked money,
+ * millisecond minutes and checkpoints written in steps.
  */
 #include <sys/types.h>
 
@@ -347,6 +347,38 @@ START_TEST(test_minutes_in_ms)
 }
 END_TEST
 
+/*
+ * A checkpoint written in steps names its seq only once the last chunk
+ * of the mapping is msynced; until then the old checkpoint stands.
+ */
+START_TEST(test_checkpoint_in_steps)
+{
+	struct fix f;
+	struct pw_ckpt c;
+	size_t chunk, steps, want;
+	int rc;
+
+	fix_open(&f);
+	memset(&c, 0, sizeof(c));
+	chunk = 2 * (size_t)sysconf(_SC_PAGESIZE);
+	want = (f.st.maplen + chunk - 1) / chunk;
+	ck_assert_uint_gt(want, 2);
+	atomic_store(&f.st.hdr->ckpt_seq, 3);
+	ck_assert_int_eq(pw_ckpt_step(&f.st, &c, chunk), 0);	/* idle */
+	pw_ckpt_begin(&c, 9);
+	for (steps = 1; (rc = pw_ckpt_step(&f.st, &c, chunk)) == 0; steps++) {
+		ck_assert_uint_eq(atomic_load(&f.st.hdr->ckpt_seq), 3);
+		ck_assert_uint_le(steps, want);
+	}
+	ck_assert_int_eq(rc, 1);
+	ck_assert_uint_eq(steps, want);
+	ck_assert_uint_eq(atomic_load(&f.st.hdr->ckpt_seq), 9);
+	ck_assert_int_eq(c.active, 0);
+	ck_assert_int_eq(pw_ckpt_step(&f.st, &c, chunk), 0);
+	fix_close(&f);
+}
+END_TEST
+
 static Suite *
 ledger_suite(void)
 {
@@ -362,6 +394,7 @@ ledger_suite(void)
 	tcase_add_test(tc, test_mend_probe_run);
 	tcase_add_test(tc, test_money_bound);
 	tcase_add_test(tc, test_minutes_in_ms);
+	tcase_add_test(tc, test_checkpoint_in_steps);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -54,6 +54,14 @@ int	 pw_ott_issue(struct pw_store *, uint32_t game, uint32_t cafe,
 	    uint8_t out[PW_KEY_LEN]);
 /* Give an OTT's ott-per-launcher unit back (consumed or expired). */
 void	 pw_ott_release(struct pw_store *, struct pw_slot *ott);
+/* The checks of a verify in the API's order, then the CAS that consumes. */
+enum pw_verify pw_ott_consume(struct pw_store *, const struct pw_config *,
+	    const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **);
+/* Give a consumed OTT back when its session could not be stored. */
+void	 pw_ott_unconsume(struct pw_slot *ott);
+/* ott-per-launcher: take a unit of ls (0: none left), give one back. */
+int	 pw_ott_quota_take(struct pw_slot *ls, int64_t max);
+void	 pw_ott_quota_put(struct pw_slot *ls);
 
 enum pw_verify pw_gs_verify(struct pw_store *, const struct pw_config *,
 	    const uint8_t ott[PW_KEY_LEN], const struct pw_game *,
@@ -105,9 +113,6 @@ int	 pw_ls_start_key(struct pw_store *, const char *pc_id, size_t pclen,
 /* MISMATCH: the session belongs to another cafe (cafe 0: none). */
 enum pw_touch pw_ls_touch(struct pw_store *, const uint8_t ls[PW_KEY_LEN],
 	    uint32_t cafe, struct pw_slot **);
-/* ott-per-launcher: take a unit (0: none left) and give one back. */
-int	 pw_ls_ott_take(struct pw_slot *ls, int64_t max);
-void	 pw_ls_ott_put(struct pw_slot *ls);
 int	 pw_ls_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
 
 /*

@@ -126,7 +126,7 @@ h_lott(struct pw_req *r)
 	}
 	if (ls_error(r, pw_ls_touch(r->w->st, ls, cafe_hash(r), &s)))
 		return;
-	if (!pw_ls_ott_take(s, r->w->cfg->ott_per_launcher)) {
+	if (!pw_ott_quota_take(s, r->w->cfg->ott_per_launcher)) {
 		reply_error(r, 429, "TOO_MANY_OTTS", "this launcher session "
 		    "holds %lld unused OTTs already",
 		    (long long)r->w->cfg->ott_per_launcher);
@@ -135,7 +135,7 @@ h_lott(struct pw_req *r)
 	now = pw_now_ms();
 	if (pw_ott_issue(r->w->st, g->hash, s->u.ls.cafe, s->u.ls.pc,
 	    pw_store_ref(r->w->st, s), now, ott) == -1) {
-		pw_ls_ott_put(s);
+		pw_ott_quota_put(s);
 		reply_error(r, 503, "STORE_FULL", "session store is full");
 		return;
 	}

@@ -1,6 +1,6 @@
 /*
- * Game sessions: OTT issue and consumption, heartbeat, teleport check and
- * end, as one CAS on the slot word each.  The word carries the state, the
+ * Game sessions: start from a consumed OTT (ott.c), heartbeat, teleport
+ * check and end, as one CAS on the slot word each.  The word carries the state, the
  * end reason and the billed minutes together, so an end and the reaper's
  * charge of a new minute can never both win: whatever END reports is what
  * the billing log will show.
@@ -12,92 +12,6 @@
 #include "pw_session.h"
 
 static const uint8_t nokey[PW_KEY_LEN];
-
-int
-pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
-    const uint8_t *pc, pw_ref_t ls, uint64_t now_ms, uint8_t out[PW_KEY_LEN])
-{
-	struct pw_slot *s;
-
-	pw_store_new_id(st, out);
-	if ((s = pw_store_claim(st, out, PW_T_OTT)) == NULL)
-		return (-1);
-	s->u.ott.game = game;
-	s->u.ott.cafe = cafe;
-	s->u.ott.issued_ms = now_ms;
-	if (pc != NULL)
-		memcpy(s->u.ott.pc, pc, PW_KEY_LEN);
-	s->u.ott.ls = ls;
-	pw_store_publish(s, PW_OTT_ISSUED, 0);
-	pw_count(st, PW_C_OTT_ISSUED, 1);
-	return (0);
-}
-
-/* The checks in the API's order, then the one CAS that consumes. */
-static enum pw_verify
-ott_consume(struct pw_store *st, const struct pw_config *cfg,
-    const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **sp)
-{
-	struct pw_slot *s;
-	uint64_t w;
-
-	if ((s = pw_store_find(st, ott, PW_T_OTT, &w)) == NULL)
-		return (PW_V_NOT_FOUND);
-	if (s->u.ott.game != game)
-		return (PW_V_GAME_MISMATCH);
-	for (;;) {
-		if (PW_W_STATUS(w) != PW_ST_LIVE)
-			return (PW_V_NOT_FOUND);
-		if (PW_W_STATE(w) == PW_OTT_CONSUMED)
-			return (PW_V_USED);
-		if (s->u.ott.issued_ms + (uint64_t)cfg->ott_ttl * 1000 <=
-		    pw_now_ms())
-			return (PW_V_EXPIRED);
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0,
-		    PW_W_HI(w))))
-			break;
-	}
-	*sp = s;
-	return (PW_V_OK);
-}
-
-/* Give a consumed OTT back when the session could not be stored. */
-static void
-ott_unconsume(struct pw_slot *s)
-{
-	uint64_t w;
-
-	w = pw_slot_word(s);
-	if (PW_W_STATE(w) == PW_OTT_CONSUMED)
-		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0,
-		    PW_W_HI(w)));
-}
-
-/*
- * An OTT consumed for good, or expired, no longer counts against its
- * launcher session's ott-per-launcher: the one CAS that sets the
- * released bit decides who gives the unit back, so it is given once.
- */
-void
-pw_ott_release(struct pw_store *st, struct pw_slot *s)
-{
-	struct pw_slot *ls;
-	uint64_t w;
-
-	w = pw_slot_word(s);
-	for (;;) {
-		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_OTT ||
-		    (PW_W_HI(w) & PW_OTT_RELEASED) != 0)
-			return;
-		/* Bits 13-16 (expired or not) stay as they are. */
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_W_STATE(w),
-		    PW_W_AUX(w), PW_W_HI(w) | PW_OTT_RELEASED)))
-			break;
-	}
-	if (s->u.ott.ls != 0 &&
-	    (ls = pw_store_deref(st, s->u.ott.ls, PW_T_LS, NULL)) != NULL)
-		pw_ls_ott_put(ls);
-}
 
 uint64_t
 pw_gs_start_ms(const struct pw_slot *s)
@@ -262,7 +176,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	enum pw_verify v;
 	uint32_t cafe;
 
-	if ((v = ott_consume(st, cfg, ott, g->hash, &o)) != PW_V_OK) {
+	if ((v = pw_ott_consume(st, cfg, ott, g->hash, &o)) != PW_V_OK) {
 		pw_count(st, PW_C_OTT_REJECTED, 1);
 		return (v);
 	}
@@ -276,7 +190,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	if ((s = gs_create(st, cafe, g, uid, ott, key)) == NULL) {
 		if (cafe != 0)
 			pw_wallet_unhold(st, cafe, cfg, g->price);
-		ott_unconsume(o);
+		pw_ott_unconsume(o);
 		return (PW_V_FULL);
 	}
 	pw_ott_release(st, o);
@@ -368,27 +282,6 @@ pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
 		return (t);
 	pw_gs_info(s, w, now, info);
 	return (PW_TOUCH_OK);
-}
-
-/*
- * The reaper's rules for an OTT: unused past ott-ttl it is marked expired
- * (counted once); at 2 x ott-ttl after its issue, plus a second for
- * clocks that disagree, it may be freed (1), so a used OTT answers
- * OTT_ALREADY_USED, not OTT_NOT_FOUND, for that long.
- */
-int
-pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
-{
-	uint64_t ttl = (uint64_t)cfg->ott_ttl * 1000;
-
-	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w) &&
-	    s->u.ott.issued_ms + ttl <= now_ms &&
-	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, PW_W_HI(w)))) {
-		pw_count(st, PW_C_OTT_EXPIRED, 1);
-		pw_ott_release(st, s);
-	}
-	return (s->u.ott.issued_ms + 2 * ttl + 1000 <= now_ms);
 }
 
 /* A game session silent for session-timeout ends EXPIRED; 1 if it did. */

@@ -104,34 +104,3 @@ pw_ls_expire(struct pw_store *st, const struct pw_config *cfg,
 	    atomic_load(&s->u.ls.ended_at) + (uint32_t)cfg->session_timeout <=
 	    now);
 }
-
-/*
- * Take one of the session's ott-per-launcher units; 0 when all are out.
- * A worker killed between this and the OTT's publication keeps one unit
- * of that launcher session taken until the session ends: the cost of
- * counting without a lock, and bounded by the kills.
- */
-int
-pw_ls_ott_take(struct pw_slot *s, int64_t max)
-{
-	uint32_t n;
-
-	n = atomic_load(&s->u.ls.otts);
-	do {
-		if ((int64_t)n >= max)
-			return (0);
-	} while (!atomic_compare_exchange_weak(&s->u.ls.otts, &n, n + 1));
-	return (1);
-}
-
-void
-pw_ls_ott_put(struct pw_slot *s)
-{
-	uint32_t n;
-
-	n = atomic_load(&s->u.ls.otts);
-	do {
-		if (n == 0)
-			return;
-	} while (!atomic_compare_exchange_weak(&s->u.ls.otts, &n, n - 1));
-}

@@ -150,8 +150,8 @@ START_TEST(test_ls_bound_and_ott_quota)
 	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe + 1, &s), PW_TOUCH_MISMATCH);
 	ck_assert_int_eq(pw_ls_touch(&st, ls, cafe, &s), PW_TOUCH_OK);
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(pw_ls_ott_take(s, 4), 1);
-	ck_assert_int_eq(pw_ls_ott_take(s, 4), 0);
+		ck_assert_int_eq(pw_ott_quota_take(s, 4), 1);
+	ck_assert_int_eq(pw_ott_quota_take(s, 4), 0);
 	ck_assert_int_eq(pw_ott_issue(&st, 1, cafe, s->u.ls.pc,
 	    pw_store_ref(&st, s), pw_now_ms(), ott), 0);
 	ck_assert_ptr_nonnull(o = pw_store_find(&st, ott, PW_T_OTT, NULL));
@@ -159,8 +159,8 @@ START_TEST(test_ls_bound_and_ott_quota)
 	pw_ott_release(&st, o);
 	pw_ott_release(&st, o);
 	ck_assert_uint_eq(atomic_load(&s->u.ls.otts), 3);
-	ck_assert_int_eq(pw_ls_ott_take(s, 4), 1);
-	ck_assert_int_eq(pw_ls_ott_take(s, 4), 0);
+	ck_assert_int_eq(pw_ott_quota_take(s, 4), 1);
+	ck_assert_int_eq(pw_ott_quota_take(s, 4), 0);
 }
 END_TEST
 

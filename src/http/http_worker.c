@@ -1,10 +1,8 @@
 /*
- * A worker: one libevent loop serving evhttp on the listening sockets the
- * master opened: inherited, not SO_REUSEPORT, whose per-worker queues lose
- * their connections when a worker exits.  Its event base is created after
- * fork, never shared across it: libevent's internal pipes would be.  SIGTERM stops accepting, lets the
- * requests already on the wire finish and exits; a once-a-second tick
- * notices a master that is gone.
+ * A worker's HTTP service: evhttp on the listening sockets the master
+ * opened: inherited, not SO_REUSEPORT, whose per-worker queues lose their
+ * connections when a worker exits.  One evhttp for the API listeners,
+ * another for metrics-listen, which answers the operator endpoints only.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -13,49 +11,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "pw.h"
+#include "pw_http.h"
 #include "http.h"
-
-#define DRAIN_SECS	2
-
-static void
-worker_stop(evutil_socket_t sig, short ev, void *arg)
-{
-	struct worker *w = arg;
-	struct timeval tv = { DRAIN_SECS, 0 };
-
-	if (w->draining)
-		return;
-	http_conn_drain(w);
-	/* Requests in flight have this long to finish; then we go. */
-	event_base_loopexit(w->base, w->nconn > 0 ? &tv : NULL);
-}
-
-static void
-worker_usr1(evutil_socket_t sig, short ev, void *arg)
-{
-	struct worker *w = arg;
-
-	(void)log_reopen();
-	if (proc_access_open(w->ctx) == -1)
-		log_warn("reopen %s", w->cfg->access_log);
-}
-
-static void
-worker_tick(evutil_socket_t fd, short ev, void *arg)
-{
-	struct worker *w = arg;
-
-	if (proc_orphaned(w->ctx))
-		worker_stop(SIGTERM, 0, w);
-	http_conn_tick(w);
-}
 
 static void
 raise_nofile(struct worker *w)
@@ -125,53 +85,34 @@ setup_http(struct worker *w)
 	w->accepting = 1;
 }
 
-/* With epoll, fold each add/delete pair of a request into one call. */
-static struct event_base *
-new_base(void)
+struct worker *
+http_worker_new(struct pw_ctx *ctx, struct event_base *base, int index)
 {
-	struct event_config *ec;
-	struct event_base *b;
+	struct worker *w;
 
-	if ((ec = event_config_new()) == NULL)
-		return (NULL);
-	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	b = event_base_new_with_config(ec);
-	event_config_free(ec);
-	return (b);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatal("calloc");
+	w->ctx = ctx;
+	w->st = &ctx->st;
+	w->cfg = ctx->cfg;
+	w->index = index;
+	w->base = base;
+	raise_nofile(w);
+	setup_http(w);
+	return (w);
+}
+
+int
+http_worker_drain(struct worker *w)
+{
+	if (w->draining)
+		return (-1);
+	http_conn_drain(w);
+	return (w->nconn > 0);
 }
 
 void
-worker_main(struct pw_ctx *ctx, int index)
+http_worker_tick(struct worker *w)
 {
-	static struct worker w;
-	struct event *ev_term, *ev_int, *ev_usr1, *ev_tick;
-	struct timeval sec = { 1, 0 };
-	char name[32];
-
-	snprintf(name, sizeof(name), "worker %d", index);
-	proc_child_setup(ctx, name);
-	pw_store_set_cell(&ctx->st, (unsigned)index);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	w.ctx = ctx;
-	w.st = &ctx->st;
-	w.cfg = ctx->cfg;
-	w.index = index;
-	raise_nofile(&w);
-	if ((w.base = new_base()) == NULL)
-		fatalx("event_base_new");
-	setup_http(&w);
-	ev_term = evsignal_new(w.base, SIGTERM, worker_stop, &w);
-	ev_int = evsignal_new(w.base, SIGINT, worker_stop, &w);
-	ev_usr1 = evsignal_new(w.base, SIGUSR1, worker_usr1, &w);
-	ev_tick = event_new(w.base, -1, EV_PERSIST, worker_tick, &w);
-	if (ev_term == NULL || ev_int == NULL || ev_usr1 == NULL ||
-	    ev_tick == NULL || evsignal_add(ev_term, NULL) == -1 ||
-	    evsignal_add(ev_int, NULL) == -1 ||
-	    evsignal_add(ev_usr1, NULL) == -1 ||
-	    event_add(ev_tick, &sec) == -1)
-		fatalx("worker events");
-	proc_child_ready();
-	event_base_dispatch(w.base);
-	exit(0);
+	http_conn_tick(w);
 }

@@ -216,12 +216,30 @@ def cafe_flow(cl, k, pc="pc-1"):
 # --- the tests, in order: later ones use the cluster earlier ones left ---
 
 def test_example_maps_are_current(cl):
-    """The shipped example maps are what the tool makes of the example configs."""
+    """The shipped example maps are what the tool makes of the example
+    configs, once their placeholder secrets are filled in (as shipped, the
+    tool refuses them, naming the first placeholder)."""
     ex = os.path.join(ROOT, "etc", "haproxy", "example")
     d = os.path.join(cl.tmp, "example")
+    filled = os.path.join(cl.tmp, "example-confs")
     os.mkdir(d)
+    os.mkdir(filled)
     confs = ["shard%d.conf" % k for k in range(3)]
     p = subprocess.run([pwtest.CTL, "cluster", "maps", d] + confs, cwd=ex,
+                       capture_output=True, text=True, timeout=30)
+    eq(p.returncode, 1, p.stdout)
+    with open(os.path.join(ex, "shard0.conf")) as f:
+        line = [i for i, ln in enumerate(f, 1) if ln.startswith("launcher-secret")]
+    check("shard0.conf:%d: launcher-secret is a placeholder" % line[0] in p.stderr,
+          p.stderr)
+    # The same secret for each placeholder on every shard, as the tool wants.
+    for n in confs:
+        with open(os.path.join(ex, n)) as f:
+            text = f.read()
+        eq(text.count('"change-me-'), 4, n)
+        with open(os.path.join(filled, n), "w") as f:
+            f.write(text.replace('"change-me-', '"filled-in-'))
+    p = subprocess.run([pwtest.CTL, "cluster", "maps", d] + confs, cwd=filled,
                        capture_output=True, text=True, timeout=30)
     eq(p.returncode, 0, p.stderr)
     for n in ("ids.map", "cafes.map", "subs.map", "shards.cfg"):

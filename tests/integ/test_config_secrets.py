@@ -135,3 +135,28 @@ def test_example_shards_refused_until_filled():
             f.write(text.replace('"change-me-', '"filled-in-'))
         p = check_flag(filled)
         eq(p.returncode, 0, p.stderr)
+
+
+def test_manual_example_refused_until_filled():
+    """The configuration of playwaved.conf(5)'s EXAMPLES, as printed: its
+    change-me values are refused, and it loads once they are replaced."""
+    with open(os.path.join(pwtest.ROOT, "man", "playwaved.conf.5")) as f:
+        man = f.read()
+    ex = man[man.index("\n.Sh EXAMPLES"):]
+    ex = ex[ex.index("\n.Bd -literal"):]
+    text = ex[ex.index("\n", 1) + 1:ex.index("\n.Ed\n") + 1]
+    check("\\" not in text, "roff escapes in the example")
+    eq(len(re.findall(r'"change-me-', text)), 7, text)
+    out = tempfile.mkdtemp(prefix="pwtest.")
+    path = os.path.join(out, "example.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    line = text[:text.index("launcher-secret")].count("\n") + 1
+    p = check_flag(path)
+    eq(p.returncode, 1, p.stderr)
+    check("%s:%d: launcher-secret is a placeholder" % (path, line) in p.stderr,
+          p.stderr)
+    with open(path, "w") as f:
+        f.write(text.replace('"change-me-', '"filled-in-'))
+    p = check_flag(path)
+    eq(p.returncode, 0, p.stderr)

@@ -71,8 +71,8 @@ static const struct cf_directive globals[] = {
 	CFG_I64("rate-limit", rate_limit, 0, 1000000),
 	CFG_I64("ott-per-launcher", ott_per_launcher, 1, 1000),
 	CFG_I64("max-token-lifetime", max_token_lifetime, 1, CF_DURATION_MAX),
-	CFG_STR("launcher-secret", launcher_secret),
-	CFG_STR("launch-secret", launch_secret),
+	CFG_FN("launcher-secret", cf_launcher_secret, 0),
+	CFG_FN("launch-secret", cf_launch_secret, 0),
 	CFG_FN("trusted-proxy", d_trusted_proxy, 1),
 	CFG_FN("currency-truncation", d_currency, 1),
 	CFG_FN("game", cf_game, 1),
@@ -343,9 +343,10 @@ finish(struct cf_parser *p)
 	return (0);
 }
 
-int
-pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
-    const char *fname, char *err, size_t errlen)
+/* file: the text is a file's, where published keys are refused too. */
+static int
+parse(struct pw_config *cfg, const char *text, size_t len, const char *fname,
+    int file, char *err, size_t errlen)
 {
 	struct cf_parser	 p;
 	int			 seen[CF_NITEMS(globals)];
@@ -362,6 +363,7 @@ pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
 	p.line = 1;
 	p.last_line = 1;
 	p.fname = fname;
+	p.file = file;
 	p.err = err;
 	p.errlen = errlen;
 	p.cfg = cfg;
@@ -378,6 +380,13 @@ pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
 			return (-1);
 	}
 	return (finish(&p));
+}
+
+int
+pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
+    const char *fname, char *err, size_t errlen)
+{
+	return (parse(cfg, text, len, fname, 0, err, errlen));
 }
 
 /* Read at most max bytes; more than that is reported as *len > max. */
@@ -432,7 +441,7 @@ pw_config_load(struct pw_config *cfg, const char *path, char *err,
 		free(buf);
 		return (-1);
 	}
-	rc = pw_config_parse(cfg, buf, len, path, err, errlen);
+	rc = parse(cfg, buf, len, path, 1, err, errlen);
 	free(buf);
 	if (rc == 0)
 		(void)strlcpy(cfg->path, path, sizeof(cfg->path));

@@ -40,7 +40,7 @@ static const struct cf_directive game_dirs[] = {
 	BLOCK_FN("api-key", d_api_key, 1),
 	GAME_I64("price", price, 0, 1000000000),
 	GAME_STR("provider", provider),
-	GAME_STR("hmac-secret", hmac_secret),
+	BLOCK_FN("hmac-secret", cf_hmac_secret, 0),
 	GAME_I64("min-bet", min_bet, 0, CF_AMOUNT_MAX),
 	GAME_I64("max-bet", max_bet, 0, CF_AMOUNT_MAX),
 	GAME_I64("default-bet", default_bet, 0, CF_AMOUNT_MAX),
@@ -80,11 +80,8 @@ d_api_key(struct cf_parser *p, void *obj)
 		return (cf_error(p, p->tok.line, "too many api-key lines in "
 		    "game '%s', expected at most %d", g->id, PW_MAX_KEYS));
 	key = g->api_keys[g->napi_keys];
-	if (cf_string(p, key, sizeof(g->api_keys[0])) == -1)
+	if (cf_secret(p, key, sizeof(g->api_keys[0]), g->id) == -1)
 		return (-1);
-	if (key[0] == '\0')
-		return (cf_error(p, p->tok.line, "empty api-key in game '%s', "
-		    "expected a secret", g->id));
 	/* A key names one game: never echo it, it is a secret. */
 	for (k = 0; k < g->napi_keys; k++)
 		if (strcmp(g->api_keys[k], key) == 0)

@@ -4,7 +4,7 @@
  * and secrets below are published development defaults, not secrets;
  * production always runs from a file (see playwaved.conf(5)).
  */
-#include "pw_config.h"
+#include "config_parse.h"
 
 const char pw_config_embedded[] =
 	"# playwaved built-in development configuration\n"
@@ -14,16 +14,16 @@ const char pw_config_embedded[] =
 	"store-slots     65536\n"
 	"billing-log     \"playwave-state/billing.log\"\n"
 	"pidfile         \"playwave-state/playwaved.pid\"\n"
-	"launcher-secret \"dev-launcher-secret\"\n"
-	"launch-secret   \"dev-launch-secret\"\n"
+	"launcher-secret \"" CF_DEV_LAUNCHER_SECRET "\"\n"
+	"launch-secret   \"" CF_DEV_LAUNCH_SECRET "\"\n"
 	"currency-truncation vnd 1000\n"
 	"\n"
 	"game devgame {\n"
 	"	name        \"Dev Game\"\n"
-	"	api-key     \"dev-game-key\"\n"
+	"	api-key     \"" CF_DEV_API_KEY "\"\n"
 	"	price       10\n"
 	"	provider    devprovider\n"
-	"	hmac-secret \"dev-hmac-secret\"\n"
+	"	hmac-secret \"" CF_DEV_HMAC_SECRET "\"\n"
 	"	min-bet 1  max-bet 500  default-bet 10  max-exposure 100000\n"
 	"	lobby-url   \"https://operator.example/lobby\"\n"
 	"	deposit-url \"https://operator.example/deposit\"\n"

@@ -19,6 +19,15 @@
 /* Largest amount of money (G-coin or minor units) accepted anywhere. */
 #define CF_AMOUNT_MAX	1000000000000000LL
 
+/*
+ * The built-in development configuration's keys (config_embedded.c):
+ * printed at start and in the manual, so refused in a file.
+ */
+#define CF_DEV_LAUNCHER_SECRET	"dev-launcher-secret"
+#define CF_DEV_LAUNCH_SECRET	"dev-launch-secret"
+#define CF_DEV_API_KEY		"dev-game-key"
+#define CF_DEV_HMAC_SECRET	"dev-hmac-secret"
+
 enum cf_toktype {
 	TOK_EOF = 0,
 	TOK_WORD,		/* bare word */
@@ -46,6 +55,7 @@ struct cf_parser {
 	const char		*stmt;		/* directive being read */
 	const char		*dir;		/* it, or its keyword */
 	int			 listen_given;	/* default listen replaced */
+	int			 file;		/* text of a file (-f) */
 	struct cf_token		 tok;		/* the token just read */
 	/* Top-level directives, for the blocks' "not valid inside" error. */
 	const struct cf_directive *globals;
@@ -91,6 +101,12 @@ int	 cf_apply(struct cf_parser *, const struct cf_directive *, void *,
 int	 cf_game(struct cf_parser *, void *);
 int	 cf_cafe(struct cf_parser *, void *);
 const char *cf_block_of(const char *);
+
+/* config_secret.c */
+int	 cf_secret(struct cf_parser *, char *, size_t, const char *);
+int	 cf_launcher_secret(struct cf_parser *, void *);
+int	 cf_launch_secret(struct cf_parser *, void *);
+int	 cf_hmac_secret(struct cf_parser *, void *);
 
 /* config.c */
 

@@ -42,8 +42,8 @@ srcs_of() {
 			    src/lib/json_quote.c src/lib/hmac.c src/lib/ids.c" ;;
 	config)		echo "src/config/config.c src/config/config_block.c src/config/config_lex.c
 			    src/config/config_lookup.c src/config/config_net.c
-			    src/config/config_games.c src/lib/json_quote.c src/lib/hmac.c
-			    src/lib/ids.c" ;;
+			    src/config/config_games.c src/config/config_secret.c
+			    src/lib/json_quote.c src/lib/hmac.c src/lib/ids.c" ;;
 	launcher_sig)	echo "src/lib/launcher_sig.c src/lib/hmac.c src/lib/ids.c" ;;
 	billing)	echo "src/billing/billing.c src/billing/ledger.c src/lib/names.c
 			    src/core/log.c src/core/file.c src/core/clock.c src/lib/hmac.c

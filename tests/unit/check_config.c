@@ -17,10 +17,12 @@
 
 START_TEST(test_sample)
 {
-	struct pw_config	*cfg = parse_ok(sample_conf);
+	char			*text = sample_filled();
+	struct pw_config	*cfg = parse_ok(text);
 	const struct pw_game	*g;
 	const struct pw_cafe	*c;
 
+	free(text);
 	ck_assert_int_eq(cfg->nlisten, 1);
 	ck_assert_str_eq(cfg->listen[0].text, "127.0.0.1:8080");
 	ck_assert_int_eq(cfg->listen[0].ss.ss_family, AF_INET);
@@ -39,8 +41,8 @@ START_TEST(test_sample)
 	ck_assert_int_eq(cfg->launcher_timeout, 240);
 	ck_assert_int_eq(cfg->max_body, 8192);
 	ck_assert_int_eq(cfg->rate_limit, 0);
-	ck_assert_str_eq(cfg->launcher_secret, "change-me-launcher");
-	ck_assert_str_eq(cfg->launch_secret, "change-me-jwt");
+	ck_assert_str_eq(cfg->launcher_secret, "set-by-me-launcher");
+	ck_assert_str_eq(cfg->launch_secret, "set-by-me-jwt");
 	ck_assert_int_eq(cfg->nproxies, 1);
 	ck_assert_int_eq(cfg->proxies[0].af, AF_INET);
 	ck_assert_int_eq(cfg->proxies[0].prefix, 8);
@@ -56,10 +58,10 @@ START_TEST(test_sample)
 	ck_assert_ptr_eq(g, &cfg->games[0]);
 	ck_assert_str_eq(g->name, "Fantasy Quest");
 	ck_assert_int_eq(g->napi_keys, 1);
-	ck_assert_str_eq(g->api_keys[0], "change-me-fq");
+	ck_assert_str_eq(g->api_keys[0], "set-by-me-fq");
 	ck_assert_int_eq(g->price, 10);
 	ck_assert_str_eq(g->provider, "gameprovider");
-	ck_assert_str_eq(g->hmac_secret, "change-me-hmac");
+	ck_assert_str_eq(g->hmac_secret, "set-by-me-hmac");
 	ck_assert_int_eq(g->min_bet, 1);
 	ck_assert_int_eq(g->max_bet, 500);
 	ck_assert_int_eq(g->default_bet, 10);
@@ -388,7 +390,9 @@ START_TEST(test_load)
 	ck_assert_int_ge(fd = mkstemp(path), 0);
 	(void)close(fd);
 
-	write_file(path, sample_conf, strlen(sample_conf));
+	big = sample_filled();
+	write_file(path, big, strlen(big));
+	free(big);
 	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg->path, path);
 	ck_assert_int_eq(cfg->workers, 2);

@@ -57,6 +57,22 @@ static const char sample_conf[] =
 "    network       203.0.113.0/24        # may repeat; launcher requests from here are this cafe\n"
 "}\n";
 
+/*
+ * The example's secrets are "change-me" placeholders, which a file may
+ * not keep: the example with each one made a secret of the same length.
+ */
+static inline char *
+sample_filled(void)
+{
+	char	*text, *p;
+
+	text = strdup(sample_conf);
+	ck_assert_ptr_nonnull(text);
+	while ((p = strstr(text, "change-me")) != NULL)
+		memcpy(p, "set-by-me", 9);
+	return (text);
+}
+
 static inline struct pw_config *
 new_config(void)
 {

@@ -1,0 +1,218 @@
+/*
+ * Unit tests: secrets a configuration may not use.  A placeholder
+ * ("change-me...", as the samples and the manual show them) is refused
+ * anywhere; a key of the built-in development configuration is refused
+ * in a file, and the built-in configuration itself keeps its keys.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pw_config.h"
+#include "check_run.h"
+#include "check_config.h"
+#include "check_tmp.h"
+
+/* A text refused at line, with word in the message. */
+struct secret_case {
+	const char	*text;
+	int		 line;
+	const char	*word;
+};
+
+#define SECRETS_OK	"launcher-secret l\nlaunch-secret j\n"	/* lines 1-2 */
+
+static const struct secret_case placeholders[] = {
+	{ "launcher-secret \"change-me-launcher-secret\"\n", 1,
+	  "launcher-secret is a placeholder" },
+	{ "workers 2\nlaunch-secret change-me\n", 2,
+	  "launch-secret is a placeholder" },
+	{ "launcher-secret CHANGE-ME-now\n", 1,
+	  "launcher-secret is a placeholder" },
+	{ SECRETS_OK "game g {\n  api-key \"change-me-g-key\"\n}\n", 4,
+	  "api-key of game 'g' is a placeholder" },
+	{ SECRETS_OK "game g {\n  api-key k1\n  api-key Change-Me-2\n}\n", 5,
+	  "api-key of game 'g' is a placeholder" },
+	{ SECRETS_OK "game g {\n  api-key k\n  hmac-secret\n"
+	  "    \"change-me-hmac\"\n}\n", 6,
+	  "hmac-secret of game 'g' is a placeholder" },
+};
+
+/* Any key of the built-in configuration, under any secret directive. */
+static const struct secret_case dev_keys[] = {
+	{ "launcher-secret dev-launcher-secret\nlaunch-secret j\n", 1,
+	  "launcher-secret is a key of the built-in development" },
+	{ "launcher-secret l\nlaunch-secret \"dev-hmac-secret\"\n", 2,
+	  "launch-secret is a key of the built-in development" },
+	{ SECRETS_OK "game g {\n  api-key dev-game-key\n  hmac-secret h\n}\n",
+	  4, "api-key of game 'g' is a key of the built-in development" },
+	{ SECRETS_OK "game g {\n  api-key k\n  hmac-secret dev-launch-secret\n"
+	  "}\n", 5, "hmac-secret of game 'g' is a key of the built-in" },
+};
+
+static void
+refused(const struct secret_case *sc, const char *fname, const char *err)
+{
+	char	 prefix[128];
+
+	(void)snprintf(prefix, sizeof(prefix), "%s:%d: ", fname, sc->line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+	    "want line %d, got \"%s\"", sc->line, err);
+	ck_assert_msg(strstr(err, sc->word) != NULL, "want \"%s\" in \"%s\"",
+	    sc->word, err);
+}
+
+START_TEST(test_placeholder_refused)
+{
+	const struct secret_case	*sc = &placeholders[_i];
+	struct pw_config		*cfg = new_config();
+	char				 err[512];
+
+	ck_assert_int_eq(pw_config_parse(cfg, sc->text, strlen(sc->text),
+	    "test.conf", err, sizeof(err)), -1);
+	refused(sc, "test.conf", err);
+	free(cfg);
+}
+END_TEST
+
+START_TEST(test_placeholder_text)
+{
+	struct pw_config	*cfg = new_config();
+	char			 err[512];
+	const char		*t = "launcher-secret \"change-me-zq7unique\"\n";
+
+	ck_assert_int_eq(pw_config_parse(cfg, t, strlen(t), "test.conf",
+	    err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "test.conf:1: launcher-secret is a placeholder "
+	    "(it begins with \"change-me\"): expected a long random string "
+	    "of your own (openssl rand -hex 32)");
+	/* What follows the placeholder may be a real secret half typed. */
+	ck_assert_ptr_null(strstr(err, "zq7unique"));
+	free(cfg);
+}
+END_TEST
+
+/* The rule is the prefix: these are secrets like any other. */
+START_TEST(test_placeholder_prefix_only)
+{
+	static const char *const ok[] = { "do-not-change-me", "changeme",
+	    "change_me", "chang-me", "change-m" };
+	struct pw_config	*cfg;
+	char			 text[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		(void)snprintf(text, sizeof(text), "launcher-secret \"%s\"\n"
+		    "game g {\n  api-key \"%s-k\"\n  hmac-secret \"%s\"\n}\n",
+		    ok[i], ok[i], ok[i]);
+		cfg = parse_ok(text);
+		ck_assert_str_eq(cfg->launcher_secret, ok[i]);
+		free(cfg);
+	}
+}
+END_TEST
+
+/*
+ * The example of the system description shows its secrets as
+ * placeholders: refused at the first one as written, loaded once each
+ * is replaced.
+ */
+START_TEST(test_system_example)
+{
+	struct pw_config	*cfg = new_config();
+	char			 err[512];
+
+	ck_assert_int_eq(pw_config_parse(cfg, sample_conf, strlen(sample_conf),
+	    "example.conf", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err,
+	    "example.conf:16: launcher-secret is a placeholder"));
+	free(cfg);
+}
+END_TEST
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE	*fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_ge(fputs(text, fp), 0);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+START_TEST(test_dev_key_in_file)
+{
+	const struct secret_case	*sc = &dev_keys[_i];
+	struct pw_config		*cfg = new_config();
+	char				 dir[256], path[300], err[512];
+
+	tmp_dir(dir, sizeof(dir), "pwsecret");
+	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
+	write_text(path, sc->text);
+	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	refused(sc, path, err);
+	/* Text not read from a file (a test's own) may use them. */
+	free(cfg);
+	cfg = parse_ok(sc->text);
+	free(cfg);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/*
+ * The built-in configuration runs on its keys without -f, and the same
+ * text copied into a file is refused at its first key.
+ */
+START_TEST(test_embedded_copied_to_file)
+{
+	struct pw_config	*cfg = new_config();
+	char			 dir[256], path[300], err[512];
+
+	ck_assert_int_eq(pw_config_parse(cfg, pw_config_embedded,
+	    strlen(pw_config_embedded), "(embedded)", err, sizeof(err)), 0);
+	tmp_dir(dir, sizeof(dir), "pwsecret");
+	(void)snprintf(path, sizeof(path), "%s/dev.conf", dir);
+	write_text(path, pw_config_embedded);
+	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err,
+	    ":8: launcher-secret is a key of the built-in development"));
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(cfg);
+}
+END_TEST
+
+static Suite *
+config_secrets_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("config_secrets");
+
+	tc = tcase_create("secrets");
+	tcase_add_loop_test(tc, test_placeholder_refused, 0,
+	    (int)(sizeof(placeholders) / sizeof(placeholders[0])));
+	tcase_add_test(tc, test_placeholder_text);
+	tcase_add_test(tc, test_placeholder_prefix_only);
+	tcase_add_test(tc, test_system_example);
+	tcase_add_loop_test(tc, test_dev_key_in_file, 0,
+	    (int)(sizeof(dev_keys) / sizeof(dev_keys[0])));
+	tcase_add_test(tc, test_embedded_copied_to_file);
+	suite_add_tcase(s, tc);
+
+	return (s);
+}
+
+int
+main(void)
+{
+	return (check_run(config_secrets_suite()));
+}

@@ -2,7 +2,7 @@
  * The ledger (the log read back) and the start-up reconciliation from a
  * checkpoint: rules, adoption of what precedes a checkpoint, a stale
  * store made to agree with the log, probe runs mended, checked money and
- * millisecond minutes.
+ * millisecond minutes; debits read back.
  */
 #include <sys/types.h>
 
@@ -62,7 +62,7 @@ ev(struct fix *f, unsigned type, uint8_t id, uint32_t minute,
 	e.amount = amount;
 	if (type == PW_EV_CREDIT)
 		f->bal += amount;
-	else if (type == PW_EV_CHARGE)
+	else if (type == PW_EV_CHARGE || type == PW_EV_DEBIT)
 		f->bal -= amount;
 	e.balance = f->bal;
 	if (type == PW_EV_END)
@@ -316,6 +316,70 @@ START_TEST(test_mend_probe_run)
 }
 END_TEST
 
+/* DEBIT takes money out; a debit below zero or logged twice is wrong. */
+START_TEST(test_debit_rules)
+{
+	struct fix f;
+	struct pw_ledger l;
+	struct pw_lsess *s;
+	uint8_t id[16];
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 100);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 60);
+	ev(&f, PW_EV_END, 0xa1, 1, 10);
+	pw_ledger_init(&l, 0);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_msg(!l.bad, "%s", l.why);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 30);
+	memset(id, 0xd1, sizeof(id));
+	s = pw_ledger_session(&l, id);
+	ck_assert_ptr_nonnull(s);
+	ck_assert(s->credit);
+	ck_assert_int_eq(s->balance, 30);
+	/* A debit is not a session: none is open after the END. */
+	ck_assert_uint_eq(l.open, 0);
+	pw_ledger_free(&l);
+	/* Read from a checkpoint, the balance before the DEBIT is implied. */
+	pw_ledger_init(&l, 3);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_msg(!l.bad, "%s", l.why);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 30);
+	pw_ledger_free(&l);
+	/* The same debit again, then one that takes the balance below 0. */
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 5);
+	pw_ledger_init(&l, 0);
+	(void)pw_ledger_read(&l, f.b.fd, 1, &good, &size);
+	ck_assert_msg(l.bad && strstr(l.why, "debit logged twice") != NULL,
+	    "%s", l.why);
+	ck_assert_uint_eq(l.bad_off, 5 * PW_EV_SIZE);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_debit_below_zero)
+{
+	struct fix f;
+	struct pw_ledger l;
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 100);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 101);
+	pw_ledger_init(&l, 0);
+	(void)pw_ledger_read(&l, f.b.fd, 1, &good, &size);
+	ck_assert_msg(l.bad && strstr(l.why, "DEBIT below zero") != NULL &&
+	    strstr(l.why, "DEBIT cr_d1d1d1d1-") != NULL, "%s", l.why);
+	ck_assert_uint_eq(l.bad_off, PW_EV_SIZE);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
 START_TEST(test_money_bound)
 {
 	int64_t r = 7;
@@ -360,6 +424,8 @@ ledger_suite(void)
 	tcase_add_test(tc, test_stale_store_reconciled);
 	tcase_add_test(tc, test_ott_kept_consumed);
 	tcase_add_test(tc, test_mend_probe_run);
+	tcase_add_test(tc, test_debit_rules);
+	tcase_add_test(tc, test_debit_below_zero);
 	tcase_add_test(tc, test_money_bound);
 	tcase_add_test(tc, test_minutes_in_ms);
 	suite_add_tcase(s, tc);

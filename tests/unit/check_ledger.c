@@ -2,7 +2,7 @@
  * The ledger (the log read back) and the start-up reconciliation from a
  * checkpoint: rules, adoption of what precedes a checkpoint, a stale
  * store made to agree with the log, probe runs mended, checked money and
- * millisecond minutes; debits read back.
+ * millisecond minutes; debits read back and reconciled.
  */
 #include <sys/types.h>
 
@@ -125,6 +125,35 @@ static int
 reconcile(struct fix *f)
 {
 	return (pw_recover(&f->st, f->cfg, &f->b, 1));
+}
+
+/* A wallet record with that balance and hold. */
+static struct pw_slot *
+wallet_new(struct fix *f, const char *name, int64_t bal, int64_t hold)
+{
+	struct pw_slot *w;
+
+	w = pw_wallet_open(&f->st, name);
+	ck_assert_ptr_nonnull(w);
+	atomic_store(&w->u.w.balance, bal);
+	atomic_store(&w->u.w.hold, hold);
+	return (w);
+}
+
+/* A credit record (amount < 0: a debit) keyed by id, in that state. */
+static struct pw_slot *
+cr_new(struct fix *f, uint8_t id, int64_t amount, unsigned state)
+{
+	uint8_t key[PW_KEY_LEN];
+	struct pw_slot *s;
+
+	memset(key, id, sizeof(key));
+	s = pw_store_claim(&f->st, key, PW_T_CREDIT);
+	ck_assert_ptr_nonnull(s);
+	s->u.cr.amount = amount;
+	strlcpy(s->u.cr.name, "cafe-a", sizeof(s->u.cr.name));
+	pw_store_publish(s, state, 0);
+	return (s);
 }
 
 START_TEST(test_rules)
@@ -380,6 +409,74 @@ START_TEST(test_debit_below_zero)
 }
 END_TEST
 
+/*
+ * A reaper killed after writing a DEBIT and before applying it: the
+ * store shows the debit queued and its amount held, the wallet's balance
+ * unchanged.  The reaper's own reconciliation (no hold recomputation)
+ * applies it once and gives the hold back; a debit queued and never
+ * logged stays queued, holding nothing.
+ */
+START_TEST(test_debit_logged_not_applied)
+{
+	struct fix f;
+	struct pw_slot *w, *d, *q;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	w = wallet_new(&f, "cafe-a", 1000, 0);
+	atomic_store(&f.st.hdr->ckpt_seq, f.b.last_seq);
+	d = cr_new(&f, 0xd1, -400, PW_CREDIT_READY);
+	q = cr_new(&f, 0xd2, -50, PW_CREDIT_READY);
+	atomic_store(&w->u.w.hold, 400 + 7);	/* 7: a session's minute */
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 400);
+	ck_assert_int_eq(pw_recover(&f.st, f.cfg, &f.b, 0), 0);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(d)), PW_CREDIT_APPLIED);
+	ck_assert_int_eq(atomic_load(&d->u.cr.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 7);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(q)), PW_CREDIT_READY);
+	ck_assert_uint_eq(f.st.hdr->recon.credits, 1);
+	ck_assert_uint_eq(f.st.hdr->recon.wallets, 1);
+	/* Again, as the next start would: nothing more moves. */
+	atomic_store(&f.st.hdr->ckpt_seq, 1);
+	ck_assert_int_eq(pw_recover(&f.st, f.cfg, &f.b, 0), 0);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 7);
+	ck_assert_uint_eq(f.st.hdr->recon.credits, 0);
+	fix_close(&f);
+}
+END_TEST
+
+/*
+ * The whole log read (a new checkpoint): the master's start recomputes
+ * holds, which no queued debit has; a debit applied in the store but
+ * missing from the log is queued again, to be logged, like a credit; the
+ * balance is the log's, credits less charges less debits.
+ */
+START_TEST(test_debit_whole_log)
+{
+	struct fix f;
+	struct pw_slot *w, *d, *gone;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_END, 0xa1, 1, 10);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 300);
+	w = wallet_new(&f, "cafe-a", 5, 99);
+	d = cr_new(&f, 0xd1, -300, PW_CREDIT_READY);
+	gone = cr_new(&f, 0xd3, -20, PW_CREDIT_APPLIED);
+	ck_assert_int_eq(reconcile(&f), 0);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 1000 - 10 - 300);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(d)), PW_CREDIT_APPLIED);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(gone)), PW_CREDIT_READY);
+	ck_assert_int_eq(gone->u.cr.amount, -20);
+	fix_close(&f);
+}
+END_TEST
+
 START_TEST(test_money_bound)
 {
 	int64_t r = 7;
@@ -426,6 +523,8 @@ ledger_suite(void)
 	tcase_add_test(tc, test_mend_probe_run);
 	tcase_add_test(tc, test_debit_rules);
 	tcase_add_test(tc, test_debit_below_zero);
+	tcase_add_test(tc, test_debit_logged_not_applied);
+	tcase_add_test(tc, test_debit_whole_log);
 	tcase_add_test(tc, test_money_bound);
 	tcase_add_test(tc, test_minutes_in_ms);
 	suite_add_tcase(s, tc);

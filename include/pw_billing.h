@@ -9,7 +9,7 @@
  *	24  type                25  reason (END)     26  reserved
  *	28  minute (CHARGE: which minute; END: billed minutes)
  *	32  amount              40  balance after
- *	48  session or credit id (16 bytes, binary UUID)
+ *	48  session or credit id (CREDIT, DEBIT; 16 bytes, binary UUID)
  *	64  game id (24 bytes, NUL padded)
  *	88  wallet id (24 bytes, NUL padded)
  *     112  play duration, s (END)                    116 reserved
@@ -53,6 +53,13 @@ enum pw_ev_type {
 #undef PW_EVENT
 	PW_EV_MAX
 };
+
+/* CREDIT and DEBIT carry a credit record's id (cr_), the others a session's. */
+static inline int
+pw_ev_of_credit(unsigned type)
+{
+	return (type == PW_EV_CREDIT || type == PW_EV_DEBIT);
+}
 
 struct pw_event {
 	uint64_t	 seq;

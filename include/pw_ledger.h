@@ -3,7 +3,8 @@
  * about each session and each wallet, and the rules they must obey (a
  * START first, CHARGE minutes 1..n, nothing after the END, an END whose
  * totals are its charges, every balance the running sum of its wallet's
- * amounts).  playwavectl log verify reads the whole log with it; the
+ * amounts: credits less charges and debits, never below zero after a
+ * debit).  playwavectl log verify reads the whole log with it; the
  * start-up reconciliation (reconcile.c) reads the log since the store's
  * checkpoint with it and applies the result to the store.
  *
@@ -26,7 +27,7 @@ struct pw_lsess {
 	uint8_t		 started;	/* its START was read */
 	uint8_t		 ended;
 	uint8_t		 cafe;
-	uint8_t		 credit;	/* a CREDIT's id, not a session */
+	uint8_t		 credit;	/* a CREDIT's or DEBIT's id, no session */
 	uint8_t		 reason;	/* of the END */
 	uint32_t	 charges;	/* the last CHARGE's minute */
 	uint32_t	 end_minutes;	/* the END's billed minutes */

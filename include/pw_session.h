@@ -140,6 +140,8 @@ int	 pw_nonce_expire(const struct pw_slot *, uint32_t now);
  */
 int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
+/* The same on a wallet's slot: -1 when balance - hold would not cover. */
+int	 pw_wallet_reserve(struct pw_slot *wallet, int64_t amount);
 void	 pw_wallet_unhold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
 struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
@@ -147,9 +149,18 @@ struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
 struct pw_slot *pw_wallet_open(struct pw_store *, const char *id);
 int	 pw_credit_retire(struct pw_slot *, uint64_t word);
 int64_t	 pw_wallet_balance(struct pw_store *, const char *id);
-/* Queue a credit for the reaper; returns the credit slot or NULL. */
+/*
+ * Queue a credit (amount > 0) or a debit (amount < 0) for the reaper;
+ * returns the credit slot or NULL.
+ */
 struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
 	    int64_t amount, uint8_t key[PW_KEY_LEN]);
+/* A credit record that takes money out (wallet debit). */
+static inline int
+pw_credit_is_debit(const struct pw_slot *s)
+{
+	return (s->u.cr.amount < 0);
+}
 
 /*
  * What the reaper asks each record's owner on every pass.  The expire

@@ -145,8 +145,16 @@ struct pw_wallet {
 	char		 name[PW_WALLET_NAME];
 };
 
+/*
+ * A change of a wallet's balance queued by playwavectl for the reaper to
+ * log and apply: amount > 0 a credit (CREDIT), amount < 0 a debit of
+ * -amount (DEBIT).  The direction is the sign so that the layout stays
+ * that of format 3: a build from before debits refuses a record whose
+ * amount is not positive (nothing applied, nothing logged), never takes
+ * a debit for a credit.
+ */
 struct pw_credit {
-	int64_t		 amount;
+	int64_t		 amount;	/* signed: < 0 a debit */
 	_Atomic int64_t	 balance;	/* the wallet's balance once applied */
 	char		 name[PW_WALLET_NAME];
 };

@@ -69,8 +69,8 @@ print_event(const struct ctl *c, const struct pw_event *ev)
 {
 	char sid[64], ts[32], amount[24], bal[24], minute[16];
 
-	ctl_format_id(ev->type == PW_EV_CREDIT ? PW_T_CREDIT : PW_T_GS, ev->id,
-	    sid);
+	ctl_format_id(pw_ev_of_credit(ev->type) ? PW_T_CREDIT : PW_T_GS,
+	    ev->id, sid);
 	if (c->json) {
 		event_json(ev, sid);
 		return;

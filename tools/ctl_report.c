@@ -12,6 +12,8 @@
  *			so its END's billed minutes count instead
  *	charged		the amounts of CHARGE events
  *	credits		the amounts of CREDIT events (no game)
+ *	debits		the amounts of DEBIT events (no game): money moved
+ *			out of the wallet (to another shard), not revenue
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -144,7 +146,7 @@ add_one(const struct pw_event *ev, uint64_t off, void *arg)
 	if (!in_range(r, ev, day))
 		return (0);
 	row = rep_row(&r->rows, day, ev->wallet,
-	    ev->type == PW_EV_CREDIT ? "" : ev->game);
+	    pw_ev_of_credit(ev->type) ? "" : ev->game);
 	switch (ev->type) {
 	case PW_EV_START:
 		row->sessions++;
@@ -159,6 +161,9 @@ add_one(const struct pw_event *ev, uint64_t off, void *arg)
 		break;
 	case PW_EV_CREDIT:
 		row->credits += ev->amount;
+		break;
+	case PW_EV_DEBIT:
+		row->debits += ev->amount;
 		break;
 	}
 	return (0);

@@ -13,11 +13,12 @@
 struct rep_row {
 	uint32_t	 day;			/* yyyymmdd */
 	char		 wallet[24];		/* "" : none */
-	char		 game[24];		/* "" : none (credits) */
+	char		 game[24];		/* "" : none (credits, debits) */
 	uint64_t	 sessions;
 	uint64_t	 minutes;
 	int64_t		 charged;
 	int64_t		 credits;
+	int64_t		 debits;		/* money moved out: not revenue */
 };
 
 struct rep_rows {

@@ -157,6 +157,7 @@ print_json(const struct rep_row *r)
 	jw_uint(&j, "billed_minutes", r->minutes);
 	jw_int(&j, "charged", r->charged);
 	jw_int(&j, "credits", r->credits);
+	jw_int(&j, "debits", r->debits);
 	jw_end(&j);
 }
 
@@ -168,17 +169,18 @@ print_csv(const struct rep_row *r, const char *day)
 	csv_field(r->wallet);
 	putchar(',');
 	csv_field(r->game);
-	printf(",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRId64 "\r\n",
-	    r->sessions, r->minutes, r->charged, r->credits);
+	printf(",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+	    "\r\n", r->sessions, r->minutes, r->charged, r->credits,
+	    r->debits);
 }
 
 static void
 print_text(const struct rep_row *r, const char *day)
 {
 	printf("%-10s  %-23s %-23s %8" PRIu64 " %8" PRIu64 " %12" PRId64
-	    " %12" PRId64 "\n", day, r->wallet[0] != '\0' ? r->wallet : "-",
-	    r->game[0] != '\0' ? r->game : "-", r->sessions, r->minutes,
-	    r->charged, r->credits);
+	    " %12" PRId64 " %12" PRId64 "\n", day, r->wallet[0] != '\0' ?
+	    r->wallet : "-", r->game[0] != '\0' ? r->game : "-", r->sessions,
+	    r->minutes, r->charged, r->credits, r->debits);
 }
 
 static void
@@ -208,11 +210,11 @@ rep_print(struct rep_rows *t, enum rep_fmt fmt)
 		qsort(t->row, t->n, sizeof(*t->row), row_cmp);
 	if (fmt == REP_CSV)
 		fputs("day,wallet,game,sessions,billed_minutes,charged,"
-		    "credits\r\n", stdout);
+		    "credits,debits\r\n", stdout);
 	else if (fmt == REP_TEXT)
-		printf("%-10s  %-23s %-23s %8s %8s %12s %12s\n", "DAY",
+		printf("%-10s  %-23s %-23s %8s %8s %12s %12s %12s\n", "DAY",
 		    "WALLET", "GAME", "SESSIONS", "MINUTES", "CHARGED",
-		    "CREDITS");
+		    "CREDITS", "DEBITS");
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < t->n; i++) {
 		print_row(&t->row[i], fmt, NULL);
@@ -220,6 +222,7 @@ rep_print(struct rep_rows *t, enum rep_fmt fmt)
 		total.minutes += t->row[i].minutes;
 		total.charged += t->row[i].charged;
 		total.credits += t->row[i].credits;
+		total.debits += t->row[i].debits;
 	}
 	/* JSON consumers add up themselves; people and sheets get a total. */
 	if (fmt != REP_JSON)

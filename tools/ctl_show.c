@@ -177,7 +177,10 @@ show_credit(struct fields *f, const struct pw_slot *s, uint64_t w)
 	memcpy(name, s->u.cr.name, PW_WALLET_NAME);
 	name[PW_WALLET_NAME] = '\0';
 	f_str(f, "wallet", name);
-	f_int(f, "amount", s->u.cr.amount);
+	/* One record for both: the sign of its amount is the direction. */
+	f_str(f, "kind", pw_credit_is_debit(s) ? "debit" : "credit");
+	f_int(f, "amount", pw_credit_is_debit(s) ? -s->u.cr.amount :
+	    s->u.cr.amount);
 	if (PW_W_STATE(w) == PW_CREDIT_APPLIED)
 		f_int(f, "balance", atomic_load(&((struct pw_slot *)s)->
 		    u.cr.balance));

@@ -5,10 +5,10 @@
  * the ledger (src/billing/ledger.c, the same reader the daemon's start-up
  * reconciliation uses) checks that each session reads START, CHARGE
  * minutes 1..n, at most one END whose totals equal its charges, and that
- * replaying CREDIT and CHARGE amounts per wallet gives each event's
- * balance.  With the daemon's own log and store, the replayed balances
- * are finally compared with the store's, and what the last start-up
- * reconciliation changed is shown.
+ * replaying CREDIT, CHARGE and DEBIT amounts per wallet gives each
+ * event's balance (never below zero after a DEBIT).  With the daemon's
+ * own log and store, the replayed balances are finally compared with the
+ * store's, and what the last start-up reconciliation changed is shown.
  */
 #include <sys/types.h>
 

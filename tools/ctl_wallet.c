@@ -1,8 +1,11 @@
 /*
- * playwavectl wallet credit|show.  A credit is queued in the store and
- * applied by the reaper together with its CREDIT event (the balance only
- * ever changes with a logged event), so the tool waits for the reaper to
- * report the new balance in the credit's slot.
+ * playwavectl wallet credit|debit|show.  A credit or a debit is queued in
+ * the store and applied by the reaper together with its CREDIT or DEBIT
+ * event (the balance only ever changes with a logged event), so the tool
+ * waits for the reaper to report the new balance in the credit's slot.
+ * A debit is refused, with nothing logged, when the wallet's balance
+ * less its hold (money reserved for charges not yet logged) is short:
+ * here first, and again by the reaper, which alone decides.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include <time.h>
 
 #include "pw.h"
+#include "pw_billing.h"
 #include "pw_session.h"
 #include "ctl.h"
 
@@ -54,11 +58,41 @@ wait_applied(struct ctl *c, const uint8_t key[PW_KEY_LEN], int64_t *bal)
 	return (-1);
 }
 
-static int
-credit(struct ctl *c, int argc, char **argv)
+/* The checks a credit or a debit passes before it is queued. */
+static void
+precheck(struct ctl *c, const char *id, long long amount, int debit)
 {
+	struct pw_slot *w;
+	int64_t bal, hold;
+
+	if (!debit) {
+		if (!pw_credit_fits(&c->st, id, amount))
+			ctl_die("wallet credit: %s + %lld would pass 2^53 - 1, "
+			    "the largest balance; nothing credited", id,
+			    amount);
+		return;
+	}
+	if ((w = pw_wallet_find(&c->st, id)) == NULL)
+		ctl_die("wallet debit: no wallet %s; nothing debited", id);
+	/* The hold: money reserved for charges not yet logged. */
+	bal = atomic_load(&w->u.w.balance);
+	hold = atomic_load(&w->u.w.hold);
+	if (bal - hold < amount)
+		ctl_die("wallet debit: %s has %lld available (balance %lld, "
+		    "hold %lld), less than %lld; nothing debited", id,
+		    (long long)(bal - hold), (long long)bal, (long long)hold,
+		    amount);
+}
+
+/*
+ * wallet credit|debit ID AMOUNT: one credit record either way, the
+ * amount negative for a debit; the reaper logs CREDIT or DEBIT.
+ */
+static int
+transfer(struct ctl *c, int argc, char **argv, int debit)
+{
+	const char *what = debit ? "debit" : "credit", *errstr;
 	uint8_t key[PW_KEY_LEN];
-	const char *errstr;
 	char id[64];
 	long long amount;
 	int64_t bal = 0;
@@ -67,25 +101,30 @@ credit(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 4)
-		ctl_usage_err("wallet credit ID AMOUNT");
+		ctl_usage_err("wallet %s ID AMOUNT", what);
 	check_wallet_id(argv[2]);
-	amount = strtonum(argv[3], 1, 1LL << 53, &errstr);
+	amount = strtonum(argv[3], 1, debit ? PW_MONEY_MAX : 1LL << 53,
+	    &errstr);
 	if (errstr != NULL)
-		ctl_usage_err("wallet credit: amount %s is %s (a positive "
-		    "integer in minor units)", argv[3], errstr);
+		ctl_usage_err("wallet %s: amount %s is %s (a positive "
+		    "integer in minor units)", what, argv[3], errstr);
 	ctl_open(c, 1);
-	if (!pw_credit_fits(&c->st, argv[2], amount))
-		ctl_die("wallet credit: %s + %lld would pass 2^53 - 1, the "
-		    "largest balance; nothing credited", argv[2], amount);
-	if (pw_credit_queue(&c->st, argv[2], amount, key) == NULL) {
+	precheck(c, argv[2], amount, debit);
+	if (pw_credit_queue(&c->st, argv[2], debit ? -amount : amount,
+	    key) == NULL) {
 		pw_count(&c->st, PW_C_STORE_FULL, 1);
 		ctl_die("store %s is full", c->store_path);
 	}
 	ctl_format_id(PW_T_CREDIT, key, id);
 	if ((rc = wait_applied(c, key, &bal)) == -1)
-		ctl_die("credit %s of %lld to %s is queued but was not applied "
+		ctl_die("%s %s of %lld %s %s is queued but was not applied "
 		    "within %d s: the reaper is not running (it will apply it "
-		    "when it runs)", id, amount, argv[2], WAIT_MS / 1000);
+		    "when it runs)", what, id, amount, debit ? "from" : "to",
+		    argv[2], WAIT_MS / 1000);
+	if (rc == -3 && debit)
+		ctl_die("debit %s of %lld from %s refused: the balance less "
+		    "what is held is short; nothing debited", id, amount,
+		    argv[2]);
 	if (rc == -3)
 		ctl_die("credit %s of %lld to %s refused: the balance would "
 		    "pass 2^53 - 1; nothing credited", id, amount, argv[2]);
@@ -97,7 +136,7 @@ credit(struct ctl *c, int argc, char **argv)
 	}
 	jw_begin(&j, stdout);
 	jw_str(&j, "wallet", argv[2]);
-	jw_str(&j, "credit", id);
+	jw_str(&j, what, id);
 	jw_int(&j, "amount", amount);
 	jw_int(&j, "balance", bal);
 	jw_end(&j);
@@ -138,8 +177,10 @@ int
 cmd_wallet(struct ctl *c, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "credit") == 0)
-		return (credit(c, argc, argv));
+		return (transfer(c, argc, argv, 0));
+	if (argc >= 2 && strcmp(argv[1], "debit") == 0)
+		return (transfer(c, argc, argv, 1));
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return (show(c, argc, argv));
-	ctl_usage_err("wallet credit ID AMOUNT | wallet show ID");
+	ctl_usage_err("wallet credit|debit ID AMOUNT | wallet show ID");
 }

@@ -41,7 +41,7 @@ ctl_usage(void)
 	    "       show ID\n"
 	    "       ott issue GAME [--cafe CAFE] [--pc PC]\n"
 	    "       end ID\n"
-	    "       wallet credit ID AMOUNT\n"
+	    "       wallet credit|debit ID AMOUNT\n"
 	    "       wallet show ID\n"
 	    "       log cat|verify [FILE]\n"
 	    "       log tail [-f] [--from SEQ] [FILE]\n"

@@ -9,3 +9,4 @@ PW_EVENT(START)
 PW_EVENT(CHARGE)
 PW_EVENT(END)
 PW_EVENT(CREDIT)
+PW_EVENT(DEBIT)		/* money leaving a wallet by playwavectl */

@@ -163,7 +163,7 @@ bad(struct pw_ledger *l, uint64_t off, const struct pw_event *ev,
 		l->bad_off = off;
 		snprintf(l->why, sizeof(l->why), "seq %llu %s %s_%s: %s",
 		    (unsigned long long)ev->seq, pw_ev_type_name(ev->type),
-		    ev->type == PW_EV_CREDIT ? "cr" : "gs", sid, what);
+		    pw_ev_of_credit(ev->type) ? "cr" : "gs", sid, what);
 	}
 	return (1);
 }
@@ -301,18 +301,30 @@ on_end(struct pw_ledger *l, uint64_t off, const struct pw_event *ev)
 	return (0);
 }
 
+/*
+ * A credit or a debit: money in or out of a wallet, one event per credit
+ * record.  A debit never takes a balance below zero (the reaper refuses
+ * one that would), so one that does breaks a rule.
+ */
 static int
-on_credit(struct pw_ledger *l, uint64_t off, const struct pw_event *ev)
+on_transfer(struct pw_ledger *l, uint64_t off, const struct pw_event *ev,
+    int64_t delta)
 {
 	struct pw_lsess *s;
+	int rc;
 
 	if (pw_ledger_session(l, ev->id) != NULL)
-		return (bad(l, off, ev, "credit logged twice"));
+		return (bad(l, off, ev, ev->type == PW_EV_DEBIT ?
+		    "debit logged twice" : "credit logged twice"));
 	s = sess_add(l, ev->id);
 	s->credit = 1;
 	s->balance = ev->balance;
 	strlcpy(s->wallet, ev->wallet, sizeof(s->wallet));
-	return (replay(l, off, ev, ev->amount));
+	if ((rc = replay(l, off, ev, delta)) != 0)
+		return (rc);
+	if (ev->type == PW_EV_DEBIT && ev->balance < 0)
+		return (bad(l, off, ev, "DEBIT below zero"));
+	return (0);
 }
 
 int
@@ -328,7 +340,9 @@ pw_ledger_event(struct pw_ledger *l, const struct pw_event *ev, uint64_t off)
 	case PW_EV_END:
 		return (on_end(l, off, ev));
 	case PW_EV_CREDIT:
-		return (on_credit(l, off, ev));
+		return (on_transfer(l, off, ev, ev->amount));
+	case PW_EV_DEBIT:
+		return (on_transfer(l, off, ev, -ev->amount));
 	}
 	return (bad(l, off, ev, "unknown event type"));
 }

@@ -1,7 +1,7 @@
 /*
  * One pass of the reaper over every slot: expire OTTs, sessions and
- * launchers, bill started minutes, apply wallet credits, write the
- * billing events and free what is logged and durable.  reaper.c runs it
+ * launchers, bill started minutes, apply wallet credits and debits,
+ * write the billing events and free what is logged and durable.  reaper.c runs it
  * four times a second in its own process; storebench times it.  The
  * store/log hand-off and its crash argument are in reconcile.c.
  */
@@ -31,7 +31,7 @@ struct apply {
 	struct pw_slot	*slot;
 	struct pw_slot	*wallet;
 	uint32_t	 minute;
-	int64_t		 amount;
+	int64_t		 amount;	/* what the wallet's hold gives back */
 	int64_t		 balance;
 	unsigned	 reason;
 };
@@ -111,13 +111,31 @@ apply_one(struct pw_reap *r, const struct apply *a)
 		pw_count(r->st, PW_C_GS_ENDED + a->reason, 1);
 		break;
 	case AP_CREDIT:
+		/* Balance first, hold after: the available never looks larger. */
 		atomic_store(&a->wallet->u.w.balance, a->balance);
 		atomic_store(&a->slot->u.cr.balance, a->balance);
 		w = pw_slot_word(a->slot);
-		(void)pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CREDIT_APPLIED, 0,
-		    0));
+		if (pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CREDIT_APPLIED, 0,
+		    0)) && a->amount != 0)
+			atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
 		break;
 	}
+}
+
+/*
+ * A batch not written: its debits give their holds back, to be reserved
+ * again when they are, since their records are still queued.
+ */
+static void
+drop(struct pw_reap *r)
+{
+	int i;
+
+	for (i = 0; i < r->nev; i++)
+		if (r->ap[i].kind == AP_CREDIT && r->ap[i].amount != 0)
+			atomic_fetch_sub(&r->ap[i].wallet->u.w.hold,
+			    r->ap[i].amount);
+	r->nev = r->nsh = 0;
 }
 
 /* Write the batch, then (only then) set the marks it accounts for. */
@@ -141,7 +159,7 @@ flush(struct pw_reap *r)
 		r->failing = 1;
 		r->pending += (uint64_t)r->nev;
 		r->blog.last_seq = first;
-		r->nev = r->nsh = 0;
+		drop(r);
 		return (-1);
 	}
 	if (r->failing)
@@ -371,13 +389,57 @@ reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 		free_slot(s, w);
 }
 
+/* Refuse a queued credit or debit: neither applied nor logged. */
+static void
+refuse(struct pw_slot *s, uint64_t w, const char *why)
+{
+	if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_REFUSED, 0, 0)))
+		log_warnx("wallet %s: %s %+lld refused: %s", s->u.cr.name,
+		    pw_credit_is_debit(s) ? "debit" : "credit",
+		    (long long)s->u.cr.amount, why);
+}
+
+/*
+ * The wallet's balance after a queued credit or debit; -1 when it is
+ * refused.  A debit first reserves its amount in the wallet's hold
+ * (wallet.c), so that no verify spends that money before the debit is
+ * applied; *held is that amount, given back when it is.
+ */
+static int
+credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
+    struct pw_slot *wal, int64_t *held, int64_t *nb)
+{
+	int64_t *bal, amount = s->u.cr.amount;
+
+	*held = 0;
+	if (amount < 0) {
+		if (amount < -PW_MONEY_MAX ||
+		    pw_wallet_reserve(wal, -amount) == -1) {
+			refuse(s, w, "the balance less what is held is short");
+			return (-1);
+		}
+		*held = -amount;
+	}
+	bal = shadow_of(r, wal);
+	if (amount == 0 || pw_money_add(*bal, amount, nb) == -1) {
+		/* A credit: two tools raced past the check. */
+		if (*held != 0)
+			atomic_fetch_sub(&wal->u.w.hold, *held);
+		refuse(s, w, amount > 0 ? "the balance would pass 2^53 - 1" :
+		    "the amount is out of range");
+		return (-1);
+	}
+	*bal = *nb;
+	return (0);
+}
+
 static void
 reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
 	struct pw_event ev;
 	struct apply a;
 	struct pw_slot *wal;
-	int64_t *bal, nb;
+	int64_t held, nb;
 
 	if (PW_W_STATE(w) != PW_CREDIT_READY) {
 		/* Applied or refused: kept a few seconds for playwavectl. */
@@ -386,27 +448,24 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 			free_slot(s, w);
 		return;
 	}
-	if ((wal = pw_wallet_open(r->st, s->u.cr.name)) == NULL ||
-	    room(r, 1) == -1)
+	/* A credit makes its wallet; a debit needs one. */
+	wal = pw_credit_is_debit(s) ? pw_wallet_find(r->st, s->u.cr.name) :
+	    pw_wallet_open(r->st, s->u.cr.name);
+	if (wal == NULL && pw_credit_is_debit(s))
+		refuse(s, w, "no such wallet");
+	if (wal == NULL || room(r, 1) == -1 ||
+	    credit_balance(r, s, w, wal, &held, &nb) == -1)
 		return;
-	bal = shadow_of(r, wal);
-	if (s->u.cr.amount <= 0 || pw_money_add(*bal, s->u.cr.amount,
-	    &nb) == -1) {
-		/* Two tools raced past the check: neither applied nor logged. */
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_REFUSED, 0, 0)))
-			log_warnx("credit of %lld to %s refused: the balance "
-			    "would pass 2^53 - 1", (long long)s->u.cr.amount,
-			    s->u.cr.name);
-		return;
-	}
-	event(r, &ev, PW_EV_CREDIT, s->key, 0);
+	event(r, &ev, pw_credit_is_debit(s) ? PW_EV_DEBIT : PW_EV_CREDIT,
+	    s->key, 0);
 	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
-	ev.amount = s->u.cr.amount;
-	ev.balance = *bal = nb;
+	ev.amount = pw_credit_is_debit(s) ? held : s->u.cr.amount;
+	ev.balance = nb;
 	memset(&a, 0, sizeof(a));
 	a.kind = AP_CREDIT;
 	a.slot = s;
 	a.wallet = wal;
+	a.amount = held;
 	a.balance = ev.balance;
 	emit(r, &ev, &a);
 }

@@ -30,7 +30,8 @@
  *  - every wallet the log touched has the log's balance;
  *  - an OTT whose session's START is logged is consumed (a session id
  *    is keyed to its OTT, gsession.c);
- *  - a logged credit is applied and not applied again;
+ *  - a logged credit or debit is applied and not applied again (a
+ *    debit's hold given back), an applied one the log lacks queued again;
  *  - a session the log shows open but the store has lost ends LOST.
  *
  * With a new store (checkpoint 0) this reads the whole log: that is how
@@ -108,18 +109,28 @@ session_marks(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
 	}
 }
 
+/*
+ * A logged credit or debit is applied.  A debit queued in the store when
+ * its DEBIT is logged was reserved in its wallet's hold by the reaper
+ * that logged it and died before applying it: the hold is given back
+ * with the mark, as the reaper would have (reaper_pass.c).
+ */
 static void
 credit_applied(struct rec *r, const struct pw_lsess *ls)
 {
-	struct pw_slot *s;
-	uint64_t w;
+	struct pw_slot *s, *w;
+	uint64_t word;
 
-	if ((s = pw_store_find(r->st, ls->id, PW_T_CREDIT, &w)) == NULL)
+	if ((s = pw_store_find(r->st, ls->id, PW_T_CREDIT, &word)) == NULL)
 		return;
 	atomic_store(&s->u.cr.balance, ls->balance);
-	if (PW_W_STATE(w) == PW_CREDIT_READY && pw_slot_cas(s, &w,
-	    PW_W_WITH(w, PW_CREDIT_APPLIED, 0, 0)))
-		r->n.credits++;
+	if (PW_W_STATE(word) != PW_CREDIT_READY || !pw_slot_cas(s, &word,
+	    PW_W_WITH(word, PW_CREDIT_APPLIED, 0, 0)))
+		return;
+	r->n.credits++;
+	if (pw_credit_is_debit(s) && s->u.cr.amount >= -PW_MONEY_MAX &&
+	    (w = pw_wallet_find(r->st, s->u.cr.name)) != NULL)
+		atomic_fetch_sub(&w->u.w.hold, -s->u.cr.amount);
 }
 
 /* The session the log shows open is gone from the store: END LOST. */
@@ -226,7 +237,10 @@ full_slot(struct rec *r, struct pw_slot *s, uint64_t w)
 			r->n.wallets++;
 		break;
 	case PW_T_CREDIT:
-		/* Applied in the store, missing from the log: log it again. */
+		/*
+		 * Applied in the store, missing from the log: log it again.
+		 * A debit holds nothing while queued; it is reserved anew.
+		 */
 		if (pw_ledger_session(&r->l, s->key) == NULL &&
 		    PW_W_STATE(w) == PW_CREDIT_APPLIED)
 			(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_CREDIT_READY, 0,

@@ -10,6 +10,14 @@
  * leaves the hold too high by one price: no money moves and nothing is
  * logged, the cafe merely looks that much poorer until the next start,
  * when the master recomputes every hold from the sessions (reconcile.c).
+ *
+ * A debit (playwavectl wallet debit) is a credit record with a negative
+ * amount.  The reaper reserves it with the same CAS, just before it puts
+ * the DEBIT event in its batch, so a debit and a verify can never both
+ * have the same G-coin; it gives the hold back when it applies the debit
+ * or drops the batch unwritten.  A queued debit holds nothing, so a
+ * crash leaves nothing held but for the moment between the reservation
+ * and the apply (too high, as above, never too low).
  */
 #include <string.h>
 
@@ -34,18 +42,10 @@ pw_wallet_find(struct pw_store *st, const char *id)
 }
 
 int
-pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
-    const struct pw_config *cfg, int64_t amount)
+pw_wallet_reserve(struct pw_slot *s, int64_t amount)
 {
-	const struct pw_cafe *c;
-	struct pw_slot *s;
 	int64_t h, b, nh;
 
-	if (amount == 0)
-		return (0);
-	if ((c = pw_config_cafe_by_hash(cfg, cafe_hash)) == NULL ||
-	    (s = pw_wallet_find(st, c->id)) == NULL)
-		return (-1);
 	h = atomic_load(&s->u.w.hold);
 	do {
 		b = atomic_load(&s->u.w.balance);
@@ -53,6 +53,21 @@ pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
 			return (-1);
 	} while (!atomic_compare_exchange_weak(&s->u.w.hold, &h, nh));
 	return (0);
+}
+
+int
+pw_wallet_hold(struct pw_store *st, uint32_t cafe_hash,
+    const struct pw_config *cfg, int64_t amount)
+{
+	const struct pw_cafe *c;
+	struct pw_slot *s;
+
+	if (amount == 0)
+		return (0);
+	if ((c = pw_config_cafe_by_hash(cfg, cafe_hash)) == NULL ||
+	    (s = pw_wallet_find(st, c->id)) == NULL)
+		return (-1);
+	return (pw_wallet_reserve(s, amount));
 }
 
 void

@@ -6,7 +6,8 @@ source addresses, so the proxy sees cafes as it would on a network.
 Checks: every id-bearing endpoint reaches the shard that owns the id (the
 id's last hex digit), launcher starts reach their cafe's shard, an
 authenticate the shard of its token's sub; each shard's billing log holds
-its own sessions and no other's; a shard SIGKILLed (every process) is
+its own sessions and no other's; a cafe's balance moves to another
+shard as a DEBIT there and a CREDIT here; a shard SIGKILLed (every process) is
 answered for by HAProxy with a JSON 503 within seconds while the others
 serve, and restarted on the same store it answers for its sessions again.
 
@@ -380,6 +381,68 @@ def test_each_log_holds_its_own_sessions(cl):
             eq(digit(sid), k, "log of shard %d holds %s" % (k, sid))
 
 
+def wallet_of(shard, wallet):
+    return shard.ctl("wallet", "show", wallet, json_out=True)
+
+
+def net(evs, wallet):
+    """credits - charges - debits of a wallet in one shard's log."""
+    sign = {"CREDIT": 1, "CHARGE": -1, "DEBIT": -1}
+    return sum(sign[e["type"]] * e["amount"] for e in evs
+               if e.get("wallet") == wallet and e["type"] in sign)
+
+
+def move_balance(src, dst, wallet):
+    """The balance leaves src as a logged DEBIT and arrives on dst as a
+    CREDIT (README, "Moving a cafe"); the amount moved."""
+    amount = wallet_of(src, wallet)["balance"]
+    check(amount > 0, (src.k, wallet))
+    d = src.ctl("-j", "wallet", "debit", wallet, str(amount))
+    d = json.loads(d.stdout)
+    eq(d["balance"], 0, d)
+    eq(digit(d["debit"]), src.k, d)
+    c = json.loads(dst.ctl("-j", "wallet", "credit", wallet, str(amount)).stdout)
+    eq(digit(c["credit"]), dst.k, c)
+    for shard, id_, typ in ((src, d["debit"], "DEBIT"), (dst, c["credit"], "CREDIT")):
+        ev = [e for e in shard.log_events() if e["session"] == id_]
+        eq([(e["type"], e["wallet"], e["amount"]) for e in ev],
+           [(typ, wallet, amount)], (shard.k, ev))
+    return amount
+
+
+def test_cafe_balance_moves_between_shards(cl):
+    """Drain cafe 0 on shard 0, move its balance to shard 1, then back:
+    each log shows its side, each replays to its balances, and the money
+    across the shards adds up."""
+    src, dst, cafe = cl.shards[0], cl.shards[1], cafe_of(0)
+    for s in src.ctl("sessions", "--cafe", cafe, "--state", "live", "--limit",
+                     "1000", json_out=True) or []:
+        src.ctl("end", s["id"])
+    pwtest.wait_until(lambda: wallet_of(src, cafe)["hold"] == 0 and
+                      not src.ctl("sessions", "--cafe", cafe, "--state", "live",
+                                  json_out=True), 10, what="cafe 0 drained")
+    before = wallet_of(src, cafe)["balance"]
+    moved = move_balance(src, dst, cafe)
+    eq(moved, before)
+    eq((wallet_of(src, cafe)["balance"], wallet_of(dst, cafe)["balance"]), (0, moved))
+    # Each log replays to its own shard's balance; together they keep it.
+    src_evs, dst_evs = src.log_events(), dst.log_events()
+    eq(net(src_evs, cafe), 0)
+    eq(net(dst_evs, cafe), moved)
+    charged = sum(e["amount"] for e in src_evs
+                  if e["type"] == "CHARGE" and e["wallet"] == cafe)
+    eq(1000 - charged, net(src_evs, cafe) + net(dst_evs, cafe))
+    for shard in (src, dst):
+        p = shard.ctl("log", "verify", check_rc=False)
+        eq(p.returncode, 0, (shard.k, p.stdout, p.stderr))
+        rows = shard.ctl("log", "report", json_out=True)
+        got = sum(r["debits"] for r in rows if r["wallet"] == cafe)
+        eq(got, moved if shard is src else 0, (shard.k, rows))
+    # And back, for the tests after this one.
+    eq(move_balance(dst, src, cafe), moved)
+    eq((wallet_of(src, cafe)["balance"], wallet_of(dst, cafe)["balance"]), (moved, 0))
+
+
 def pg_bin(name):
     import glob
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + name))
@@ -455,13 +518,21 @@ def test_billing_logs_into_postgres(cl):
             p = pg.psql("SELECT count(*), count(DISTINCT seq), min(seq), max(seq) "
                         "FROM billing_event WHERE shard = %d" % k)
             eq(p.stdout.strip(), "%d|%d|1|%d" % (n, n, n), (k, p.stderr))
-        # A cafe's charges add up to what its wallet lost, on its own shard.
+        # Every shard's wallets are its credits less its charges and
+        # debits (cafe 0's moved balance among them), as loaded.
         for s in cl.shards:
-            p = pg.psql("SELECT coalesce(sum(amount), 0) FROM billing_event WHERE "
-                        "shard = %d AND type = 'CHARGE' AND wallet = '%s'"
-                        % (s.k, cafe_of(s.k)))
-            w = s.ctl("wallet", "show", cafe_of(s.k), json_out=True)
-            eq(int(p.stdout.strip()), 1000 - w["balance"], (s.k, w))
+            p = pg.psql("SELECT wallet, sum(CASE type WHEN 'CREDIT' THEN amount "
+                        "ELSE -amount END) FROM billing_event WHERE shard = %d "
+                        "AND type IN ('CREDIT', 'CHARGE', 'DEBIT') GROUP BY wallet "
+                        "ORDER BY wallet" % s.k)
+            eq(p.returncode, 0, p.stderr)
+            got = dict(line.split("|") for line in p.stdout.split())
+            check(cafe_of(s.k) in got, (s.k, got))
+            for wallet, total in got.items():
+                w = s.ctl("wallet", "show", wallet, json_out=True)
+                eq(int(total), w["balance"], (s.k, wallet, w))
+        p = pg.psql("SELECT count(*) FROM billing_event WHERE type = 'DEBIT'")
+        eq(p.stdout.strip(), "2", p.stderr)
     finally:
         pg.stop()
 
@@ -507,7 +578,8 @@ TESTS = [test_example_maps_are_current, test_cafe_flows_on_their_shard,
          test_ids_of_other_clients_route_by_id, test_non_cafe_launcher,
          test_forwarded_for_from_client_ignored, test_authenticate_on_shard_of_sub,
          test_metrics_not_through_proxy, test_each_log_holds_its_own_sessions,
-         test_billing_logs_into_postgres, test_shard_killed_then_restarted]
+         test_cafe_balance_moves_between_shards, test_billing_logs_into_postgres,
+         test_shard_killed_then_restarted]
 
 
 def main():

@@ -81,7 +81,7 @@ scan_fn(const struct pw_event *ev, uint64_t off, void *arg)
 	struct seen	*s = arg;
 
 	if (off != s->next_off || ev->seq != s->n + 1 ||
-	    ev->type < PW_EV_START || ev->type > PW_EV_CREDIT)
+	    ev->type < PW_EV_START || ev->type >= PW_EV_MAX)
 		abort();
 	s->n++;
 	s->next_off += PW_EV_SIZE;

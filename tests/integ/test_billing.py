@@ -16,7 +16,7 @@ from pwtest import Server, check, eq, wait_until
 def events_by_session(evs):
     by = collections.defaultdict(list)
     for e in evs:
-        if e["type"] != "CREDIT":
+        if e["type"] not in ("CREDIT", "DEBIT"):
             by[e["session"]].append(e)
     return by
 

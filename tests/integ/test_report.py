@@ -11,7 +11,7 @@ import pwtest
 from pwtest import Server, check, eq, wait_until
 
 SERVER = dict(billing_unit=1, price=10)
-FIELDS = ("sessions", "billed_minutes", "charged", "credits")
+FIELDS = ("sessions", "billed_minutes", "charged", "credits", "debits")
 
 
 def day_of(ts_ms, off_s=0):
@@ -26,7 +26,7 @@ def independent(events, off_s=0, lo=None, hi=None):
     for e in events:
         if (lo is not None and e["seq"] < lo) or (hi is not None and e["seq"] > hi):
             continue
-        game = None if e["type"] == "CREDIT" else e.get("game")
+        game = None if e["type"] in ("CREDIT", "DEBIT") else e.get("game")
         row = tot[(day_of(e["ts"], off_s), e.get("wallet"), game)]
         if e["type"] == "START":
             row["sessions"] += 1
@@ -37,6 +37,8 @@ def independent(events, off_s=0, lo=None, hi=None):
             row["billed_minutes"] += e["minute"]
         elif e["type"] == "CREDIT":
             row["credits"] += e["amount"]
+        elif e["type"] == "DEBIT":
+            row["debits"] += e["amount"]
     return dict(tot)
 
 
@@ -51,7 +53,8 @@ def report_json(srv, *args):
 
 
 def traffic(srv):
-    """Cafe sessions of two games, one session not at a cafe, credits."""
+    """Cafe sessions of two games, one session not at a cafe, credits and
+    a debit."""
     srv.credit("seoul-01", 1000)
     sessions = [srv.session("pc-r%d" % i)[1] for i in range(3)]
     ls = srv.launcher_session("pc-other")["launcher_session_id"]
@@ -68,6 +71,7 @@ def traffic(srv):
         eq(srv.end(gs)[0], 200)
     eq(srv.end(other, key=pwtest.OTHER_KEY)[0], 200)
     srv.credit("seoul-01", 50)
+    srv.ctl("wallet", "debit", "seoul-01", "30")
     wait_until(lambda: sum(e["type"] == "END" for e in srv.log_events()) == 5,
                timeout=15, what="five END events")
     wait_until(lambda: sum(e["type"] == "CREDIT" for e in srv.log_events()) == 2,
@@ -85,6 +89,9 @@ def test_totals_equal_independent_sum(srv):
     check(None in wallets and "seoul-01" in wallets, wallets)
     check(sum(r["charged"] for r in got.values()) >= 100, got)
     eq(sum(r["credits"] for r in got.values()), 1050)
+    # Debits are not revenue: apart from charged, in rows without a game.
+    eq(sum(r["debits"] for r in got.values()), 30)
+    check(all(k[2] is None for k, r in got.items() if r["debits"]), got)
     eq(sum(r["sessions"] for r in got.values()), 5)
 
 
@@ -126,7 +133,7 @@ def test_csv_and_text(srv):
        [sum(v[f] for v in want.values()) for f in FIELDS])
     text = srv.ctl("log", "report").stdout.splitlines()
     eq(text[0].split(), ["DAY", "WALLET", "GAME", "SESSIONS", "MINUTES",
-                         "CHARGED", "CREDITS"])
+                         "CHARGED", "CREDITS", "DEBITS"])
     eq(len(text), len(want) + 2)
     eq([int(x) for x in text[-1].split()[3:]],
        [sum(v[f] for v in want.values()) for f in FIELDS])

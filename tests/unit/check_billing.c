@@ -98,7 +98,7 @@ START_TEST(test_decode_invalid)
 	ev.type = 0;
 	pw_event_encode(&ev, r);
 	ck_assert_int_eq(pw_event_decode(r, &out), -1);
-	ev.type = PW_EV_CREDIT + 1;
+	ev.type = PW_EV_MAX;
 	pw_event_encode(&ev, r);
 	ck_assert_int_eq(pw_event_decode(r, &out), -1);
 	ev_sample(&ev, 3);

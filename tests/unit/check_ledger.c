@@ -2,7 +2,8 @@
  * The ledger (the log read back) and the start-up reconciliation from a
  * checkpoint: rules, adoption of what precedes a checkpoint, a stale
  * store made to agree with the log, probe runs mended, checked money,
- * millisecond minutes and checkpoints written in steps.
+ * millisecond minutes, debits read back and reconciled, and checkpoints
+ * written in steps.
  */
 #include <sys/types.h>
 
@@ -62,7 +63,7 @@ ev(struct fix *f, unsigned type, uint8_t id, uint32_t minute,
 	e.amount = amount;
 	if (type == PW_EV_CREDIT)
 		f->bal += amount;
-	else if (type == PW_EV_CHARGE)
+	else if (type == PW_EV_CHARGE || type == PW_EV_DEBIT)
 		f->bal -= amount;
 	e.balance = f->bal;
 	if (type == PW_EV_END)
@@ -125,6 +126,35 @@ static int
 reconcile(struct fix *f)
 {
 	return (pw_recover(&f->st, f->cfg, &f->b, 1));
+}
+
+/* A wallet record with that balance and hold. */
+static struct pw_slot *
+wallet_new(struct fix *f, const char *name, int64_t bal, int64_t hold)
+{
+	struct pw_slot *w;
+
+	w = pw_wallet_open(&f->st, name);
+	ck_assert_ptr_nonnull(w);
+	atomic_store(&w->u.w.balance, bal);
+	atomic_store(&w->u.w.hold, hold);
+	return (w);
+}
+
+/* A credit record (amount < 0: a debit) keyed by id, in that state. */
+static struct pw_slot *
+cr_new(struct fix *f, uint8_t id, int64_t amount, unsigned state)
+{
+	uint8_t key[PW_KEY_LEN];
+	struct pw_slot *s;
+
+	memset(key, id, sizeof(key));
+	s = pw_store_claim(&f->st, key, PW_T_CREDIT);
+	ck_assert_ptr_nonnull(s);
+	s->u.cr.amount = amount;
+	strlcpy(s->u.cr.name, "cafe-a", sizeof(s->u.cr.name));
+	pw_store_publish(s, state, 0);
+	return (s);
 }
 
 START_TEST(test_rules)
@@ -316,6 +346,138 @@ START_TEST(test_mend_probe_run)
 }
 END_TEST
 
+/* DEBIT takes money out; a debit below zero or logged twice is wrong. */
+START_TEST(test_debit_rules)
+{
+	struct fix f;
+	struct pw_ledger l;
+	struct pw_lsess *s;
+	uint8_t id[16];
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 100);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 60);
+	ev(&f, PW_EV_END, 0xa1, 1, 10);
+	pw_ledger_init(&l, 0);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_msg(!l.bad, "%s", l.why);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 30);
+	memset(id, 0xd1, sizeof(id));
+	s = pw_ledger_session(&l, id);
+	ck_assert_ptr_nonnull(s);
+	ck_assert(s->credit);
+	ck_assert_int_eq(s->balance, 30);
+	/* A debit is not a session: none is open after the END. */
+	ck_assert_uint_eq(l.open, 0);
+	pw_ledger_free(&l);
+	/* Read from a checkpoint, the balance before the DEBIT is implied. */
+	pw_ledger_init(&l, 3);
+	ck_assert_int_eq(pw_ledger_read(&l, f.b.fd, 1, &good, &size), 0);
+	ck_assert_msg(!l.bad, "%s", l.why);
+	ck_assert_int_eq(pw_ledger_wallet(&l, "cafe-a")->balance, 30);
+	pw_ledger_free(&l);
+	/* The same debit again, then one that takes the balance below 0. */
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 5);
+	pw_ledger_init(&l, 0);
+	(void)pw_ledger_read(&l, f.b.fd, 1, &good, &size);
+	ck_assert_msg(l.bad && strstr(l.why, "debit logged twice") != NULL,
+	    "%s", l.why);
+	ck_assert_uint_eq(l.bad_off, 5 * PW_EV_SIZE);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
+START_TEST(test_debit_below_zero)
+{
+	struct fix f;
+	struct pw_ledger l;
+	uint64_t good, size;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 100);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 101);
+	pw_ledger_init(&l, 0);
+	(void)pw_ledger_read(&l, f.b.fd, 1, &good, &size);
+	ck_assert_msg(l.bad && strstr(l.why, "DEBIT below zero") != NULL &&
+	    strstr(l.why, "DEBIT cr_d1d1d1d1-") != NULL, "%s", l.why);
+	ck_assert_uint_eq(l.bad_off, PW_EV_SIZE);
+	pw_ledger_free(&l);
+	fix_close(&f);
+}
+END_TEST
+
+/*
+ * A reaper killed after writing a DEBIT and before applying it: the
+ * store shows the debit queued and its amount held, the wallet's balance
+ * unchanged.  The reaper's own reconciliation (no hold recomputation)
+ * applies it once and gives the hold back; a debit queued and never
+ * logged stays queued, holding nothing.
+ */
+START_TEST(test_debit_logged_not_applied)
+{
+	struct fix f;
+	struct pw_slot *w, *d, *q;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	w = wallet_new(&f, "cafe-a", 1000, 0);
+	atomic_store(&f.st.hdr->ckpt_seq, f.b.last_seq);
+	d = cr_new(&f, 0xd1, -400, PW_CREDIT_READY);
+	q = cr_new(&f, 0xd2, -50, PW_CREDIT_READY);
+	atomic_store(&w->u.w.hold, 400 + 7);	/* 7: a session's minute */
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 400);
+	ck_assert_int_eq(pw_recover(&f.st, f.cfg, &f.b, 0), 0);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(d)), PW_CREDIT_APPLIED);
+	ck_assert_int_eq(atomic_load(&d->u.cr.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 7);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(q)), PW_CREDIT_READY);
+	ck_assert_uint_eq(f.st.hdr->recon.credits, 1);
+	ck_assert_uint_eq(f.st.hdr->recon.wallets, 1);
+	/* Again, as the next start would: nothing more moves. */
+	atomic_store(&f.st.hdr->ckpt_seq, 1);
+	ck_assert_int_eq(pw_recover(&f.st, f.cfg, &f.b, 0), 0);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 600);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 7);
+	ck_assert_uint_eq(f.st.hdr->recon.credits, 0);
+	fix_close(&f);
+}
+END_TEST
+
+/*
+ * The whole log read (a new checkpoint): the master's start recomputes
+ * holds, which no queued debit has; a debit applied in the store but
+ * missing from the log is queued again, to be logged, like a credit; the
+ * balance is the log's, credits less charges less debits.
+ */
+START_TEST(test_debit_whole_log)
+{
+	struct fix f;
+	struct pw_slot *w, *d, *gone;
+
+	fix_open(&f);
+	ev(&f, PW_EV_CREDIT, 0xc1, 0, 1000);
+	ev(&f, PW_EV_START, 0xa1, 0, 0);
+	ev(&f, PW_EV_CHARGE, 0xa1, 1, 10);
+	ev(&f, PW_EV_END, 0xa1, 1, 10);
+	ev(&f, PW_EV_DEBIT, 0xd1, 0, 300);
+	w = wallet_new(&f, "cafe-a", 5, 99);
+	d = cr_new(&f, 0xd1, -300, PW_CREDIT_READY);
+	gone = cr_new(&f, 0xd3, -20, PW_CREDIT_APPLIED);
+	ck_assert_int_eq(reconcile(&f), 0);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 1000 - 10 - 300);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(d)), PW_CREDIT_APPLIED);
+	ck_assert_uint_eq(PW_W_STATE(pw_slot_word(gone)), PW_CREDIT_READY);
+	ck_assert_int_eq(gone->u.cr.amount, -20);
+	fix_close(&f);
+}
+END_TEST
+
 START_TEST(test_money_bound)
 {
 	int64_t r = 7;
@@ -392,6 +554,10 @@ ledger_suite(void)
 	tcase_add_test(tc, test_stale_store_reconciled);
 	tcase_add_test(tc, test_ott_kept_consumed);
 	tcase_add_test(tc, test_mend_probe_run);
+	tcase_add_test(tc, test_debit_rules);
+	tcase_add_test(tc, test_debit_below_zero);
+	tcase_add_test(tc, test_debit_logged_not_applied);
+	tcase_add_test(tc, test_debit_whole_log);
 	tcase_add_test(tc, test_money_bound);
 	tcase_add_test(tc, test_minutes_in_ms);
 	tcase_add_test(tc, test_checkpoint_in_steps);

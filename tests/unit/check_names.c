@@ -40,8 +40,11 @@ START_TEST(test_event_names)
 	ck_assert_str_eq(pw_ev_type_name(PW_EV_CHARGE), "CHARGE");
 	ck_assert_str_eq(pw_ev_type_name(PW_EV_END), "END");
 	ck_assert_str_eq(pw_ev_type_name(PW_EV_CREDIT), "CREDIT");
+	ck_assert_str_eq(pw_ev_type_name(PW_EV_DEBIT), "DEBIT");
 	ck_assert_uint_eq(PW_EV_START, 1);
 	ck_assert_uint_eq(PW_EV_CREDIT, 4);
+	ck_assert_uint_eq(PW_EV_DEBIT, 5);	/* on disk: append only */
+	ck_assert_uint_eq(PW_EV_MAX, 6);
 	ck_assert_str_eq(pw_ev_type_name(0), "?");
 	ck_assert_str_eq(pw_ev_type_name(PW_EV_MAX), "?");
 }

@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS billing_event (
 	shard	smallint	NOT NULL,
 	seq	bigint		NOT NULL,
 	ts	timestamptz	NOT NULL,
-	type	text		NOT NULL,	-- START, CHARGE, END, CREDIT
+	type	text		NOT NULL,	-- START, CHARGE, END, CREDIT, DEBIT
 	session	text,
 	game	text,
 	wallet	text,

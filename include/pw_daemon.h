@@ -47,7 +47,8 @@ void	 reaper_main(struct pw_ctx *) __attribute__((noreturn));
 
 /*
  * reconcile.c: make the store agree with the log read since the store's
- * checkpoint (all of it for a new store), then take a checkpoint.
+ * checkpoint (all of it for a new store); the master (holds) then takes
+ * a checkpoint.
  */
 int	 pw_recover(struct pw_store *, const struct pw_config *,
 	    struct pw_blog *, int holds);
@@ -66,7 +67,8 @@ void	 pw_ckpt_begin(struct pw_ckpt *, uint64_t seq);
 /*
  * msync the next chunk bytes (a multiple of the page size); 1 when that
  * finished the sweep and seq is the checkpoint, 0 while it goes on or
- * when no sweep is active, -1 when msync failed (the sweep is dropped).
+ * when no sweep is active, -1 when msync failed (the sweep is dropped:
+ * which pages reached the disk is then unknown).
  */
 int	 pw_ckpt_step(struct pw_store *, struct pw_ckpt *, size_t chunk);
 

@@ -20,9 +20,10 @@ struct pw_reap	*pw_reap_new(struct pw_store *, const struct pw_config *,
 		    size_t errlen);
 /* Rebuild the store's logged marks and balances from the log (reconcile.c). */
 int		 pw_reap_recover(struct pw_reap *);
-/* One pass over every slot; failures to write are logged and retried. */
+/*
+ * One pass over every slot, its events written, synced and applied
+ * before it returns; failures to write are logged and retried.
+ */
 void		 pw_reap_pass(struct pw_reap *);
-/* fsync the log and publish what is durable; 0 or -1. */
-int		 pw_reap_sync(struct pw_reap *);
 
 #endif /* PW_REAP_H */

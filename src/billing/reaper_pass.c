@@ -1,9 +1,10 @@
 /*
  * One pass of the reaper over every slot: expire OTTs, sessions and
- * launchers, bill started minutes, apply wallet credits and debits,
- * write the billing events and free what is logged and durable.  reaper.c runs it
- * four times a second in its own process; storebench times it.  The
- * store/log hand-off and its crash argument are in reconcile.c.
+ * launchers, bill started minutes, derive the billing events each slot
+ * owes (sessions, wallet credits and debits) for reaper_batch.c to write,
+ * sync and apply, and free what is logged.  reaper.c runs it four times
+ * a second in its own process; storebench times it.  The store/log
+ * hand-off and its crash argument are in reconcile.c.
  */
 #include <sys/types.h>
 
@@ -18,201 +19,11 @@
 #include "pw_reap.h"
 #include "pw_realplay.h"
 #include "pw_session.h"
+#include "reap.h"
 
 #define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
-#define BATCH		256
 #define CKPT_US		10000000	/* a store checkpoint every 10 s */
 #define CKPT_CHUNK	(8u << 20)	/* of it msynced per pass (checkpoint.c) */
-
-enum ap_kind { AP_START, AP_CHARGE, AP_END, AP_CREDIT };
-
-struct apply {
-	enum ap_kind	 kind;
-	struct pw_slot	*slot;
-	struct pw_slot	*wallet;
-	uint32_t	 minute;
-	int64_t		 amount;	/* what the wallet's hold gives back */
-	int64_t		 balance;
-	unsigned	 reason;
-};
-
-struct shadow {
-	struct pw_slot	*wallet;
-	int64_t		 balance;
-};
-
-struct pw_reap {
-	struct pw_store		*st;
-	const struct pw_config	*cfg;
-	struct pw_blog		 blog;
-	uint8_t			 buf[BATCH * PW_EV_SIZE];
-	struct apply		 ap[BATCH];
-	int			 nev;
-	struct shadow		 sh[BATCH];
-	int			 nsh;
-	uint64_t		 pass;
-	uint32_t		 now;
-	uint64_t		 now_ms;
-	uint64_t		 last_sync_us;
-	uint64_t		 last_ckpt_us;
-	struct pw_ckpt		 ckpt;
-	uint64_t		 last_err_us;
-	int			 failing;
-	uint64_t		 pending;
-	uint64_t		 g[PW_G_COUNT];
-};
-
-static int64_t *
-shadow_of(struct pw_reap *r, struct pw_slot *w)
-{
-	int i;
-
-	for (i = 0; i < r->nsh; i++)
-		if (r->sh[i].wallet == w)
-			return (&r->sh[i].balance);
-	r->sh[r->nsh].wallet = w;
-	r->sh[r->nsh].balance = atomic_load(&w->u.w.balance);
-	return (&r->sh[r->nsh++].balance);
-}
-
-int
-pw_reap_sync(struct pw_reap *r)
-{
-	if (fsync(r->blog.fd) == -1) {
-		log_warn("billing log fsync");
-		return (-1);
-	}
-	atomic_store(&r->st->hdr->durable_seq,
-	    atomic_load(&r->st->hdr->logged_seq));
-	r->last_sync_us = pw_mono_us();
-	return (0);
-}
-
-static void
-apply_one(struct pw_reap *r, const struct apply *a)
-{
-	struct pw_gs *g = &a->slot->u.gs;
-	uint64_t w;
-
-	switch (a->kind) {
-	case AP_START:
-		atomic_fetch_or(&g->logged, PW_LOGGED_START);
-		break;
-	case AP_CHARGE:
-		atomic_store(&g->logged, (atomic_load(&g->logged) &
-		    ~0x3fffffffu) | a->minute);
-		if (a->wallet == NULL)		/* price 0: nothing held */
-			break;
-		atomic_store(&a->wallet->u.w.balance, a->balance);
-		atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
-		break;
-	case AP_END:
-		atomic_fetch_or(&g->logged, PW_LOGGED_END);
-		pw_count(r->st, PW_C_GS_ENDED + a->reason, 1);
-		break;
-	case AP_CREDIT:
-		/* Balance first, hold after: the available never looks larger. */
-		atomic_store(&a->wallet->u.w.balance, a->balance);
-		atomic_store(&a->slot->u.cr.balance, a->balance);
-		w = pw_slot_word(a->slot);
-		if (pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CREDIT_APPLIED, 0,
-		    0)) && a->amount != 0)
-			atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
-		break;
-	}
-}
-
-/*
- * A batch not written: its debits give their holds back, to be reserved
- * again when they are, since their records are still queued.
- */
-static void
-drop(struct pw_reap *r)
-{
-	int i;
-
-	for (i = 0; i < r->nev; i++)
-		if (r->ap[i].kind == AP_CREDIT && r->ap[i].amount != 0)
-			atomic_fetch_sub(&r->ap[i].wallet->u.w.hold,
-			    r->ap[i].amount);
-	r->nev = r->nsh = 0;
-}
-
-/* Write the batch, then (only then) set the marks it accounts for. */
-static int
-flush(struct pw_reap *r)
-{
-	uint64_t first;
-	int i;
-
-	if (r->nev == 0)
-		return (0);
-	first = r->blog.last_seq - (uint64_t)r->nev;
-	if (pw_blog_append(&r->blog, r->buf, (size_t)r->nev * PW_EV_SIZE) ==
-	    -1) {
-		pw_count(r->st, PW_C_BILL_ERRORS, 1);
-		if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
-			log_warn("billing log write (%d events stay pending "
-			    "in the store)", r->nev);
-			r->last_err_us = pw_mono_us();
-		}
-		r->failing = 1;
-		r->pending += (uint64_t)r->nev;
-		r->blog.last_seq = first;
-		drop(r);
-		return (-1);
-	}
-	if (r->failing)
-		log_info("billing log writable again");
-	r->failing = 0;
-	if (r->cfg->billing_fsync == PW_FSYNC_ALWAYS)
-		(void)pw_reap_sync(r);
-	for (i = 0; i < r->nev; i++)
-		apply_one(r, &r->ap[i]);
-	atomic_store(&r->st->hdr->logged_seq, r->blog.last_seq);
-	pw_count(r->st, PW_C_BILL_EVENTS, (uint64_t)r->nev);
-	pw_count(r->st, PW_C_BILL_BYTES, (uint64_t)r->nev * PW_EV_SIZE);
-	r->nev = r->nsh = 0;
-	return (0);
-}
-
-/* Room for n more events in the batch; 0, or -1 if the log is failing. */
-static int
-room(struct pw_reap *r, int n)
-{
-	if (r->failing && r->nev == 0 && r->pending > 0)
-		return (-1);
-	if (r->nev + n > BATCH && flush(r) == -1)
-		return (-1);
-	return (0);
-}
-
-static struct pw_event *
-event(struct pw_reap *r, struct pw_event *ev, unsigned type,
-    const uint8_t id[16], uint32_t game)
-{
-	const struct pw_game *g;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->seq = ++r->blog.last_seq;
-	ev->ts_ms = r->now_ms;
-	ev->type = type;
-	memcpy(ev->id, id, 16);
-	if (game != 0) {
-		if ((g = pw_config_game_by_hash(r->cfg, game)) != NULL)
-			strlcpy(ev->game, g->id, sizeof(ev->game));
-		else
-			snprintf(ev->game, sizeof(ev->game), "#%08x", game);
-	}
-	return (ev);
-}
-
-static void
-emit(struct pw_reap *r, const struct pw_event *ev, const struct apply *a)
-{
-	pw_event_encode(ev, r->buf + (size_t)r->nev * PW_EV_SIZE);
-	r->ap[r->nev++] = *a;
-}
 
 static struct pw_slot *
 cafe_wallet(struct pw_reap *r, uint32_t cafe, const char **name)
@@ -268,22 +79,22 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	if (cafe)
 		wal = cafe_wallet(r, s->u.gs.cafe, &wname);
 	cafe = wname[0] != '\0';
-	if (room(r, owed < BATCH ? owed : BATCH) == -1)
+	if (reap_room(r, owed < REAP_BATCH ? owed : REAP_BATCH) == -1)
 		return;
-	bal = wal != NULL ? shadow_of(r, wal) : &zero;
+	bal = wal != NULL ? reap_shadow(r, wal) : &zero;
 	memset(&a, 0, sizeof(a));
 	a.slot = s;
 	a.wallet = wal;
 	if (!(logged & PW_LOGGED_START)) {
-		event(r, &ev, PW_EV_START, s->key, s->u.gs.game);
+		reap_event(r, &ev, PW_EV_START, s->key, s->u.gs.game);
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 		ev.balance = *bal;
 		a.kind = AP_START;
-		emit(r, &ev, &a);
+		reap_emit(r, &ev, &a);
 	}
 	for (m = PW_LOGGED_CHARGES(logged) + 1; cafe && m <= billed &&
-	    r->nev < BATCH; m++) {
-		event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
+	    r->nbuf < REAP_BATCH; m++) {
+		reap_event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 		ev.minute = m;
 		ev.amount = s->u.gs.price;
@@ -295,13 +106,13 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 		a.minute = m;
 		a.amount = ev.amount;
 		a.balance = ev.balance;
-		emit(r, &ev, &a);
+		reap_emit(r, &ev, &a);
 	}
 	/* The END waits until every charge before it is in the batch. */
 	if (PW_W_STATE(w) != PW_GS_ENDED || (logged & PW_LOGGED_END) ||
-	    (cafe && m <= billed) || r->nev >= BATCH)
+	    (cafe && m <= billed) || r->nbuf >= REAP_BATCH)
 		return;
-	event(r, &ev, PW_EV_END, s->key, s->u.gs.game);
+	reap_event(r, &ev, PW_EV_END, s->key, s->u.gs.game);
 	strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 	ev.reason = PW_W_REASON(w);
 	ev.minute = billed;
@@ -312,7 +123,7 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	    pw_gs_start_ms(s)) / 1000) : 0;
 	a.kind = AP_END;
 	a.reason = ev.reason;
-	emit(r, &ev, &a);
+	reap_emit(r, &ev, &a);
 }
 
 /* Bill each started minute; no money: grace, then NO_BALANCE. */
@@ -350,21 +161,6 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 		*w = pw_slot_word(s);
 }
 
-/*
- * A slot may be freed only once its END is on disk.  Its END is already
- * written (its mark is set only after the write), so one fsync of what
- * has been written covers it: at most one per pass, and only when
- * something is due to be freed.
- */
-static int
-durable(struct pw_reap *r)
-{
-	if (atomic_load(&r->st->hdr->durable_seq) >=
-	    atomic_load(&r->st->hdr->logged_seq))
-		return (1);
-	return (pw_reap_sync(r) == 0);
-}
-
 static void
 free_slot(struct pw_slot *s, uint64_t w)
 {
@@ -382,10 +178,11 @@ reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	if (PW_W_STATE(w) == PW_GS_ENDED && pw_gs_end_ms(s) == 0)
 		pw_gs_set_end(s, r->now_ms);	/* its ender died */
 	gs_log(r, s, w);
+	/* Its END mark is set only once the END is on disk (reaper_batch.c). */
 	if (PW_W_STATE(w) == PW_GS_ENDED &&
 	    (atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
 	    pw_gs_end_ms(s) + (uint64_t)r->cfg->session_timeout * 1000 <=
-	    r->now_ms && durable(r))
+	    r->now_ms)
 		free_slot(s, w);
 }
 
@@ -420,7 +217,7 @@ credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
 		}
 		*held = -amount;
 	}
-	bal = shadow_of(r, wal);
+	bal = reap_shadow(r, wal);
 	if (amount == 0 || pw_money_add(*bal, amount, nb) == -1) {
 		/* A credit: two tools raced past the check. */
 		if (*held != 0)
@@ -443,8 +240,7 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 
 	if (PW_W_STATE(w) != PW_CREDIT_READY) {
 		/* Applied or refused: kept a few seconds for playwavectl. */
-		if (r->pass % TIDY_EVERY == 0 && durable(r) &&
-		    pw_credit_retire(s, w))
+		if (r->pass % TIDY_EVERY == 0 && pw_credit_retire(s, w))
 			free_slot(s, w);
 		return;
 	}
@@ -453,10 +249,10 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	    pw_wallet_open(r->st, s->u.cr.name);
 	if (wal == NULL && pw_credit_is_debit(s))
 		refuse(s, w, "no such wallet");
-	if (wal == NULL || room(r, 1) == -1 ||
+	if (wal == NULL || reap_room(r, 1) == -1 ||
 	    credit_balance(r, s, w, wal, &held, &nb) == -1)
 		return;
-	event(r, &ev, pw_credit_is_debit(s) ? PW_EV_DEBIT : PW_EV_CREDIT,
+	reap_event(r, &ev, pw_credit_is_debit(s) ? PW_EV_DEBIT : PW_EV_CREDIT,
 	    s->key, 0);
 	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
 	ev.amount = pw_credit_is_debit(s) ? held : s->u.cr.amount;
@@ -467,7 +263,7 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	a.wallet = wal;
 	a.amount = held;
 	a.balance = ev.balance;
-	emit(r, &ev, &a);
+	reap_emit(r, &ev, &a);
 }
 
 static void
@@ -539,19 +335,29 @@ reap_slot(struct pw_reap *r, uint64_t i)
 }
 
 /*
- * Everything logged is applied: once durable, sweep it into the store's
- * checkpoint, a chunk a pass.  A failed sweep is tried again a whole
- * interval later, not at every pass.
+ * Everything logged is durable and applied: sweep it into the store's
+ * checkpoint, a chunk a pass.  A failed msync leaves it unknown which
+ * pages reached the disk (the kernel may mark the ones it could not
+ * write clean), so a later sweep could name a checkpoint they do not
+ * reflect: the reaper exits instead, and its successor reads the log
+ * from the last good checkpoint.
  */
 static void
 checkpoint(struct pw_reap *r)
 {
 	if (!r->ckpt.active && pw_mono_us() - r->last_ckpt_us >= CKPT_US &&
-	    !r->failing && (atomic_load(&r->st->hdr->durable_seq) ==
-	    r->blog.last_seq || pw_reap_sync(r) == 0))
+	    !r->failing && atomic_load(&r->st->hdr->durable_seq) ==
+	    r->blog.last_seq)
 		pw_ckpt_begin(&r->ckpt, r->blog.last_seq);
-	if (r->ckpt.active && pw_ckpt_step(r->st, &r->ckpt, CKPT_CHUNK) != 0)
+	if (!r->ckpt.active)
+		return;
+	switch (pw_ckpt_step(r->st, &r->ckpt, CKPT_CHUNK)) {
+	case -1:
+		fatalx("store checkpoint failed: the reaper restarts");
+	case 1:
 		r->last_ckpt_us = pw_mono_us();
+		break;
+	}
 }
 
 void
@@ -567,11 +373,7 @@ pw_reap_pass(struct pw_reap *r)
 	/* Downwards, so a run of tombstones compacts in a single pass. */
 	for (i = r->st->mask + 1; i-- > 0;)
 		reap_slot(r, i);
-	(void)flush(r);
-	if (r->cfg->billing_fsync == PW_FSYNC_INTERVAL &&
-	    atomic_load(&r->st->hdr->durable_seq) < r->blog.last_seq &&
-	    pw_mono_us() - r->last_sync_us >= 1000000)
-		(void)pw_reap_sync(r);
+	(void)reap_commit(r);
 	atomic_store(&r->st->hdr->log_pending, r->pending);
 	checkpoint(r);
 	for (i = 0; i < PW_G_COUNT; i++)
@@ -597,12 +399,18 @@ pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
 	}
 	r->st = st;
 	r->cfg = cfg;
-	if (pw_blog_attach_from(&r->blog, blog_fd, blog_path,
-	    atomic_load(&st->hdr->ckpt_seq), err, errlen) == -1) {
+	if (reap_batch_init(r) == -1) {
+		snprintf(err, errlen, "reaper: %s", strerror(errno));
 		free(r);
 		return (NULL);
 	}
-	r->last_sync_us = r->last_ckpt_us = pw_mono_us();
+	if (pw_blog_attach_from(&r->blog, blog_fd, blog_path,
+	    atomic_load(&st->hdr->ckpt_seq), err, errlen) == -1) {
+		reap_batch_free(r);
+		free(r);
+		return (NULL);
+	}
+	r->last_ckpt_us = pw_mono_us();
 	return (r);
 }
 

@@ -54,6 +54,7 @@ struct rec {
 	struct pw_ledger	 l;
 	struct pw_recon		 n;
 	int			 full;	/* the whole log was read */
+	int			 holds;	/* the master's: it recomputes holds */
 };
 
 /* Set the word to what the log says of this session's state. */
@@ -107,6 +108,17 @@ session_marks(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
 		atomic_store(&s->u.gs.logged, m);
 		r->n.marks++;
 	}
+	/*
+	 * A reaper died between logging these charges and marking them,
+	 * which gives back what they held: give it back here, or the cafe's
+	 * G-coin counts twice (debited and held) until the master's next
+	 * start recomputes every hold.
+	 */
+	if (!r->holds && PW_LOGGED_CHARGES(m) > PW_LOGGED_CHARGES(old) &&
+	    s->u.gs.cafe != 0)
+		pw_wallet_unhold(r->st, s->u.gs.cafe, r->cfg,
+		    (int64_t)(PW_LOGGED_CHARGES(m) - PW_LOGGED_CHARGES(old)) *
+		    s->u.gs.price);
 }
 
 /*
@@ -343,6 +355,7 @@ pw_recover(struct pw_store *st, const struct pw_config *cfg,
 	memset(&r, 0, sizeof(r));
 	r.st = st;
 	r.cfg = cfg;
+	r.holds = holds;
 	if ((from = atomic_load(&st->hdr->ckpt_seq)) > b->last_seq) {
 		log_warnx("store checkpoint at seq %llu is past the billing "
 		    "log's end (seq %llu): reading the whole log",
@@ -366,7 +379,12 @@ pw_recover(struct pw_store *st, const struct pw_config *cfg,
 	scan_slots(&r, holds);
 	atomic_store(&st->hdr->logged_seq, b->last_seq);
 	atomic_store(&st->hdr->durable_seq, b->last_seq);
-	if (pw_store_checkpoint(st, b->last_seq) == -1)
+	/*
+	 * The master checkpoints before anything is served; a restarted
+	 * reaper leaves it to its sweep (the old checkpoint still holds),
+	 * so as not to hold up the minutes due meanwhile.
+	 */
+	if (holds && pw_store_checkpoint(st, b->last_seq) == -1)
 		goto done;
 	report(&r, t0);
 	rc = 0;

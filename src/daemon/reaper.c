@@ -71,7 +71,7 @@ reaper_main(struct pw_ctx *ctx)
 		pw_reap_pass(r);
 		nanosleep(&ts, NULL);
 	}
+	/* The last pass writes, syncs and applies what it found. */
 	pw_reap_pass(r);
-	(void)pw_reap_sync(r);
 	exit(0);
 }

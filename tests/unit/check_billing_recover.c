@@ -1,6 +1,6 @@
 /*
- * Unit tests: recovery of a store from the log.
- * and recovery of a store from the log (reconcile.c).
+ * Unit tests: recovery of a store from the log (reconcile.c), and the
+ * reaper's events made durable before the store records them.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 #include "pw_billing.h"
 #include "pw_config.h"
 #include "pw_daemon.h"
+#include "pw_reap.h"
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_run.h"
@@ -295,6 +296,100 @@ START_TEST(test_recover_live_session)
 }
 END_TEST
 
+/* ---- the reaper: log, sync, then mark ---- */
+
+static struct pw_reap *
+reaper_on(struct pw_store *st, const struct pw_config *cfg, const char *log)
+{
+	struct pw_reap *r;
+	char err[512];
+	int fd;
+
+	fd = open(log, O_RDWR | O_APPEND | O_CREAT, 0640);
+	ck_assert_int_ne(fd, -1);
+	r = pw_reap_new(st, cfg, fd, log, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	ck_assert_int_eq(pw_reap_recover(r), 0);
+	return (r);
+}
+
+/* A cafe-a session of alpha from a fresh OTT, as a verify makes it. */
+static struct pw_slot *
+verified(struct pw_store *st, const struct pw_config *cfg, enum pw_verify want,
+    uint8_t key[PW_KEY_LEN])
+{
+	const struct pw_game *g;
+	uint8_t ott[PW_KEY_LEN], uid[PW_UID_LEN];
+	int cafe;
+
+	ck_assert_ptr_nonnull(g = pw_config_game(cfg, "alpha"));
+	ck_assert_int_eq(pw_ott_issue(st, g->hash, pw_config_idhash("cafe-a"),
+	    NULL, 0, pw_now_ms(), ott), 0);
+	ck_assert_int_eq(pw_uid_pack(uid, "12345", 5), 0);
+	ck_assert_int_eq(pw_gs_verify(st, cfg, ott, g, uid, key, &cafe), want);
+	return (want == PW_V_OK ? pw_store_find(st, key, PW_T_GS, NULL) :
+	    NULL);
+}
+
+/* After every pass, whatever billing-fsync says: nothing marked unsynced. */
+static void
+pass_durable(struct pw_reap *r, struct pw_store *st, const char *log)
+{
+	pw_reap_pass(r);
+	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq),
+	    (uint64_t)file_size(log) / PW_EV_SIZE);
+	ck_assert_uint_eq(atomic_load(&st->hdr->durable_seq),
+	    atomic_load(&st->hdr->logged_seq));
+}
+
+/*
+ * A reaper killed after its events reached the log and before it marked
+ * them: its successor marks them from the log and gives back what the
+ * charges held, or the cafe's money counts twice (debited and held).
+ */
+START_TEST(test_reaper_restart_gives_holds_back)
+{
+	struct tdir t;
+	struct pw_config *cfg;
+	struct pw_store st;
+	struct pw_reap *r;
+	struct pw_slot *s, *w;
+	uint8_t key[PW_KEY_LEN], key2[PW_KEY_LEN], ck[PW_KEY_LEN];
+	int saved;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	ck_assert_int_eq(cfg->billing_fsync, PW_FSYNC_INTERVAL);
+	tmp_store_open(&st, t.store, 4096);
+	saved = quiet();
+	r = reaper_on(&st, cfg, t.log);
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, ck));
+	pass_durable(r, &st, t.log);			/* CREDIT 20 */
+	s = verified(&st, cfg, PW_V_OK, key);		/* holds 10 */
+	ck_assert_ptr_nonnull(w = pw_wallet_find(&st, "cafe-a"));
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 10);
+	pass_durable(r, &st, t.log);			/* START, CHARGE 1 */
+	ck_assert_int_eq(file_size(t.log), 3 * PW_EV_SIZE);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	/* The store as a SIGKILL after the fsync, before the marks, left it. */
+	atomic_store(&s->u.gs.logged, 0);
+	atomic_store(&w->u.w.balance, 20);
+	atomic_store(&w->u.w.hold, 10);
+
+	/* The master starts another reaper; the workers go on serving. */
+	r = reaper_on(&st, cfg, t.log);
+	loud(saved);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.logged), PW_LOGGED_START | 1);
+	ck_assert_int_eq(atomic_load(&w->u.w.balance), 10);
+	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	/* 10 G-coin and nothing owed: the next verify is chargeable. */
+	ck_assert_ptr_nonnull(verified(&st, cfg, PW_V_OK, key2));
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
 static Suite *
 billing_recover_suite(void)
 {
@@ -307,6 +402,7 @@ billing_recover_suite(void)
 	tcase_add_test(tc, test_recover_new_store);
 	tcase_add_test(tc, test_recover_lost_balance);
 	tcase_add_test(tc, test_recover_live_session);
+	tcase_add_test(tc, test_reaper_restart_gives_holds_back);
 	suite_add_tcase(s, tc);
 
 	return (s);

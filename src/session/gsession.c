@@ -87,13 +87,16 @@ end_unhold(struct pw_store *st, const struct pw_config *cfg,
 /*
  * End with the minutes due at the end's own instant, whatever the reaper
  * has billed so far: the word's state, reason and billed count change in
- * one CAS.  Returns PW_TOUCH_OK, _ALREADY (*wp its word) or _NOT_FOUND.
+ * one CAS.  A CAS lost to the reaper billing a minute that started after
+ * *now_ms moves the instant to the retry's, so that the minutes and the
+ * end's time always agree.  Returns PW_TOUCH_OK, _ALREADY (*wp its word)
+ * or _NOT_FOUND.
  */
 static enum pw_touch
 gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
-    unsigned reason, uint64_t now_ms, uint64_t *wp)
+    unsigned reason, uint64_t *now_ms, uint64_t *wp)
 {
-	uint64_t w, nw;
+	uint64_t w, nw, t;
 	uint32_t n;
 
 	w = pw_slot_word(s);
@@ -105,13 +108,15 @@ gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
 				*wp = w;
 			return (PW_TOUCH_ALREADY);
 		}
-		n = end_hold(st, cfg, s, w, now_ms);
+		n = end_hold(st, cfg, s, w, *now_ms);
 		nw = PW_W_WITH(w, PW_GS_ENDED, reason, PW_W_HI(w) + n);
 		if (pw_slot_cas(s, &w, nw))
 			break;
 		end_unhold(st, cfg, s, n);
+		if ((t = pw_now_ms()) > *now_ms)
+			*now_ms = t;
 	}
-	pw_gs_set_end(s, now_ms);
+	pw_gs_set_end(s, *now_ms);
 	if (wp != NULL)
 		*wp = nw;
 	return (PW_TOUCH_OK);
@@ -121,7 +126,7 @@ int
 pw_gs_end_slot(struct pw_store *st, const struct pw_config *cfg,
     struct pw_slot *s, unsigned reason, uint64_t now_ms)
 {
-	return (gs_end_at(st, cfg, s, reason, now_ms, NULL) == PW_TOUCH_OK);
+	return (gs_end_at(st, cfg, s, reason, &now_ms, NULL) == PW_TOUCH_OK);
 }
 
 /*
@@ -276,7 +281,7 @@ pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
 	if ((s = gs_lookup(st, key, game, NULL, &w, &t)) == NULL)
 		return (t);
 	now = pw_now_ms();
-	if ((t = gs_end_at(st, cfg, s, reason, now, &w)) == PW_TOUCH_ALREADY)
+	if ((t = gs_end_at(st, cfg, s, reason, &now, &w)) == PW_TOUCH_ALREADY)
 		info->reason = PW_W_REASON(w);
 	if (t != PW_TOUCH_OK)
 		return (t);

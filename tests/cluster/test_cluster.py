@@ -15,7 +15,6 @@ serve, and restarted on the same store it answers for its sessions again.
 
 Traffic goes to 127.0.0.0/8 only; every wait has a deadline."""
 
-import base64
 import hashlib
 import hmac
 import json
@@ -27,13 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import uuid
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integ"))
 import pwtest  # noqa: E402
+import suite  # noqa: E402
 from pwtest import check, eq  # noqa: E402
 import test_authenticate as ta  # noqa: E402
 
@@ -136,14 +135,8 @@ class Cluster:
         # The sample as shipped, but in the foreground, as this user, no syslog.
         cfg = re.sub(r"(?m)^\s*(user|group|chroot|daemon|log)\b.*\n", "", cfg)
         cfg = re.sub(r"(?m)^(\s*bind )\S+", r"\g<1>127.0.0.1:%d" % self.port, cfg)
-        conf = os.path.join(self.tmp, "haproxy.cfg")
-        with open(conf, "w") as f:
-            f.write(cfg)
-        self.hlog = open(os.path.join(self.tmp, "haproxy.log"), "ab")
-        self.haproxy = subprocess.Popen(
-            ["haproxy", "-db", "-f", conf, "-f",
-             os.path.join(self.tmp, "playwave", "shards.cfg")],
-            stdout=self.hlog, stderr=self.hlog, cwd=self.tmp)
+        self.haproxy = suite.Haproxy(self.tmp, cfg, os.path.join(
+            self.tmp, "playwave", "shards.cfg"))
         for k in range(NSHARDS):
             pwtest.wait_until(lambda: self.owner_answers(k), 15,
                               what="HAProxy to reach shard %d" % k)
@@ -161,13 +154,7 @@ class Cluster:
 
     def stop(self):
         if self.haproxy is not None:
-            self.haproxy.terminate()
-            try:
-                self.haproxy.wait(10)
-            except subprocess.TimeoutExpired:
-                self.haproxy.kill()
-                self.haproxy.wait()
-            self.hlog.close()
+            self.haproxy.stop()
         rcs = [s.stop() for s in self.shards]
         return rcs
 
@@ -583,41 +570,8 @@ TESTS = [test_example_maps_are_current, test_cafe_flows_on_their_shard,
 
 
 def main():
-    if shutil.which("haproxy") is None:
-        print("FAIL cluster: haproxy not installed (make deps)")
-        return 1
-    only = sys.argv[1:]
-    passed = failed = 0
     cl = Cluster()
-    try:
-        cl.start()
-        for fn in TESTS:
-            if only and not any(o in fn.__name__ for o in only):
-                continue
-            t0 = time.time()
-            try:
-                fn(cl)
-                passed += 1
-                print("ok   cluster.%s (%.1fs)" % (fn.__name__, time.time() - t0), flush=True)
-            except Exception:
-                failed += 1
-                print("FAIL cluster.%s" % fn.__name__, flush=True)
-                traceback.print_exc()
-                print(cl.logs())
-    except Exception:
-        failed += 1
-        print("FAIL cluster: set-up")
-        traceback.print_exc()
-        print(cl.logs())
-    finally:
-        rcs = cl.stop()
-        if any(rc not in (0, None) for rc in rcs):
-            failed += 1
-            print("FAIL cluster: a shard exited %r on SIGTERM" % rcs)
-    if failed == 0:
-        shutil.rmtree(cl.tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
+    return suite.run("cluster", TESTS, cl, cl.logs)
 
 
 if __name__ == "__main__":

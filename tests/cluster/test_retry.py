@@ -30,19 +30,18 @@ import http.client
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integ"))
 import pwtest  # noqa: E402
+import suite  # noqa: E402
 from pwtest import check, eq  # noqa: E402
 
 HAPROXY_CFG = os.path.join(pwtest.ROOT, "etc", "haproxy", "haproxy.cfg")
@@ -255,14 +254,8 @@ class Proxy:
         for pat, rep, want in edits:
             cfg, n = re.subn(pat, rep, cfg)
             eq(n, want, "edits of haproxy.cfg: %s" % pat)
-        conf = os.path.join(self.tmp, "haproxy.cfg")
-        with open(conf, "w") as f:
-            f.write(cfg)
-        self.hlog = open(self.logpath, "ab")
-        self.haproxy = subprocess.Popen(
-            ["haproxy", "-db", "-f", conf, "-f",
-             os.path.join(self.tmp, "playwave", "shards.cfg")],
-            stdout=self.hlog, stderr=self.hlog, cwd=self.tmp)
+        self.haproxy = suite.Haproxy(self.tmp, cfg, os.path.join(
+            self.tmp, "playwave", "shards.cfg"))
 
     def log(self):
         with open(self.logpath, "rb") as f:
@@ -283,13 +276,7 @@ class Proxy:
 
     def stop(self):
         if self.haproxy is not None:
-            self.haproxy.terminate()
-            try:
-                self.haproxy.wait(10)
-            except subprocess.TimeoutExpired:
-                self.haproxy.kill()
-                self.haproxy.wait()
-            self.hlog.close()
+            self.haproxy.stop()
         self.fake.stop()
         self.dead.close()
 
@@ -460,38 +447,8 @@ TESTS = [test_config_claims, test_empty_response_retried_only_where_safe,
 
 
 def main():
-    if shutil.which("haproxy") is None:
-        print("FAIL retry: haproxy not installed (make deps)")
-        return 1
-    only = sys.argv[1:]
-    passed = failed = 0
     px = Proxy()
-    try:
-        px.start()
-        for fn in TESTS:
-            if only and not any(o in fn.__name__ for o in only):
-                continue
-            t0 = time.time()
-            try:
-                fn(px)
-                passed += 1
-                print("ok   retry.%s (%.1fs)" % (fn.__name__, time.time() - t0), flush=True)
-            except Exception:
-                failed += 1
-                print("FAIL retry.%s" % fn.__name__, flush=True)
-                traceback.print_exc()
-                print("---- haproxy.log:\n" + px.log()[-3000:])
-    except Exception:
-        failed += 1
-        print("FAIL retry: set-up")
-        traceback.print_exc()
-        print("---- haproxy.log:\n" + px.log()[-3000:])
-    finally:
-        px.stop()
-    if failed == 0:
-        shutil.rmtree(px.tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
+    return suite.run("retry", TESTS, px, lambda: "---- haproxy.log:\n" + px.log()[-3000:])
 
 
 if __name__ == "__main__":

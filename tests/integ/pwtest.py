@@ -275,8 +275,14 @@ class Server:
 
     def request(self, method, path, body=None, headers=None, conn=None,
                 timeout=10, raw=False):
-        return request(self.port, method, path, body, headers, conn,
-                       timeout, raw)
+        # Through connect(), which a subclass may bind to a source address.
+        c = conn or self.connect(timeout)
+        try:
+            return request(self.port, method, path, body, headers, c,
+                           timeout, raw)
+        finally:
+            if conn is None:
+                c.close()
 
     def game(self, method, path, body=None, key=API_KEY, headers=None, conn=None):
         h = {"X-Api-Key": key} if key is not None else {}

@@ -35,6 +35,7 @@ import pwtest  # noqa: E402
 import suite  # noqa: E402
 from pwtest import check, eq  # noqa: E402
 import test_authenticate as ta  # noqa: E402
+from test_billing import SIGN  # noqa: E402
 
 ROOT = pwtest.ROOT
 HAPROXY_CFG = os.path.join(ROOT, "etc", "haproxy", "haproxy.cfg")
@@ -374,9 +375,8 @@ def wallet_of(shard, wallet):
 
 def net(evs, wallet):
     """credits - charges - debits of a wallet in one shard's log."""
-    sign = {"CREDIT": 1, "CHARGE": -1, "DEBIT": -1}
-    return sum(sign[e["type"]] * e["amount"] for e in evs
-               if e.get("wallet") == wallet and e["type"] in sign)
+    return sum(SIGN[e["type"]] * e["amount"] for e in evs
+               if e.get("wallet") == wallet and e["type"] in SIGN)
 
 
 def move_balance(src, dst, wallet):

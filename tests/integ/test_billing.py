@@ -205,15 +205,16 @@ def test_crash_rounds_exactly_once():
         srv.stop()
 
 
+SIGN = {"CREDIT": 1, "CHARGE": -1, "DEBIT": -1}
+
+
 def check_money(srv, evs, wallet):
-    """The wallet = its last logged balance = credits - charges."""
-    mine = [e for e in evs if e.get("wallet") == wallet and
-            e["type"] in ("CREDIT", "CHARGE")]
-    credits = sum(e["amount"] for e in mine if e["type"] == "CREDIT")
-    charges = sum(e["amount"] for e in mine if e["type"] == "CHARGE")
-    eq(mine[-1]["balance"], credits - charges, "last logged balance")
-    eq(srv.ctl("wallet", "show", wallet, json_out=True)["balance"],
-       credits - charges, "wallet in the store")
+    """The wallet = its last logged balance = credits - charges - debits."""
+    mine = [e for e in evs if e.get("wallet") == wallet and e["type"] in SIGN]
+    net = sum(SIGN[e["type"]] * e["amount"] for e in mine)
+    eq(mine[-1]["balance"], net, "last logged balance")
+    eq(srv.ctl("wallet", "show", wallet, json_out=True)["balance"], net,
+       "wallet in the store")
 
 
 def test_torn_tail_cut_and_reported():

@@ -15,7 +15,7 @@ import time
 
 import pwtest
 from pwtest import Server, check, eq, wait_until
-from test_billing import check_exactly_once, events_by_session
+from test_billing import check_exactly_once, check_money, events_by_session
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAGE = 4096
@@ -97,7 +97,7 @@ class Load:
 
 def money(srv, wallet="seoul-01"):
     """End everything, wait for the log to settle, then: wallet = its last
-    logged balance = credits - charges."""
+    logged balance = credits - charges - debits."""
     live = srv.ctl("sessions", "--state", "live", "--limit", "100000",
                    json_out=True) or []
     for s in live:
@@ -110,13 +110,7 @@ def money(srv, wallet="seoul-01"):
         return same
     wait_until(settled, 15, step=0.6, what="the log to settle")
     evs = check_exactly_once(srv, require_end=False)
-    mine = [e for e in evs if e.get("wallet") == wallet and
-            e["type"] in ("CREDIT", "CHARGE")]
-    credits = sum(e["amount"] for e in mine if e["type"] == "CREDIT")
-    charges = sum(e["amount"] for e in mine if e["type"] == "CHARGE")
-    eq(mine[-1]["balance"], credits - charges, "last logged balance")
-    eq(srv.ctl("wallet", "show", wallet, json_out=True)["balance"],
-       credits - charges, "wallet in the store")
+    check_money(srv, evs, wallet)
     return evs
 
 

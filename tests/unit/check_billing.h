@@ -20,25 +20,13 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_tmp.h"
+#include "check_conf.h"
 
 #define NBASE	5	/* whole records before a damaged tail */
 
 static const char billing_conf[] =
-"launcher-secret unit-l\n"
-"launch-secret unit-j\n"
-"game alpha {\n"
-"    api-key \"alpha-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n"
-"game beta {\n"
-"    api-key \"beta-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n"
-"cafe cafe-a {\n"
-"    network 10.1.0.0/16\n"
-"}\n";
+    CONF_SECRETS CONF_GAME("alpha", 10) CONF_GAME("beta", 10)
+    CONF_CAFE("cafe-a", "10.1.0.0/16");
 
 /* A private directory with a log (and maybe a store) in it. */
 struct tdir {

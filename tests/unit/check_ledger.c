@@ -23,19 +23,10 @@
 #include "pw_store.h"
 #include "check_run.h"
 #include "check_tmp.h"
+#include "check_conf.h"
 
-static const char conf[] =
-"billing-unit 60\n"
-"launcher-secret unit-l\n"
-"launch-secret unit-j\n"
-"game alpha {\n"
-"    api-key \"alpha-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n"
-"cafe cafe-a {\n"
-"    network 10.1.0.0/16\n"
-"}\n";
+static const char conf[] = "billing-unit 60\n" CONF_SECRETS
+    CONF_GAME("alpha", 10) CONF_CAFE("cafe-a", "10.1.0.0/16");
 
 struct fix {
 	char		 dir[256], log[300], store[300];

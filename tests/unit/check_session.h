@@ -21,31 +21,15 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_tmp.h"
+#include "check_conf.h"
 
 #define HOLD_PROCS	8
 #define HOLD_OTTS	40	/* per process */
 #define HOLD_MINUTES	50	/* what the wallet can pay for */
 
 static const char session_conf[] =
-"launcher-secret unit-l\n"
-"launch-secret unit-j\n"
-"ott-ttl 60\n"
-"game alpha {\n"
-"    api-key \"alpha-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n"
-"game beta {\n"
-"    api-key \"beta-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 7\n"
-"}\n"
-"cafe cafe-a {\n"
-"    network 10.1.0.0/16\n"
-"}\n"
-"cafe cafe-b {\n"
-"    network 10.2.0.0/16\n"
-"}\n"
+    CONF_SECRETS "ott-ttl 60\n" CONF_GAME("alpha", 10) CONF_GAME("beta", 7)
+    CONF_CAFE("cafe-a", "10.1.0.0/16") CONF_CAFE("cafe-b", "10.2.0.0/16")
 "cafe cafe-poor {\n"
 "    network 10.3.0.0/16\n"
 "}\n";

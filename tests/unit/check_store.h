@@ -26,6 +26,7 @@
 #include "pw_session.h"
 #include "pw_store.h"
 #include "check_tmp.h"
+#include "check_conf.h"
 
 #define NPROCS		8
 #define RACE_OTTS	10000
@@ -44,14 +45,7 @@ static const unsigned all_types[] = {
 };
 #define NTYPES	(sizeof(all_types) / sizeof(all_types[0]))
 
-static const char race_conf[] =
-"launcher-secret unit-l\n"
-"launch-secret unit-j\n"
-"game race {\n"
-"    api-key \"race-key\"\n"
-"    hmac-secret \"unit-hmac\"\n"
-"    price 10\n"
-"}\n";
+static const char race_conf[] = CONF_SECRETS CONF_GAME("race", 10);
 
 /* A store in a private directory; both removed at once unless kept. */
 struct tstore {

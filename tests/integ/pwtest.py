@@ -353,6 +353,17 @@ class Server:
     def credit(self, wallet, amount):
         self.ctl("wallet", "credit", wallet, str(amount))
 
+    def log_settled(self, timeout=15):
+        """The billing log's events once two reads 0.6 s apart agree."""
+        last = [None]
+
+        def same():
+            n = len(self.log_events())
+            ok, last[0] = n == last[0], n
+            return ok
+        wait_until(same, timeout, step=0.6, what="the log to settle")
+        return self.log_events()
+
     def log_events(self):
         out = self.ctl("log", "cat", "-j").stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]

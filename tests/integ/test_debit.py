@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import pwtest
-from pwtest import Server, check, eq, wait_until
+from pwtest import Server, check, eq
 from test_billing import check_exactly_once
 
 SERVER = dict(billing_unit=2, price=10)
@@ -42,18 +42,6 @@ def replay(evs, wallet):
         if e["type"] == "DEBIT":
             check(bal >= 0, e)
     return bal
-
-
-def settle(srv):
-    """The log no longer grows; its events."""
-    last = [None]
-
-    def same():
-        n = len(srv.log_events())
-        ok, last[0] = n == last[0], n
-        return ok
-    wait_until(same, 15, step=0.6, what="the log to settle")
-    return srv.log_events()
 
 
 def test_debit_then_balance_and_log(srv):
@@ -117,7 +105,7 @@ def test_refused_by_reaper_when_held(srv):
     eq(srv.end(gs)[0], 200)
     eq(tool.returncode, 1, out)
     check("refused" in err and "nothing debited" in err, err)
-    evs = settle(srv)
+    evs = srv.log_settled()
     # Only the session's events since: no DEBIT.
     eq({e["type"] for e in evs[n:]}, {"START", "CHARGE", "END"})
     eq({e["session"] for e in evs[n:]}, {gs})
@@ -131,7 +119,7 @@ def test_refused_by_reaper_when_held(srv):
 
 
 def test_log_verify_and_report(srv):
-    evs = settle(srv)
+    evs = srv.log_settled()
     p = srv.ctl("log", "verify", check_rc=False)
     eq(p.returncode, 0, p.stdout + p.stderr)
     sessions = {e["session"] for e in evs if e["session"].startswith("gs_")}
@@ -207,7 +195,7 @@ def test_sigkill_reaper_and_tool_exactly_once():
             if tool.returncode == 0:
                 told.append(json.loads(out)["debit"])
         # Queued debits whose tool died or gave up are applied, once.
-        evs = settle(srv)
+        evs = srv.log_settled()
         check_exactly_once(srv)
         ids = [e["session"] for e in evs if e["type"] == "DEBIT"]
         eq(len(ids), len(set(ids)), "a debit logged twice")

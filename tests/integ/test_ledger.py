@@ -102,13 +102,7 @@ def money(srv, wallet="seoul-01"):
                    json_out=True) or []
     for s in live:
         srv.ctl("end", s["id"], check_rc=False)
-    last = [None]
-
-    def settled():
-        n = len(srv.log_events())
-        same, last[0] = n == last[0], n
-        return same
-    wait_until(settled, 15, step=0.6, what="the log to settle")
+    srv.log_settled()
     evs = check_exactly_once(srv, require_end=False)
     check_money(srv, evs, wallet)
     return evs

@@ -18,6 +18,8 @@ struct pw_reap;
 struct pw_reap	*pw_reap_new(struct pw_store *, const struct pw_config *,
 		    int blog_fd, const char *blog_path, char *err,
 		    size_t errlen);
+/* Free it; the billing log's descriptor stays the caller's. */
+void		 pw_reap_free(struct pw_reap *);
 /* Rebuild the store's logged marks and balances from the log (reconcile.c). */
 int		 pw_reap_recover(struct pw_reap *);
 /*

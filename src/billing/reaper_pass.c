@@ -414,6 +414,13 @@ pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
 	return (r);
 }
 
+void
+pw_reap_free(struct pw_reap *r)
+{
+	reap_batch_free(r);
+	free(r);
+}
+
 int
 pw_reap_recover(struct pw_reap *r)
 {

@@ -299,15 +299,15 @@ END_TEST
 /* ---- the reaper: log, sync, then mark ---- */
 
 static struct pw_reap *
-reaper_on(struct pw_store *st, const struct pw_config *cfg, const char *log)
+reaper_on(struct pw_store *st, const struct pw_config *cfg, const char *log,
+    int *fd)
 {
 	struct pw_reap *r;
 	char err[512];
-	int fd;
 
-	fd = open(log, O_RDWR | O_APPEND | O_CREAT, 0640);
-	ck_assert_int_ne(fd, -1);
-	r = pw_reap_new(st, cfg, fd, log, err, sizeof(err));
+	*fd = open(log, O_RDWR | O_APPEND | O_CREAT, 0640);
+	ck_assert_int_ne(*fd, -1);
+	r = pw_reap_new(st, cfg, *fd, log, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
 	ck_assert_int_eq(pw_reap_recover(r), 0);
 	return (r);
@@ -355,14 +355,14 @@ START_TEST(test_reaper_restart_gives_holds_back)
 	struct pw_reap *r;
 	struct pw_slot *s, *w;
 	uint8_t key[PW_KEY_LEN], key2[PW_KEY_LEN], ck[PW_KEY_LEN];
-	int saved;
+	int saved, fd;
 
 	tdir_make(&t);
 	cfg = conf_new();
 	ck_assert_int_eq(cfg->billing_fsync, PW_FSYNC_INTERVAL);
 	tmp_store_open(&st, t.store, 4096);
 	saved = quiet();
-	r = reaper_on(&st, cfg, t.log);
+	r = reaper_on(&st, cfg, t.log, &fd);
 	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, ck));
 	pass_durable(r, &st, t.log);			/* CREDIT 20 */
 	s = verified(&st, cfg, PW_V_OK, key);		/* holds 10 */
@@ -377,13 +377,17 @@ START_TEST(test_reaper_restart_gives_holds_back)
 	atomic_store(&w->u.w.hold, 10);
 
 	/* The master starts another reaper; the workers go on serving. */
-	r = reaper_on(&st, cfg, t.log);
+	pw_reap_free(r);
+	close(fd);
+	r = reaper_on(&st, cfg, t.log, &fd);
 	loud(saved);
 	ck_assert_uint_eq(atomic_load(&s->u.gs.logged), PW_LOGGED_START | 1);
 	ck_assert_int_eq(atomic_load(&w->u.w.balance), 10);
 	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
 	/* 10 G-coin and nothing owed: the next verify is chargeable. */
 	ck_assert_ptr_nonnull(verified(&st, cfg, PW_V_OK, key2));
+	pw_reap_free(r);
+	close(fd);
 	pw_store_close(&st);
 	free(cfg);
 	tdir_remove(&t);

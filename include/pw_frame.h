@@ -39,6 +39,8 @@ struct pw_frame {
 	int		 query;		/* past the path, in ?query */
 	char		 version[9];
 	size_t		 vlen;
+	size_t		 tstart;	/* the target's offset, 0 until read */
+	size_t		 tend;		/* and its end, 0 until read */
 	/* The field being read. */
 	char		 name[24];
 	size_t		 nlen;
@@ -68,6 +70,12 @@ int	pw_frame_http11(const struct pw_frame *);
 /* The evhttp_cmd_type value of the method, or 0 for one evhttp lacks. */
 int	pw_frame_method(const struct pw_frame *);
 int	pw_frame_chunked(const struct pw_frame *);
+/*
+ * Where the method and the request target lie in the head, as far as the
+ * scan read them (a refused request's log line): 0 lengths if unread.
+ */
+void	pw_frame_line(const struct pw_frame *, size_t *mlen, size_t *toff,
+	    size_t *tlen);
 
 /* A loopback peer (127.0.0.0/8, ::1), to whom the API listener shows
  * /metrics. */

@@ -188,6 +188,7 @@ request_line(struct pw_frame *f, unsigned char c)
 		if (c == ' ') {
 			if (f->mlen == 0)
 				return (bad(f, "empty method"));
+			f->tstart = f->len;
 			f->st = S_TARGET;
 		} else if (!tchar(c))
 			return (bad(f, "bad request line"));
@@ -200,6 +201,7 @@ request_line(struct pw_frame *f, unsigned char c)
 		if (c == ' ') {
 			if (f->plen == 0 && !f->plong && !f->query)
 				return (bad(f, "empty request target"));
+			f->tend = f->len - 1;
 			f->st = S_VERSION;
 		} else if (c <= 0x20 || c >= 0x7f)
 			return (bad(f, "bad byte in the request target"));
@@ -352,6 +354,22 @@ int
 pw_frame_chunked(const struct pw_frame *f)
 {
 	return (f->nte > 0);
+}
+
+void
+pw_frame_line(const struct pw_frame *f, size_t *mlen, size_t *toff,
+    size_t *tlen)
+{
+	*mlen = *toff = *tlen = 0;
+	if (f->tstart == 0)
+		return;
+	*mlen = f->tstart - 1;
+	*toff = f->tstart;
+	/* Cut short by a refusal: up to the byte refused (f->len counts it). */
+	if (f->tend != 0)
+		*tlen = f->tend - f->tstart;
+	else
+		*tlen = f->len - f->tstart - (f->why != NULL);
 }
 
 enum pw_frame_verdict

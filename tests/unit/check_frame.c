@@ -133,6 +133,33 @@ START_TEST(test_nul_and_limit)
 }
 END_TEST
 
+/* Where the method and target lie, as far as the scan read them. */
+static void
+line_at(const char *head, size_t mlen, size_t toff, size_t tlen)
+{
+	struct pw_frame f;
+	size_t used, step, m, o, t;
+
+	for (step = 1; step <= strlen(head); step++) {
+		(void)scan(head, step, &f, &used);
+		pw_frame_line(&f, &m, &o, &t);
+		ck_assert_msg(m == mlen && o == toff && t == tlen,
+		    "%s: step %zu: %zu %zu %zu", head, step, m, o, t);
+	}
+}
+
+START_TEST(test_request_line_read)
+{
+	line_at("GET /a?b HTTP/1.1\r\nHost: x\r\n\r\n", 3, 4, 4);
+	line_at("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 4, 5, 4);
+	line_at("GET /a\x01b HTTP/1.1\r\n\r\n", 3, 4, 2);
+	line_at("GET / HTTP/1.1\nHost: x\r\n\r\n", 3, 4, 1);
+	line_at("GET\x01 / HTTP/1.1\r\n\r\n", 0, 0, 0);
+	line_at("\r\n\r\n", 0, 0, 0);
+	line_at("GET  / HTTP/1.1\r\n\r\n", 3, 4, 0);
+}
+END_TEST
+
 START_TEST(test_loopback_peers)
 {
 	struct sockaddr_in a4;
@@ -173,6 +200,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_good_heads);
 	tcase_add_test(tc, test_smuggling_heads);
 	tcase_add_test(tc, test_nul_and_limit);
+	tcase_add_test(tc, test_request_line_read);
 	tcase_add_test(tc, test_loopback_peers);
 	suite_add_tcase(s, tc);
 	return (s);

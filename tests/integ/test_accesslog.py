@@ -87,7 +87,8 @@ def test_each_framing_refusal_is_logged(srv):
         # With the client's request id, when the scan read it.
         rid = b"X-Request-ID: fr-%d\r\n" % i
         if req.startswith(VERIFY + H):
-            out, _ = exchange(srv.port, VERIFY + H + rid + req[len(VERIFY + H):])
+            tagged = VERIFY + H + rid + req[len(VERIFY + H):]
+            out, _ = exchange(srv.port, tagged)
             fields(t.lines(1)[0], status=400, rid="fr-%d" % i)
     # A good request, then a bad one: two lines, in that order.
     out, _ = exchange(srv.port, HIDDEN + CASES["NUL in a field"] + HIDDEN)

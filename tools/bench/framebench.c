@@ -3,14 +3,15 @@
  * that every request head goes through before evhttp parses it, in
  * nanoseconds per head and per byte.
  *
- *	framebench [-n heads] [-r rounds]
+ *	framebench [-n heads] [-r rounds] [-m whole | pieces | bytes]
  *
  * Heads: the heartbeat as wrk sends it in make bench, and a larger one
  * as a game server's HTTP client sends it (a user agent, Accept and a
  * request id).  Each is fed whole (one read), in two pieces (a head cut
  * by a read), and a byte at a time (a trickling client, the worst case),
  * then given its verdict, as the input path does.  Each row is the median
- * of the rounds: the machine is shared, compare rows, not absolutes.
+ * of the rounds: the machine is shared, compare rows, not absolutes (or
+ * count instructions: perf stat -e instructions framebench -m whole).
  */
 #include <sys/types.h>
 
@@ -51,7 +52,7 @@ static const struct {
 };
 
 enum mode { WHOLE, HALVES, BYTES, NMODES };
-static const char *mode_name[NMODES] = { "whole", "2 pieces", "1 byte" };
+static const char *mode_name[NMODES] = { "whole", "pieces", "bytes" };
 
 static double
 now_ns(void)
@@ -101,14 +102,22 @@ main(int argc, char **argv)
 	int64_t sink = 0;
 	long nheads = 200000, rounds = 9, i, r;
 	size_t h, n;
-	int ch, m;
+	int ch, m, only = -1;
 
-	while ((ch = getopt(argc, argv, "n:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:n:r:")) != -1) {
 		switch (ch) {
 		case 'n':
 			nheads = strtonum(optarg, 1, 100000000, &errstr);
 			if (errstr != NULL)
 				errx(1, "-n %s: %s", optarg, errstr);
+			break;
+		case 'm':
+			for (only = 0; only < NMODES; only++)
+				if (strcmp(optarg, mode_name[only]) == 0)
+					break;
+			if (only == NMODES)
+				errx(1, "-m %s: whole, pieces or bytes",
+				    optarg);
 			break;
 		case 'r':
 			rounds = strtonum(optarg, 1, ROUNDS_MAX, &errstr);
@@ -117,7 +126,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: framebench [-n heads] "
-			    "[-r rounds]\n");
+			    "[-r rounds] [-m whole | pieces | bytes]\n");
 			return (2);
 		}
 	}
@@ -126,6 +135,8 @@ main(int argc, char **argv)
 	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
 		n = strlen(heads[h].head);
 		for (m = 0; m < NMODES; m++) {
+			if (only != -1 && m != only)
+				continue;
 			for (r = 0; r < rounds; r++) {
 				t0 = now_ns();
 				for (i = 0; i < nheads; i++)

@@ -83,7 +83,8 @@ line_write(int fd, const struct line *l)
 		buf[n - 1] = '\n';
 	}
 	/* A lost access log line must not fail the request it records. */
-	(void)write(fd, buf, (size_t)n);
+	if (write(fd, buf, (size_t)n) == -1)
+		return;
 }
 
 void

@@ -31,16 +31,20 @@ struct pw_frame {
 	size_t		 len;		/* head bytes so far */
 	size_t		 max;		/* and at most */
 	const char	*why;		/* of a refusal */
-	char		 method[12];
+	char		 method[12];	/* as sent, not NUL-terminated */
 	size_t		 mlen;
+	int		 mtype;		/* its evhttp_cmd_type, or 0 */
 	char		 path[PW_FRAME_PATH + 1];
 	size_t		 plen;
 	int		 plong;		/* path over PW_FRAME_PATH */
 	int		 query;		/* past the path, in ?query */
 	char		 version[9];
 	size_t		 vlen;
+	int		 http11;	/* HTTP/1.1, not 1.0 */
+	size_t		 tstart;	/* the target's offset, 0 until read */
+	size_t		 tend;		/* and its end, 0 until read */
 	/* The field being read. */
-	char		 name[24];
+	char		 name[24];	/* as sent, not NUL-terminated */
 	size_t		 nlen;
 	int		 field;
 	char		 val[PW_FRAME_VAL + 1];
@@ -68,6 +72,12 @@ int	pw_frame_http11(const struct pw_frame *);
 /* The evhttp_cmd_type value of the method, or 0 for one evhttp lacks. */
 int	pw_frame_method(const struct pw_frame *);
 int	pw_frame_chunked(const struct pw_frame *);
+/*
+ * Where the method and the request target lie in the head, as far as the
+ * scan read them (a refused request's log line): 0 lengths if unread.
+ */
+void	pw_frame_line(const struct pw_frame *, size_t *mlen, size_t *toff,
+	    size_t *tlen);
 
 /* A loopback peer (127.0.0.0/8, ::1), to whom the API listener shows
  * /metrics. */

@@ -57,6 +57,7 @@ struct pw_req {
 	uint64_t		 t0;
 	int			 status;
 	size_t			 bytes;
+	const char		*code;		/* of an error reply */
 	struct pw_json		 js;		/* last: not cleared per request */
 };
 
@@ -166,12 +167,29 @@ size_t	 http_flat_error(char *buf, size_t n, const char *rid,
 	    const char *code, const char *msg);
 /*
  * A whole error reply for a request refused from its head (no evhttp
- * request): rid NULL for a new one, allow for a 405's Allow header.
+ * request), allow for a 405's Allow header; *blen is its body's length.
  */
-size_t	 http_error_page(struct worker *, const char *rid, const char *allow,
-	    char *buf, size_t n, int status, const char *code, const char *msg);
+size_t	 http_error_page(const char *rid, const char *allow, char *buf,
+	    size_t n, int status, const char *code, const char *msg,
+	    size_t *blen);
 
 /* http_access.c */
 void	 http_access_log(struct pw_req *);
+/*
+ * A request answered without an evhttp request (refused from its head,
+ * or by evhttp itself): what is known of it, NULL for the rest.
+ */
+struct sockaddr;
+struct http_refused {
+	const struct sockaddr	*peer;
+	const char		*method;
+	const char		*target;
+	int			 status;
+	const char		*code;
+	size_t			 bytes;		/* of the reply's body */
+	uint64_t		 t0;		/* pw_mono_us() when refused */
+	const char		*rid;
+};
+void	 http_access_refused(struct worker *, const struct http_refused *);
 
 #endif /* HTTP_H */

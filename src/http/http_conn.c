@@ -89,10 +89,13 @@ conn_attach(evutil_socket_t unused, short ev, void *arg)
 {
 	struct pw_conn *c = arg;
 	struct worker *w = c->w;
+	socklen_t len = sizeof(c->peer);
 
 	c->fd = bufferevent_getfd(c->under);
 	if (c->fd < 0)
 		return;
+	c->peer_known = getpeername(c->fd, (struct sockaddr *)&c->peer,
+	    &len) == 0;
 	if (c->fd < w->maxfd)
 		w->conns[c->fd] = c;
 	c->rd = event_new(w->base, c->fd, EV_READ | EV_PERSIST, conn_read, c);
@@ -153,6 +156,8 @@ conn_free(void *arg)
 	event_free(c->attach);
 	if (c->refusal != NULL)
 		evbuffer_free(c->refusal);
+	/* Refused, and gone before its turn to be answered: logged still. */
+	conn_log_refusal(c);
 	free(c);
 	if (--w->nconn < w->cfg->max_connections)
 		listeners_enable(w, 1);
@@ -172,7 +177,6 @@ conn_new(struct event_base *base, struct worker *w, int ops)
 	c->ops = ops;
 	c->fd = -1;
 	c->in = IN_HEAD;
-	c->peer_local = -1;
 	pw_frame_init(&c->fr, (size_t)w->cfg->max_header);
 	under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	c->timer = evtimer_new(base, conn_deadline, c);
@@ -218,18 +222,18 @@ http_conn_new_ops(struct event_base *base, void *arg)
 	return (conn_new(base, arg, 1));
 }
 
-/* Asked once per connection, and only for what loopback peers may see. */
+/* For what loopback peers alone may see. */
 int
 conn_peer_local(struct pw_conn *c)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	return (pw_peer_loopback(conn_peer(c)));
+}
 
-	if (c->peer_local == -1)
-		c->peer_local = c->fd >= 0 && getpeername(c->fd,
-		    (struct sockaddr *)&ss, &len) == 0 &&
-		    pw_peer_loopback((struct sockaddr *)&ss);
-	return (c->peer_local);
+/* The peer's address, or NULL if the socket could not tell it. */
+const struct sockaddr *
+conn_peer(struct pw_conn *c)
+{
+	return (c->peer_known ? (const struct sockaddr *)&c->peer : NULL);
 }
 
 static struct pw_conn *

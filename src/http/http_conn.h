@@ -5,6 +5,8 @@
 #ifndef HTTP_CONN_H
 #define HTTP_CONN_H
 
+#include <sys/socket.h>
+
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
@@ -12,6 +14,14 @@
 #include "http.h"
 
 enum conn_state { C_IDLE, C_HEAD, C_BODY };
+
+/* A refused request's access log line, written once it is answered. */
+struct conn_rlog {
+	struct http_refused	 rf;
+	char			 method[24];
+	char			 target[128];
+	char			 rid[72];
+};
 
 /* Where the input path is in the bytes of the connection. */
 enum conn_input {
@@ -46,7 +56,13 @@ struct pw_conn {
 	int			 expect100;	/* evhttp may send 100 Continue */
 	struct evbuffer		*refusal;	/* ours, sent when its turn */
 	int			 shut;		/* refusal sent, SHUT_WR done */
-	int			 peer_local;	/* -1 unknown, 0, 1 */
+	struct conn_rlog	*rlog;		/* its log line, till written */
+	/*
+	 * Asked when the connection is attached: a client that resets it
+	 * at once is still named in the log line of what it sent.
+	 */
+	struct sockaddr_storage	 peer;
+	int			 peer_known;
 	int			 ops;		/* on metrics-listen */
 	/* The output path: evhttp's own bytes told from ours by state. */
 	int			 ours;		/* our reply is being written */
@@ -65,10 +81,12 @@ void	 conn_stop_reading(struct pw_conn *);
 
 /* http_conn.c */
 int	 conn_peer_local(struct pw_conn *);
+const struct sockaddr *conn_peer(struct pw_conn *);
 
 /* http_input.c */
 enum bufferevent_filter_result conn_in(struct evbuffer *, struct evbuffer *,
 	    ev_ssize_t, enum bufferevent_flush_mode, void *);
 void	 conn_arm(struct pw_conn *, int64_t);
+void	 conn_log_refusal(struct pw_conn *);
 
 #endif /* HTTP_CONN_H */

@@ -74,18 +74,15 @@ http_flat_error(char *buf, size_t n, const char *rid, const char *code,
 }
 
 size_t
-http_error_page(struct worker *w, const char *rid, const char *allow,
-    char *buf, size_t n, int status, const char *code, const char *msg)
+http_error_page(const char *rid, const char *allow, char *buf, size_t n,
+    int status, const char *code, const char *msg, size_t *blenp)
 {
-	char body[512], fresh[32];
+	char body[512];
 	size_t blen;
 	int len;
 
-	if (rid == NULL) {
-		http_rid_new(w, fresh);
-		rid = fresh;
-	}
 	blen = http_envelope_error(body, sizeof(body), rid, code, msg);
+	*blenp = blen;
 	len = snprintf(buf, n, "HTTP/1.1 %d %s\r\nContent-Type: "
 	    "application/json\r\nX-Request-ID: %s\r\n%s%s%sConnection: "
 	    "close\r\nContent-Length: %zu\r\n\r\n%s", status,

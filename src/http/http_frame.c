@@ -1,10 +1,13 @@
 /*
- * Strict request framing, one byte at a time, resumable across reads.
+ * Strict request framing, resumable across reads.
  * evhttp 2.1 is lenient where request smuggling lives (the first of two
  * Content-Lengths wins, "Name :" is taken for another field, bare LF
  * ends a line, folded lines and NULs pass), so the connection's input
  * path runs every head through this scan before evhttp sees a byte of
- * it.  One pass over the head bytes only: bodies are never scanned.
+ * it.  One pass over the head bytes only, each looked at once: bodies
+ * are never scanned, and a head cut by a read goes on where it stopped.
+ * A token (method, target, field name, value) is taken in one run of
+ * table lookups; only the byte that ends it goes through the rules.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -27,6 +30,7 @@ enum {
 
 enum { F_OTHER, F_CL, F_TE, F_HOST, F_EXPECT, F_RID };
 
+/* The fields a rule reads, their names in lower case. */
 #define FIELD(s, f)	{ s, sizeof(s) - 1, f }
 static const struct {
 	const char	*name;
@@ -40,47 +44,102 @@ static const struct {
 	FIELD("x-request-id", F_RID),
 };
 
+#define METHOD(s, t)	{ s, sizeof(s) - 1, t }
 static const struct {
 	const char	*name;
+	size_t		 len;
 	int		 type;
 } methods[] = {
-	{ "GET", EVHTTP_REQ_GET }, { "POST", EVHTTP_REQ_POST },
-	{ "HEAD", EVHTTP_REQ_HEAD }, { "PUT", EVHTTP_REQ_PUT },
-	{ "DELETE", EVHTTP_REQ_DELETE }, { "OPTIONS", EVHTTP_REQ_OPTIONS },
-	{ "TRACE", EVHTTP_REQ_TRACE }, { "CONNECT", EVHTTP_REQ_CONNECT },
-	{ "PATCH", EVHTTP_REQ_PATCH },
+	METHOD("GET", EVHTTP_REQ_GET), METHOD("POST", EVHTTP_REQ_POST),
+	METHOD("HEAD", EVHTTP_REQ_HEAD), METHOD("PUT", EVHTTP_REQ_PUT),
+	METHOD("DELETE", EVHTTP_REQ_DELETE),
+	METHOD("OPTIONS", EVHTTP_REQ_OPTIONS),
+	METHOD("TRACE", EVHTTP_REQ_TRACE),
+	METHOD("CONNECT", EVHTTP_REQ_CONNECT),
+	METHOD("PATCH", EVHTTP_REQ_PATCH),
 };
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* RFC 9110 tchar: what a method and a field name are made of. */
-static int
-tchar(unsigned char c)
+/*
+ * Byte classes, for one table lookup per byte in the runs.  The table is
+ * made by the compiler from these rules.
+ */
+#define K_TCHAR		0x01	/* RFC 9110 tchar: methods, field names */
+#define K_VALUE		0x02	/* in a value, no rule stops at it */
+#define K_PATH		0x04	/* in a target's path */
+#define K_QUERY		0x08	/* in a target past its ? or # */
+#define K_BLANK		0x10	/* SP, HTAB */
+
+#define IS_TCHAR(c)	(((c) >= 'a' && (c) <= 'z') ||			\
+	((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ||	\
+	(c) == '!' || (c) == '#' || (c) == '$' || (c) == '%' ||		\
+	(c) == '&' || (c) == '\'' || (c) == '*' || (c) == '+' ||	\
+	(c) == '-' || (c) == '.' || (c) == '^' || (c) == '_' ||		\
+	(c) == '`' || (c) == '|' || (c) == '~')
+/* Visible ASCII, space, HTAB and obs-text: no CR, LF, NUL, other CTL, DEL. */
+#define IS_VALUE(c)	((c) == '\t' || ((c) >= 0x20 && (c) != 0x7f))
+/* Visible ASCII: a target has no blank, no control, no obs-text. */
+#define IS_VISIBLE(c)	((c) > 0x20 && (c) < 0x7f)
+#define IS_BLANK(c)	((c) == ' ' || (c) == '\t')
+
+#define CLASS(c)	((IS_TCHAR(c) ? K_TCHAR : 0) |			\
+	(IS_VALUE(c) ? K_VALUE : 0) |					\
+	(IS_VISIBLE(c) && (c) != '?' && (c) != '#' ? K_PATH : 0) |	\
+	(IS_VISIBLE(c) ? K_QUERY : 0) | (IS_BLANK(c) ? K_BLANK : 0))
+#define C4(c)		CLASS(c), CLASS((c) + 1), CLASS((c) + 2), CLASS((c) + 3)
+#define C16(c)		C4(c), C4((c) + 4), C4((c) + 8), C4((c) + 12)
+#define C64(c)		C16(c), C16((c) + 16), C16((c) + 32), C16((c) + 48)
+
+static const unsigned char cls[256] = {
+	C64(0), C64(64), C64(128), C64(192)
+};
+
+/* The end of the run of bytes of class k from p[i], at most to p[n]. */
+static size_t
+run(const unsigned char *p, size_t i, size_t n, unsigned k)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return (1);
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'':
-	case '*': case '+': case '-': case '.': case '^': case '_':
-	case '`': case '|': case '~':
-		return (1);
-	}
-	return (0);
+	while (i < n && (cls[p[i]] & k) != 0)
+		i++;
+	return (i);
 }
 
 /*
- * The bytes of a value no rule looks at, from p[i] on: visible ASCII,
- * space and obs-text.  Most of a head is these; they need no state.
+ * The end of a value's run from p[i]: eight bytes at a time while none
+ * is below SP or DEL (a word with a tab, rare, is left to the bytes).
  */
 static size_t
-plain_run(const unsigned char *p, size_t i, size_t n)
+value_end(const unsigned char *p, size_t i, size_t n)
 {
-	size_t j;
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w, d;
 
-	for (j = i; j < n && p[j] >= 0x20 && p[j] != 0x7f; j++)
-		;
-	return (j - i);
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, p + i, 8);
+		d = w ^ (ones * 0x7f);
+		/* Some byte < 0x20, or some byte of w ^ DEL zero. */
+		if ((((w - ones * 0x20) & ~w) | ((d - ones) & ~d)) & high)
+			break;
+	}
+	return (run(p, i, n, K_VALUE));
+}
+
+/*
+ * Append k bytes to a token kept in buf (size bytes, NUL included); one
+ * that does not fit has *len set to size, so that it is none we know.
+ */
+static void
+keep(char *buf, size_t size, size_t *len, const unsigned char *p, size_t k)
+{
+	if (*len >= size)
+		return;
+	if (k > size - 1 - *len) {
+		*len = size;
+		return;
+	}
+	memcpy(buf + *len, p, k);
+	*len += k;
 }
 
 static int
@@ -107,19 +166,29 @@ bad(struct pw_frame *f, const char *why)
 	return (PW_FRAME_BAD);
 }
 
+/*
+ * The field named by n bytes, as sent: tchars alone, for which setting
+ * bit 5 is lowering the case of a letter and changes no other byte of
+ * our names.  Lengths first: most names are none of ours.
+ */
 static void
-field_begin(struct pw_frame *f)
+field_begin(struct pw_frame *f, const unsigned char *name, size_t n)
 {
-	size_t i;
+	size_t i, k;
 
 	f->field = F_OTHER;
-	/* Lengths first: most names are none of ours. */
-	if (f->nlen < sizeof(f->name))
-		for (i = 0; i < NITEMS(fields); i++)
-			if (fields[i].len == f->nlen &&
-			    memcmp(f->name, fields[i].name, f->nlen) == 0)
-				f->field = fields[i].field;
 	f->vallen = f->valraw = 0;
+	for (k = 0; k < NITEMS(fields); k++) {
+		if (fields[k].len != n)
+			continue;
+		for (i = 0; i < n && (name[i] | 0x20) ==
+		    (unsigned char)fields[k].name[i]; i++)
+			;
+		if (i == n) {
+			f->field = fields[k].field;
+			return;
+		}
+	}
 }
 
 static void
@@ -168,116 +237,209 @@ field_end(struct pw_frame *f)
 	}
 }
 
+/* k value bytes of a field a rule reads; its trailing blanks are not. */
 static void
-value_byte(struct pw_frame *f, unsigned char c)
+value_run(struct pw_frame *f, const unsigned char *p, size_t k)
 {
-	if (f->field == F_OTHER)
-		return;
-	if (f->valraw < PW_FRAME_VAL)
-		f->val[f->valraw] = (char)c;
-	f->valraw++;
-	if (c != ' ' && c != '\t')
-		f->vallen = f->valraw;
-}
+	size_t room, q;
 
-static enum pw_frame_rc
-request_line(struct pw_frame *f, unsigned char c)
-{
-	switch (f->st) {
-	case S_METHOD:
-		if (c == ' ') {
-			if (f->mlen == 0)
-				return (bad(f, "empty method"));
-			f->st = S_TARGET;
-		} else if (!tchar(c))
-			return (bad(f, "bad request line"));
-		else if (f->mlen < sizeof(f->method) - 1)
-			f->method[f->mlen++] = (char)c;
-		else
-			f->mlen = sizeof(f->method);	/* no method we know */
-		return (PW_FRAME_MORE);
-	case S_TARGET:
-		if (c == ' ') {
-			if (f->plen == 0 && !f->plong && !f->query)
-				return (bad(f, "empty request target"));
-			f->st = S_VERSION;
-		} else if (c <= 0x20 || c >= 0x7f)
-			return (bad(f, "bad byte in the request target"));
-		else if (c == '?' || c == '#')
-			f->query = 1;
-		else if (f->query)
-			;
-		else if (f->plen < PW_FRAME_PATH)
-			f->path[f->plen++] = (char)c;
-		else
-			f->plong = 1;
-		return (PW_FRAME_MORE);
-	case S_VERSION:
-		if (c == '\r') {
-			f->version[f->vlen] = '\0';
-			if (strcmp(f->version, "HTTP/1.1") != 0 &&
-			    strcmp(f->version, "HTTP/1.0") != 0)
-				return (bad(f, "unsupported HTTP version"));
-			f->st = S_LINE_LF;
-		} else if (c == '\n')
-			return (bad(f, "bare LF"));
-		else if (f->vlen < sizeof(f->version) - 1)
-			f->version[f->vlen++] = (char)c;
-		else
-			return (bad(f, "unsupported HTTP version"));
-		return (PW_FRAME_MORE);
+	if (f->valraw < PW_FRAME_VAL) {
+		room = PW_FRAME_VAL - f->valraw;
+		memcpy(f->val + f->valraw, p, k < room ? k : room);
 	}
-	return (bad(f, "bad request line"));
+	for (q = k; q > 0 && IS_BLANK(p[q - 1]); q--)
+		;
+	if (q > 0)
+		f->vallen = f->valraw + q;
+	f->valraw += k;
 }
 
-static enum pw_frame_rc
-field_line(struct pw_frame *f, unsigned char c)
+static void
+method_end(struct pw_frame *f)
 {
-	switch (f->st) {
-	case S_LINE_START:
-		if (c == '\r') {
-			f->st = S_END_LF;
-			return (PW_FRAME_MORE);
+	size_t i;
+
+	f->mtype = 0;
+	if (f->mlen >= sizeof(f->method))
+		return;
+	for (i = 0; i < NITEMS(methods); i++)
+		if (methods[i].len == f->mlen &&
+		    memcmp(methods[i].name, f->method, f->mlen) == 0)
+			f->mtype = methods[i].type;
+}
+
+/*
+ * Each state's scan from p[i], at most to p[n]: where it stopped, *rc
+ * set on a verdict.  f->len counts the bytes of the reads before this
+ * one, so that f->len + i is p[i]'s offset in the head.
+ */
+static size_t
+s_method(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
+    enum pw_frame_rc *rc)
+{
+	size_t j = run(p, i, n, K_TCHAR);
+
+	keep(f->method, sizeof(f->method), &f->mlen, p + i, j - i);
+	if (j == n)
+		return (j);
+	if (p[j] != ' ')
+		*rc = bad(f, "bad request line");
+	else if (f->mlen == 0)
+		*rc = bad(f, "empty method");
+	else {
+		method_end(f);
+		f->tstart = f->len + j + 1;
+		f->st = S_TARGET;
+	}
+	return (j + 1);
+}
+
+static size_t
+s_target(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
+    enum pw_frame_rc *rc)
+{
+	size_t j, k;
+
+	if (!f->query) {
+		j = run(p, i, n, K_PATH);
+		k = PW_FRAME_PATH - f->plen;
+		if (j - i > k)
+			f->plong = 1;
+		else
+			k = j - i;
+		memcpy(f->path + f->plen, p + i, k);
+		f->plen += k;
+		if ((i = j) < n && (p[i] == '?' || p[i] == '#')) {
+			f->query = 1;
+			i++;
 		}
-		if (c == ' ' || c == '\t')
-			return (bad(f, "obsolete line folding"));
-		if (!tchar(c))
-			return (bad(f, c == '\n' ? "bare LF" :
-			    "bad field name"));
+	}
+	if (f->query)
+		i = run(p, i, n, K_QUERY);
+	if (i == n)
+		return (i);
+	if (p[i] != ' ')
+		*rc = bad(f, "bad byte in the request target");
+	else if (f->plen == 0 && !f->plong && !f->query)
+		*rc = bad(f, "empty request target");
+	else {
+		f->tend = f->len + i;
+		f->st = S_VERSION;
+	}
+	return (i + 1);
+}
+
+static size_t
+s_version(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
+    enum pw_frame_rc *rc)
+{
+	for (; i < n; i++) {
+		if (p[i] == '\r') {
+			if (f->vlen != 8 || (memcmp(f->version, "HTTP/1.1",
+			    8) != 0 && memcmp(f->version, "HTTP/1.0", 8) != 0))
+				*rc = bad(f, "unsupported HTTP version");
+			f->http11 = f->version[7] == '1';
+			f->st = S_LINE_LF;
+			return (i + 1);
+		}
+		if (p[i] == '\n') {
+			*rc = bad(f, "bare LF");
+			return (i + 1);
+		}
+		if (f->vlen >= sizeof(f->version) - 1) {
+			*rc = bad(f, "unsupported HTTP version");
+			return (i + 1);
+		}
+		f->version[f->vlen++] = (char)p[i];
+	}
+	return (i);
+}
+
+/* The CR of a line was read: its LF, or the end of the head. */
+static size_t
+s_lf(struct pw_frame *f, const unsigned char *p, size_t i,
+    enum pw_frame_rc *rc)
+{
+	if (p[i] != '\n')
+		*rc = bad(f, "bare CR");
+	else if (f->st == S_END_LF)
+		*rc = PW_FRAME_DONE;
+	else {
+		if (f->st == S_FIELD_LF)
+			field_end(f);
+		f->st = S_LINE_START;
+	}
+	return (i + 1);
+}
+
+/* A field line, or the blank line that ends the head. */
+static size_t
+s_line_start(struct pw_frame *f, const unsigned char *p, size_t i,
+    enum pw_frame_rc *rc)
+{
+	if (p[i] == '\r') {
+		f->st = S_END_LF;
+		return (i + 1);
+	}
+	if (IS_BLANK(p[i]))
+		*rc = bad(f, "obsolete line folding");
+	else if ((cls[p[i]] & K_TCHAR) == 0)
+		*rc = bad(f, p[i] == '\n' ? "bare LF" : "bad field name");
+	else {
 		f->nlen = 0;
 		f->st = S_NAME;
-		/* FALLTHROUGH */
-	case S_NAME:
-		if (c == ':') {
-			field_begin(f);
-			f->st = S_OWS;
-		} else if (c == ' ' || c == '\t')
-			return (bad(f, "whitespace before a colon"));
-		else if (!tchar(c))
-			return (bad(f, "bad field name"));
-		else if (f->nlen < sizeof(f->name) - 1)
-			f->name[f->nlen++] = (char)(c >= 'A' && c <= 'Z' ?
-			    c + 32 : c);
-		else
-			f->nlen = sizeof(f->name);	/* none we look at */
-		return (PW_FRAME_MORE);
-	case S_OWS:
-	case S_VALUE:
-		if (c == '\r') {
-			f->st = S_FIELD_LF;
-			return (PW_FRAME_MORE);
-		}
-		if (c == '\n')
-			return (bad(f, "bare LF"));
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return (bad(f, "control character in a field"));
-		if (f->st == S_OWS && (c == ' ' || c == '\t'))
-			return (PW_FRAME_MORE);
-		f->st = S_VALUE;
-		value_byte(f, c);
-		return (PW_FRAME_MORE);
+		return (i);
 	}
-	return (bad(f, "bad header"));
+	return (i + 1);
+}
+
+/* A name read whole is matched where it lies; one cut by a read is kept. */
+static size_t
+s_name(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
+    enum pw_frame_rc *rc)
+{
+	size_t j = run(p, i, n, K_TCHAR);
+
+	if (j == n || f->nlen > 0)
+		keep(f->name, sizeof(f->name), &f->nlen, p + i, j - i);
+	if (j == n)
+		return (j);
+	if (p[j] == ':') {
+		if (f->nlen > 0)
+			field_begin(f, (const unsigned char *)f->name, f->nlen);
+		else
+			field_begin(f, p + i, j - i);
+		f->st = S_OWS;
+	} else if (IS_BLANK(p[j]))
+		*rc = bad(f, "whitespace before a colon");
+	else
+		*rc = bad(f, "bad field name");
+	return (j + 1);
+}
+
+/* Leading blanks, then the value: most of a head, and one run. */
+static size_t
+s_value(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
+    enum pw_frame_rc *rc)
+{
+	size_t j;
+
+	if (f->st == S_OWS) {
+		if ((i = run(p, i, n, K_BLANK)) == n)
+			return (i);
+		f->st = S_VALUE;
+	}
+	j = value_end(p, i, n);
+	if (f->field != F_OTHER)
+		value_run(f, p + i, j - i);
+	if (j == n)
+		return (j);
+	if (p[j] == '\r')
+		f->st = S_FIELD_LF;
+	else
+		*rc = bad(f, p[j] == '\n' ? "bare LF" :
+		    "control character in a field");
+	return (j + 1);
 }
 
 enum pw_frame_rc
@@ -285,44 +447,41 @@ pw_frame_feed(struct pw_frame *f, const char *buf, size_t n, size_t *used)
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	enum pw_frame_rc rc = PW_FRAME_MORE;
-	size_t i, k;
+	size_t i = 0, lim;
 
-	for (i = 0; i < n && rc == PW_FRAME_MORE; i++) {
-		if (f->st == S_VALUE && (k = plain_run(p, i, n)) > 0 &&
-		    f->len + k <= f->max) {
-			f->len += k;
-			for (; k > 0 && f->field != F_OTHER; k--)
-				value_byte(f, p[i++]);
-			if ((i += k) == n)
-				break;
-		}
-		if (++f->len > f->max) {
-			rc = bad(f, "request head too large");
-			break;
-		}
+	/* No byte past max-header is looked at: the next one is refused. */
+	lim = f->max - f->len < n ? f->max - f->len : n;
+	while (i < lim && rc == PW_FRAME_MORE) {
 		switch (f->st) {
 		case S_METHOD:
+			i = s_method(f, p, i, lim, &rc);
+			break;
 		case S_TARGET:
+			i = s_target(f, p, i, lim, &rc);
+			break;
 		case S_VERSION:
-			rc = request_line(f, p[i]);
+			i = s_version(f, p, i, lim, &rc);
 			break;
 		case S_LINE_LF:
 		case S_FIELD_LF:
-			if (p[i] != '\n')
-				rc = bad(f, "bare CR");
-			else {
-				if (f->st == S_FIELD_LF)
-					field_end(f);
-				f->st = S_LINE_START;
-			}
-			break;
 		case S_END_LF:
-			rc = p[i] == '\n' ? PW_FRAME_DONE : bad(f, "bare CR");
+			i = s_lf(f, p, i, &rc);
+			break;
+		case S_LINE_START:
+			i = s_line_start(f, p, i, &rc);
+			break;
+		case S_NAME:
+			i = s_name(f, p, i, lim, &rc);
 			break;
 		default:
-			rc = field_line(f, p[i]);
+			i = s_value(f, p, i, lim, &rc);
 			break;
 		}
+	}
+	f->len += i;
+	if (rc == PW_FRAME_MORE && lim < n) {
+		f->len++;
+		rc = bad(f, "request head too large");
 	}
 	*used = i;
 	return (rc);
@@ -331,27 +490,35 @@ pw_frame_feed(struct pw_frame *f, const char *buf, size_t n, size_t *used)
 int
 pw_frame_http11(const struct pw_frame *f)
 {
-	return (strcmp(f->version, "HTTP/1.1") == 0);
+	return (f->http11);
 }
 
 int
 pw_frame_method(const struct pw_frame *f)
 {
-	size_t i;
-
-	if (f->mlen >= sizeof(f->method))
-		return (0);
-	for (i = 0; i < NITEMS(methods); i++)
-		if (strlen(methods[i].name) == f->mlen &&
-		    memcmp(methods[i].name, f->method, f->mlen) == 0)
-			return (methods[i].type);
-	return (0);
+	return (f->mtype);
 }
 
 int
 pw_frame_chunked(const struct pw_frame *f)
 {
 	return (f->nte > 0);
+}
+
+void
+pw_frame_line(const struct pw_frame *f, size_t *mlen, size_t *toff,
+    size_t *tlen)
+{
+	*mlen = *toff = *tlen = 0;
+	if (f->tstart == 0)
+		return;
+	*mlen = f->tstart - 1;
+	*toff = f->tstart;
+	/* Cut short by a refusal: up to the byte refused (f->len counts it). */
+	if (f->tend != 0)
+		*tlen = f->tend - f->tstart;
+	else
+		*tlen = f->len - f->tstart - (f->why != NULL);
 }
 
 enum pw_frame_verdict

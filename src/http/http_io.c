@@ -289,7 +289,8 @@ static void
 foreign(struct pw_conn *c, struct evbuffer *src)
 {
 	struct evbuffer *keep;
-	char page[1024];
+	struct http_refused rf;
+	char page[1024], rid[32];
 	size_t n;
 	int status;
 
@@ -307,11 +308,20 @@ foreign(struct pw_conn *c, struct evbuffer *src)
 	evbuffer_drain(src, evbuffer_get_length(src));
 	evbuffer_add_buffer(src, keep);
 	evbuffer_free(keep);
-	n = http_error_page(c->w, NULL, NULL, page, sizeof(page), status,
-	    status == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
-	    status == 413 ? "body over max-body" : "malformed HTTP request");
+	memset(&rf, 0, sizeof(rf));
+	rf.t0 = pw_mono_us();
+	http_rid_new(c->w, rid);
+	rf.rid = rid;
+	rf.status = status;
+	rf.code = status == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
+	n = http_error_page(rid, NULL, page, sizeof(page), status, rf.code,
+	    status == 413 ? "body over max-body" : "malformed HTTP request",
+	    &rf.bytes);
 	evbuffer_add(src, page, n);
 	pw_count(c->w->st, PW_C_REQ_4XX, 1);
+	/* evhttp does not tell which request it refused. */
+	rf.peer = conn_peer(c);
+	http_access_refused(c->w, &rf);
 }
 
 enum bufferevent_filter_result
@@ -340,6 +350,8 @@ conn_refusal_send(struct pw_conn *c)
 	if (c->refusal == NULL || c->shut || c->passed != c->answered ||
 	    output_pending(c) || c->fd < 0)
 		return;
+	/* Its turn: its line comes after those of the requests before it. */
+	conn_log_refusal(c);
 	if (!c->werr && evbuffer_write(c->refusal, c->fd) == -1 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		c->werr = 1;

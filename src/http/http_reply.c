@@ -136,6 +136,7 @@ reply_flat_error(struct pw_req *r, int status, const char *code,
 {
 	char buf[1024];
 
+	r->code = code;
 	reply_raw(r, status, buf, http_flat_error(buf, sizeof(buf), r->rid,
 	    code, msg));
 }
@@ -150,6 +151,7 @@ reply_error(struct pw_req *r, int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	r->code = code;
 	if (r->route != NULL && r->route->auth == PW_AUTH_REALPLAY) {
 		reply_flat_error(r, status, code, msg);
 		return;

@@ -12,8 +12,9 @@
  * first byte of 0xf0 or more picks the connection's input path instead:
  * the rest is the bytes of a request head for the framing scan of
  * http_frame.c, fed whole and in pieces of (first byte & 15) + 1 bytes,
- * which must agree, and a head it passes must be one strict HTTP/1.1
- * allows (API.md 1).
+ * which must agree (on where the request line's method and target lie
+ * too), and a head it passes must be one strict HTTP/1.1 allows
+ * (API.md 1).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -290,11 +291,17 @@ frame_case(const uint8_t *data, size_t size)
 	enum pw_frame_rc ra, rb;
 	enum pw_frame_verdict va;
 	const char *p = (const char *)data + 1;
-	size_t n = size - 1, ua, ub;
+	size_t n = size - 1, ua, ub, ma, mb, oa, ob, ta, tb;
 
 	ra = frame_feed(&a, p, n, n > 0 ? n : 1, &ua);
 	rb = frame_feed(&b, p, n, (size_t)(data[0] & 15) + 1, &ub);
 	if (ra != rb || ua != ub || ua > HEAD_MAX + 1)
+		abort();
+	/* The request line a refusal's log line names lies in what was read. */
+	pw_frame_line(&a, &ma, &oa, &ta);
+	pw_frame_line(&b, &mb, &ob, &tb);
+	if (ma != mb || oa != ob || ta != tb || (ma > 0 && oa != ma + 1) ||
+	    oa + ta > ua)
 		abort();
 	if (ra != PW_FRAME_DONE)
 		return;

@@ -60,8 +60,11 @@ def wait_until(pred, timeout=5.0, step=0.05, what="condition"):
     raise TestFailure("timed out waiting for " + what)
 
 
+WORKERS = 2
+
+
 def config_text(port, state, **kw):
-    o = dict(workers=2, ott_ttl=60, session_timeout=240, heartbeat_interval=120,
+    o = dict(workers=WORKERS, ott_ttl=60, session_timeout=240, heartbeat_interval=120,
              charge_grace=120, billing_unit=60, launcher_timeout=240,
              max_body=8192, rate_limit=0, store_slots=16384,
              billing_fsync="interval", price=10, extra="", game_extra="",
@@ -188,6 +191,7 @@ class Server:
     def write_config(self, **kw):
         merged = dict(self.kw)
         merged.update(kw)
+        self.workers = merged.get("workers", WORKERS)
         with open(self.conf, "w") as f:
             f.write(config_text(self.port, self.tmp, **merged))
 
@@ -210,7 +214,18 @@ class Server:
                                      cwd=self.tmp, env=self.sanitizer_env())
         if wait:
             wait_until(self.healthy, 10, what="playwaved to answer /healthz")
+            wait_until(self.all_up, 10, what="every worker and the reaper")
         return self
+
+    def all_up(self):
+        """Every worker and the reaper have taken their titles.  One worker
+        answers /healthz while the others may still be forking, or still
+        carry the master's title they were forked with: a test comparing
+        the process set before and after would see a worker appear."""
+        t = self.titles()
+        return ("playwaved: reaper" in t and
+                sum(x.startswith("playwaved: worker ") for x in t) ==
+                self.workers)
 
     def healthy(self):
         try:

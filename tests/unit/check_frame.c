@@ -117,6 +117,76 @@ START_TEST(test_smuggling_heads)
 }
 END_TEST
 
+/*
+ * What the runs of the scan keep, whatever the reads cut: a path past its
+ * room, names in any case and past theirs, values with blanks about them.
+ */
+START_TEST(test_runs_cut_anywhere)
+{
+	static const char *h = "POST /v1/game/session/verifyyyyyyyyyyyyyyyy"
+	    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy?q=/a HTTP/1.1\r\nhOsT: x\r\n"
+	    "X-A-Very-Long-Field-Name-Indeed: 1\r\n"
+	    "CONTENT-length:\t 0012 \t\r\nx-request-id:  r-1\t\r\n\r\n";
+	struct pw_frame f;
+	size_t used, step;
+
+	for (step = 1; step <= strlen(h); step++) {
+		ck_assert_int_eq(scan(h, step, &f, &used), 0);
+		ck_assert_uint_eq(used, strlen(h));
+		ck_assert_uint_eq(f.plen, PW_FRAME_PATH);
+		ck_assert(f.plong);
+		ck_assert(strncmp(f.path, "/v1/game/session/verifyyy",
+		    25) == 0);
+		ck_assert_int_eq(f.clen, 12);
+		ck_assert_int_eq(f.nhost, 1);
+		ck_assert_str_eq(f.rid, "r-1");
+		ck_assert_int_eq(pw_frame_method(&f), EVHTTP_REQ_POST);
+	}
+	expect("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  chunked "
+	    "\t\r\n\r\n", 0);
+	expect("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chun ked"
+	    "\r\n\r\n", 400);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-A: caf\xc3\xa9\t!\r\n\r\n",
+	    0);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-A:\r\n\r\n", 0);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-A: \t\r\n\r\n", 0);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x1f" "b\r\n\r\n", 400);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-A:\x1f\r\n\r\n", 400);
+	expect("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+	expect("GET ?only HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+	expect("GET /\t HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+	expect("GET / HTTP/1.10\r\nHost: x\r\n\r\n", 400);
+	expect("GET / HTTP/1.\r\nHost: x\r\n\r\n", 400);
+	expect("GETTINGLONGER / HTTP/1.1\r\nHost: x\r\n\r\n", 501);
+	expect("GET / HTTP/1.1\r\nHost: x\r\nX-Request-ID: a\xff" "b\r\n\r\n",
+	    0);
+}
+END_TEST
+
+/* max-header bytes pass, one more does not, however they are read. */
+START_TEST(test_head_limit_exact)
+{
+	static const char h[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct pw_frame f;
+	enum pw_frame_rc rc;
+	size_t n = sizeof(h) - 1, off, u, step, max;
+
+	for (max = n - 1; max <= n; max++)
+		for (step = 1; step <= n; step++) {
+			pw_frame_init(&f, max);
+			rc = PW_FRAME_MORE;
+			for (off = 0; off < n && rc == PW_FRAME_MORE;
+			    off += u) {
+				u = n - off < step ? n - off : step;
+				rc = pw_frame_feed(&f, h + off, u, &u);
+			}
+			ck_assert_int_eq(rc, max == n ? PW_FRAME_DONE :
+			    PW_FRAME_BAD);
+			ck_assert_uint_eq(off, max);
+		}
+}
+END_TEST
+
 START_TEST(test_nul_and_limit)
 {
 	static const char head[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
@@ -130,6 +200,33 @@ START_TEST(test_nul_and_limit)
 	ck_assert_int_eq(pw_frame_feed(&f, "GET / HTTP/1.1\r\n", 16, &used),
 	    PW_FRAME_BAD);
 	ck_assert_uint_eq(used, 10);
+}
+END_TEST
+
+/* Where the method and target lie, as far as the scan read them. */
+static void
+line_at(const char *head, size_t mlen, size_t toff, size_t tlen)
+{
+	struct pw_frame f;
+	size_t used, step, m, o, t;
+
+	for (step = 1; step <= strlen(head); step++) {
+		(void)scan(head, step, &f, &used);
+		pw_frame_line(&f, &m, &o, &t);
+		ck_assert_msg(m == mlen && o == toff && t == tlen,
+		    "%s: step %zu: %zu %zu %zu", head, step, m, o, t);
+	}
+}
+
+START_TEST(test_request_line_read)
+{
+	line_at("GET /a?b HTTP/1.1\r\nHost: x\r\n\r\n", 3, 4, 4);
+	line_at("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 4, 5, 4);
+	line_at("GET /a\x01b HTTP/1.1\r\n\r\n", 3, 4, 2);
+	line_at("GET / HTTP/1.1\nHost: x\r\n\r\n", 3, 4, 1);
+	line_at("GET\x01 / HTTP/1.1\r\n\r\n", 0, 0, 0);
+	line_at("\r\n\r\n", 0, 0, 0);
+	line_at("GET  / HTTP/1.1\r\n\r\n", 3, 4, 0);
 }
 END_TEST
 
@@ -173,6 +270,9 @@ frame_suite(void)
 	tcase_add_test(tc, test_good_heads);
 	tcase_add_test(tc, test_smuggling_heads);
 	tcase_add_test(tc, test_nul_and_limit);
+	tcase_add_test(tc, test_runs_cut_anywhere);
+	tcase_add_test(tc, test_head_limit_exact);
+	tcase_add_test(tc, test_request_line_read);
 	tcase_add_test(tc, test_loopback_peers);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -1,10 +1,11 @@
 #!/bin/sh
 #
 # make bench: playwaved against an nginx floor on loopback (wrk and ab),
-# the store microbenchmark, heartbeats through HAProxy over 3 shards
-# against one host, and per-worker RSS after a long run.
+# the store microbenchmark, the framing scan's microbenchmark, heartbeats
+# through HAProxy over 3 shards against one host, and per-worker RSS
+# after a long run.
 #
-#   sh tools/bench/run.sh [all | http | store | cluster | rss]
+#   sh tools/bench/run.sh [all | http | store | frame | cluster | rss]
 #
 # Environment: BENCH_SECS (seconds per run, default 6), BENCH_RUNS
 # (default 3), BENCH_CONNS (default 64), BENCH_RSS_REQUESTS (default
@@ -99,6 +100,15 @@ run_rss() {
 	bounded 600 python3 "$here/bench.py" rss
 }
 
+run_frame() {
+	fb="$build/framebench"
+	if [ ! -x "$fb" ]; then
+		echo "bench: build $fb first (make bench)" >&2
+		return 1
+	fi
+	bounded 300 "$fb"
+}
+
 run_store() {
 	sb="$build/storebench"
 	if [ ! -x "$sb" ]; then
@@ -126,13 +136,15 @@ case $mode in
 all)
 	run_http || rc=1
 	run_store || rc=1
+	run_frame || rc=1
 	run_cluster || rc=1
 	run_rss || rc=1
 	;;
 cluster) run_cluster || rc=1 ;;
 http)	run_http || rc=1 ;;
 store)	run_store || rc=1 ;;
+frame)	run_frame || rc=1 ;;
 rss)	run_rss || rc=1 ;;
-*)	echo "usage: $0 [all | http | store | cluster | rss]" >&2; rc=2 ;;
+*)	echo "usage: $0 [all | http | store | frame | cluster | rss]" >&2; rc=2 ;;
 esac
 exit $rc

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "pw.h"
-#include "http_conn.h"
+#include "http_connection.h"
 
 static void
 listeners_enable(struct worker *w, int on)
@@ -73,14 +73,6 @@ conn_deadline(evutil_socket_t fd, short ev, void *arg)
 	bufferevent_trigger_event(c->under, BEV_EVENT_READING |
 	    BEV_EVENT_TIMEOUT, 0);
 	bufferevent_decref(c->bev);
-}
-
-void
-conn_arm(struct pw_conn *c, int64_t secs)
-{
-	struct timeval tv = { (time_t)secs, 0 };
-
-	evtimer_add(c->timer, &tv);
 }
 
 /* evhttp has handed the accepted socket to the bufferevent under us. */
@@ -220,89 +212,6 @@ struct bufferevent *
 http_conn_new_ops(struct event_base *base, void *arg)
 {
 	return (conn_new(base, arg, 1));
-}
-
-/* For what loopback peers alone may see. */
-int
-conn_peer_local(struct pw_conn *c)
-{
-	return (pw_peer_loopback(conn_peer(c)));
-}
-
-/* The peer's address, or NULL if the socket could not tell it. */
-const struct sockaddr *
-conn_peer(struct pw_conn *c)
-{
-	return (c->peer_known ? (const struct sockaddr *)&c->peer : NULL);
-}
-
-static struct pw_conn *
-conn_of(struct worker *w, struct evhttp_request *req)
-{
-	struct evhttp_connection *evcon;
-	struct bufferevent *bev, *under;
-	int fd;
-
-	/* The filter has no fd of its own in 2.1: ask the socket under it. */
-	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
-	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
-	    (under = bufferevent_get_underlying(bev)) == NULL)
-		return (NULL);
-	fd = bufferevent_getfd(under);
-	if (fd < 0 || fd >= w->maxfd)
-		return (NULL);
-	return (w->conns[fd]);
-}
-
-/* The request is complete: the connection is idle until its next one. */
-struct pw_conn *
-http_conn_request_done(struct worker *w, struct evhttp_request *req)
-{
-	struct pw_conn *c;
-
-	if ((c = conn_of(w, req)) == NULL)
-		return (NULL);
-	/* A refused request behind this one keeps its deadline (refuse()). */
-	if (c->in != IN_REFUSED) {
-		c->state = C_IDLE;
-		evtimer_del(c->timer);
-	}
-	c->answered++;
-	c->expect100 = 0;
-	/* What evhttp writes until http_conn_flush is this reply. */
-	c->ours = 1;
-	return (c);
-}
-
-int
-http_conn_peer_local(struct worker *w, struct evhttp_request *req)
-{
-	struct pw_conn *c;
-
-	return ((c = conn_of(w, req)) != NULL && conn_peer_local(c));
-}
-
-/* Whether this reply must close the connection (after a chunked body). */
-int
-http_conn_closing(const struct pw_conn *c)
-{
-	return (c->close);
-}
-
-/*
- * Our reply is queued and EV_WRITE enabled: send it now (see conn_read),
- * and read on if a pause is over.
- */
-void
-http_conn_flush(struct pw_conn *c)
-{
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
-		(void)bufferevent_flush(c->bev, EV_WRITE, BEV_NORMAL);
-	c->ours = 0;
-	if (conn_alive(c))
-		conn_refusal_send(c);
-	if (c->paused && conn_alive(c))
-		conn_resume(c);
 }
 
 void

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "pw.h"
-#include "http_conn.h"
+#include "http_connection.h"
 
 /* Read at most this much per readiness; a larger body takes more. */
 #define READ_CHUNK	4096

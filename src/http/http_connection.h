@@ -1,9 +1,11 @@
 /*
- * One connection, internal to http_conn.c (its life and limits) and
- * http_io.c (its socket I/O).
+ * One connection, internal to the files that make it: http_conn.c (its
+ * life and limits), http_io.c (its socket I/O), http_input.c (its input
+ * path), http_refused.c (a refused request's log line) and
+ * http_conn_req.c (the connection as its requests see it).
  */
-#ifndef HTTP_CONN_H
-#define HTTP_CONN_H
+#ifndef HTTP_CONNECTION_H
+#define HTTP_CONNECTION_H
 
 #include <sys/socket.h>
 
@@ -69,6 +71,29 @@ struct pw_conn {
 	size_t			 outq;		/* output bytes already seen */
 };
 
+/* The peer's address, or NULL if the socket could not tell it. */
+static inline const struct sockaddr *
+conn_peer(const struct pw_conn *c)
+{
+	return (c->peer_known ? (const struct sockaddr *)&c->peer : NULL);
+}
+
+/* For what loopback peers alone may see. */
+static inline int
+conn_peer_local(const struct pw_conn *c)
+{
+	return (pw_peer_loopback(conn_peer(c)));
+}
+
+/* The header or body deadline: secs from now. */
+static inline void
+conn_arm(struct pw_conn *c, int64_t secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+
+	evtimer_add(c->timer, &tv);
+}
+
 /* http_io.c */
 void	 conn_read(evutil_socket_t, short, void *);
 void	 conn_writable(evutil_socket_t, short, void *);
@@ -79,14 +104,14 @@ void	 conn_refusal_send(struct pw_conn *);
 void	 conn_resume(struct pw_conn *);
 void	 conn_stop_reading(struct pw_conn *);
 
-/* http_conn.c */
-int	 conn_peer_local(struct pw_conn *);
-const struct sockaddr *conn_peer(struct pw_conn *);
-
 /* http_input.c */
 enum bufferevent_filter_result conn_in(struct evbuffer *, struct evbuffer *,
 	    ev_ssize_t, enum bufferevent_flush_mode, void *);
-void	 conn_arm(struct pw_conn *, int64_t);
+
+/* http_refused.c */
+const char *conn_refusal_code(int status);
+void	 conn_rlog_keep(struct pw_conn *, struct evbuffer *, const char *rid,
+	    int status, size_t bytes, uint64_t t0);
 void	 conn_log_refusal(struct pw_conn *);
 
-#endif /* HTTP_CONN_H */
+#endif /* HTTP_CONNECTION_H */

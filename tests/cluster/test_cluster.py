@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -69,21 +68,6 @@ class Shard(pwtest.Server):
         text += "\nshard %d\ntrusted-proxy 127.0.0.1\n" % self.k
         with open(self.conf, "w") as f:
             f.write(text)
-
-    def kill_all(self):
-        """SIGKILL the master and every child, as a host that dies would."""
-        pids = [p for p, _ in self.children()]
-        if self.proc is not None:
-            pids.append(self.proc.pid)
-        for p in pids:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait(10)
-        self.proc = None
-        self.logf.close()
-        pwtest.wait_until(lambda: not self.children(), 10, what="shard processes to die")
 
 
 class Client(pwtest.Server):

@@ -254,6 +254,22 @@ class Server:
                                                                 f.read()[:4000]))
         return rc
 
+    def kill_all(self):
+        """SIGKILL the master and every child at once, as a host that
+        dies would (or a power cut, as far as processes go)."""
+        pids = [p for p, _ in self.children()]
+        if self.proc is not None:
+            pids.append(self.proc.pid)
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait(10)
+        self.proc = None
+        self.logf.close()
+        wait_until(lambda: not self.children(), 10, what="every process gone")
+
     def children(self):
         """pids whose title says they are ours (found by the store path)."""
         out = []

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import struct
 import subprocess
 import threading
@@ -30,20 +29,6 @@ def ckpt_seq(path):
     with open(path, "rb") as f:
         f.seek(64)
         return struct.unpack("=Q", f.read(8))[0]
-
-
-def kill_all(srv):
-    """A power cut, as far as processes go: every one SIGKILLed at once."""
-    pids = [p for p, _ in srv.children()]
-    for p in pids:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    srv.proc.wait(10)
-    srv.proc = None
-    srv.logf.close()
-    wait_until(lambda: not srv.children(), 10, what="every process gone")
 
 
 def mixed_image(old, new, out, seed):
@@ -156,7 +141,7 @@ def test_power_loss_stale_store():
             shutil.copyfile(store_path(srv), os.path.join(copies, "b"))
             srv.credit("seoul-01", 500)
             time.sleep(2.5)
-        kill_all(srv)
+        srv.kill_all()
         mixed_image(os.path.join(copies, "a"), os.path.join(copies, "b"),
                     store_path(srv), 13)
         srv.start()
@@ -166,7 +151,7 @@ def test_power_loss_stale_store():
         # log after it is read.
         with Load(srv) as load2:
             time.sleep(2.0)
-        kill_all(srv)
+        srv.kill_all()
         shutil.copyfile(os.path.join(copies, "b"), store_path(srv))
         srv.start()
         load2.started += load.started
@@ -213,7 +198,7 @@ def test_power_loss_loses_the_unsynced_tail():
                 if logged > durable:
                     break
                 time.sleep(0.002)
-            kill_all(srv)
+            srv.kill_all()
             logged, durable = header_seqs(store_path(srv))
             size = os.path.getsize(os.path.join(srv.tmp, "billing.log"))
             check(logged <= durable, "round %d: the store marks seq %d as "

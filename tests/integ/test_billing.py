@@ -162,10 +162,24 @@ def _load(srv, stop, ok):
             time.sleep(0.05)
 
 
+def _wallet_ops(srv, stop):
+    """Credits and debits of the cafe's wallet from playwavectl until told
+    to stop; one whose reaper is killed stays queued (the tool says so)."""
+    while not stop.is_set():
+        op = random.choice(("credit", "debit"))
+        try:
+            srv.ctl("wallet", op, "seoul-01", str(random.randint(1, 9)),
+                    check_rc=False)
+        except Exception:
+            time.sleep(0.05)
+
+
 def test_crash_rounds_exactly_once():
-    """SIGKILL of a random process (the master included) under load, round
-    after round; then exactly-once events and wallet = credits - charges.
-    make check-long runs 100 rounds (PW_KILL_ROUNDS)."""
+    """SIGKILL of a random process (the master included) under load and
+    wallet credits and debits, round after round, with billing-fsync
+    always and interval in turn; then exactly-once events and wallet =
+    credits - charges - debits.  make check-long runs 100 rounds
+    (PW_KILL_ROUNDS)."""
     srv = Server(billing_unit=1, price=1, billing_fsync="always").start()
     srv.credit("seoul-01", 10**9)
     rounds = int(os.environ.get("PW_KILL_ROUNDS", "20"))
@@ -173,19 +187,23 @@ def test_crash_rounds_exactly_once():
     try:
         for r in range(rounds):
             stop = threading.Event()
-            t = threading.Thread(target=_load, args=(srv, stop, created))
-            t.start()
+            ts = [threading.Thread(target=_load, args=(srv, stop, created)),
+                  threading.Thread(target=_wallet_ops, args=(srv, stop))]
+            for t in ts:
+                t.start()
             time.sleep(random.uniform(0.3, 1.2))
             kids = srv.children()
             victim = random.choice(kids)
             os.kill(victim[0], signal.SIGKILL)
             time.sleep(random.uniform(0.0, 0.3))
             stop.set()
-            t.join(30)
+            for t in ts:
+                t.join(30)
             # Restart the whole server each round, as an operator would.
             srv.stop(signal.SIGKILL if victim[1] == "playwaved: master" else
                      signal.SIGTERM)
             wait_until(lambda: not srv.children(), 10)
+            srv.write_config(billing_fsync=("interval", "always")[r % 2])
             srv.start()
         check(len(created) > 40, len(created))
         # End whatever is still alive, then every session has one END.
@@ -201,6 +219,10 @@ def test_crash_rounds_exactly_once():
         open_ = [s for s, es in by.items() if es[-1]["type"] != "END"]
         eq(open_, [], "sessions without END")
         check_money(srv, evs, "seoul-01")
+        kinds = [e["type"] for e in evs]
+        check(kinds.count("CREDIT") > 1 and kinds.count("DEBIT") > 0,
+              "credits and debits under the kills: %d, %d" %
+              (kinds.count("CREDIT"), kinds.count("DEBIT")))
     finally:
         srv.stop()
 

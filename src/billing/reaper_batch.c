@@ -140,15 +140,29 @@ write_buf(struct pw_reap *r)
  * A failed fsync leaves it unknown what of the log is on disk (the
  * kernel may have dropped the pages it could not write): applying the
  * events could put the store ahead of the log, not applying them would
- * log them twice.  The reaper exits instead; the master starts another,
- * which reconciles the store with the log as it reads back.
+ * log them twice.  Nor may they stay in the file: Linux reports a
+ * write-back error once per open file, and the next reaper, on the same
+ * descriptor, would read them back from the page cache and count them.
+ * So they are cut back to the last synced record -- the store counts
+ * none of them, and they are derived again -- and the reaper exits; the
+ * master starts another, which reconciles the store with the log.
  */
 static void
 sync_log(struct pw_reap *r)
 {
-	if (fsync(r->blog.fd) == -1)
-		fatal("billing log fsync: the reaper restarts from the log");
-	atomic_store(&r->st->hdr->durable_seq, r->blog.last_seq);
+	uint64_t durable;
+
+	if (fsync(r->blog.fd) == 0) {
+		atomic_store(&r->st->hdr->durable_seq, r->blog.last_seq);
+		return;
+	}
+	durable = atomic_load(&r->st->hdr->durable_seq);
+	if (ftruncate(r->blog.fd, (off_t)(durable * PW_EV_SIZE)) == -1 ||
+	    fsync(r->blog.fd) == -1)
+		fatal("billing log fsync failed, and so did cutting it back "
+		    "to seq %llu", (unsigned long long)durable);
+	fatal("billing log fsync failed: cut back to seq %llu, the reaper "
+	    "restarts", (unsigned long long)durable);
 }
 
 int

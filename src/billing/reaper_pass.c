@@ -61,7 +61,7 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	const char *wname;
 	uint32_t logged, m, billed;
 	uint64_t end;
-	int64_t *bal = NULL, zero = 0;
+	int64_t *bal = NULL, zero = 0, nb;
 	int owed, cafe;
 
 	logged = atomic_load(&s->u.gs.logged);
@@ -94,14 +94,14 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	}
 	for (m = PW_LOGGED_CHARGES(logged) + 1; cafe && m <= billed &&
 	    r->nbuf < REAP_BATCH; m++) {
+		/* Holds keep it above 0; never let it wrap regardless. */
+		if (pw_money_add(*bal, -(int64_t)s->u.gs.price, &nb) == -1)
+			break;
 		reap_event(r, &ev, PW_EV_CHARGE, s->key, s->u.gs.game);
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 		ev.minute = m;
 		ev.amount = s->u.gs.price;
-		/* Holds keep it above 0; never let it wrap regardless. */
-		if (pw_money_add(*bal, -(int64_t)s->u.gs.price, bal) == -1)
-			break;
-		ev.balance = *bal;
+		ev.balance = *bal = nb;
 		a.kind = AP_CHARGE;
 		a.minute = m;
 		a.amount = ev.amount;
@@ -209,15 +209,22 @@ credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
 	int64_t *bal, amount = s->u.cr.amount;
 
 	*held = 0;
+	bal = reap_shadow(r, wal);
 	if (amount < 0) {
-		if (amount < -PW_MONEY_MAX ||
-		    pw_wallet_reserve(wal, -amount) == -1) {
-			refuse(s, w, "the balance less what is held is short");
+		if (amount < -PW_MONEY_MAX) {
+			refuse(s, w, "the amount is out of range");
+			return (-1);
+		}
+		if (pw_wallet_reserve(wal, -amount) == -1) {
+			/* A credit of this pass, not yet applied, may cover
+			 * it: the next pass sees it applied. */
+			if (*bal - atomic_load(&wal->u.w.hold) < -amount)
+				refuse(s, w, "the balance less what is held "
+				    "is short");
 			return (-1);
 		}
 		*held = -amount;
 	}
-	bal = reap_shadow(r, wal);
 	if (amount == 0 || pw_money_add(*bal, amount, nb) == -1) {
 		/* A credit: two tools raced past the check. */
 		if (*held != 0)

@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pw.h"
 #include "pw_billing.h"
@@ -370,6 +371,9 @@ pw_recover(struct pw_store *st, const struct pw_config *cfg,
 	r.full = r.l.from_seq == 0;
 	r.n.from_seq = r.l.from_seq;
 	r.n.to_seq = r.l.last_seq;
+	/* What the store is made to count must be on disk first. */
+	if (fsync(b->fd) == -1)
+		goto done;
 	/* Before any lookup: a stale page can hide the keys after it. */
 	if (holds)
 		r.n.mended = pw_store_mend(st);

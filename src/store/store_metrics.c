@@ -110,10 +110,12 @@ store_gauges(struct pw_buf *o, const struct pw_store *st)
 	scalar(o, "billing_pending_events", "gauge", h->log_pending,
 	    "Events waiting because the billing log cannot be written.");
 	scalar(o, "billing_unsynced_events", "gauge",
-	    h->logged_seq - h->durable_seq,
-	    "Events written but not yet fsync'ed.");
+	    h->logged_seq > h->durable_seq ? h->logged_seq - h->durable_seq :
+	    0, "Events the store counts as logged that are not yet fsync'ed "
+	    "(0: it counts them only once they are).");
 	scalar(o, "billing_last_seq", "gauge", h->logged_seq,
-	    "Sequence number of the last event written.");
+	    "Sequence number of the last event logged and counted in the "
+	    "store.");
 }
 
 size_t

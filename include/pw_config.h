@@ -23,6 +23,9 @@
 #define PW_MAX_GAMES	64
 #define PW_GAMES_JSON_MAX 3072	/* fits the launcher start reply */
 #define PW_MAX_CAFES	256
+#define PW_MAX_CAFE_KEYS 2	/* launcher-key lines per cafe: rotation */
+#define PW_KEY_ID_MAX	33	/* launcher-key ID: 1-32 chars + NUL */
+#define PW_SECRET_MIN	16	/* shortest secret a file may set */
 #define PW_MAX_CURRENCIES 32
 #define PW_SECRET_MAX	128
 #define PW_URL_MAX	256
@@ -66,6 +69,7 @@ struct pw_game {
 	uint32_t	 hash;		/* pw_config_idhash(id): stored in slots */
 	char		 name[PW_TEXT_MAX];
 	char		 api_keys[PW_MAX_KEYS][PW_SECRET_MAX];
+	uint8_t		 api_key_md[PW_MAX_KEYS][32];	/* SHA-256 of each */
 	int		 napi_keys;
 	int64_t		 price;		/* G-coin per started billing unit */
 	char		 provider[PW_TEXT_MAX];
@@ -77,11 +81,20 @@ struct pw_game {
 	int		 noffers;
 };
 
+/* A cafe's launcher key: its launchers sign session starts with it. */
+struct pw_launcher_key {
+	char		 id[PW_KEY_ID_MAX];	/* X-Key-Id */
+	char		 secret[PW_SECRET_MAX];
+};
+
 struct pw_cafe {
 	char		 id[PW_ID_MAX];
 	uint32_t	 hash;
 	struct pw_net	 nets[PW_MAX_NETS];
 	int		 nnets;
+	struct pw_launcher_key keys[PW_MAX_CAFE_KEYS];
+	int		 nkeys;		/* 0: the home key works (transition) */
+	int64_t		 start_quota;	/* starts per quota window */
 };
 
 struct pw_currency {
@@ -103,6 +116,7 @@ struct pw_config {
 	uint64_t		 store_slots;	/* power of two */
 	char			 billing_log[PW_PATH_MAX];
 	enum pw_fsync		 billing_fsync;
+	uint64_t		 billing_segment_size;	/* bytes */
 	char			 access_log[PW_PATH_MAX];	/* "" = off */
 	char			 log_file[PW_PATH_MAX];	/* "" = syslog/stderr */
 	char			 user[64];		/* "" = none */
@@ -121,11 +135,17 @@ struct pw_config {
 	int64_t			 body_timeout;		/* s to read its body */
 	int64_t			 idle_timeout;		/* s a keep-alive conn. may idle */
 	int64_t			 max_connections;	/* per worker */
+	int64_t			 max_conn_per_source;	/* per worker, 0 = off */
 	int64_t			 rate_limit;		/* req/s per API key, 0 = off */
 	int64_t			 ott_per_launcher;	/* live OTTs per session */
 	int64_t			 max_token_lifetime;	/* s, exp - iat */
 
-	char			 launcher_secret[PW_SECRET_MAX];
+	int64_t			 cafe_start_quota;	/* default of a cafe's */
+	int64_t			 home_start_quota;	/* per /24 or /56 */
+	int64_t			 home_start_total;	/* every home start */
+	int			 launcher_key_required;
+
+	char			 launcher_secret[PW_SECRET_MAX];	/* home key */
 	char			 launch_secret[PW_SECRET_MAX];
 	struct pw_net		 proxies[PW_MAX_PROXIES];
 	int			 nproxies;
@@ -164,9 +184,16 @@ uint32_t pw_config_idhash(const char *id);
 const struct pw_game	*pw_config_game(const struct pw_config *, const char *id);
 const struct pw_game	*pw_config_game_by_hash(const struct pw_config *,
 			    uint32_t);
-/* Constant-time over every configured key; NULL when none matches. */
+/*
+ * The game an X-Api-Key names: every configured key is compared, in time
+ * independent of the keys' and the candidate's contents and lengths.
+ * NULL when none matches; *index gets which of the game's keys.
+ */
 const struct pw_game	*pw_config_game_by_key(const struct pw_config *,
-			    const char *key, size_t keylen);
+			    const char *key, size_t keylen, int *index);
+/* The cafe key an X-Key-Id names, and its cafe; NULL when none. */
+const struct pw_launcher_key *pw_config_launcher_key(const struct pw_config *,
+			    const char *id, const struct pw_cafe **cafe);
 const struct pw_cafe	*pw_config_cafe(const struct pw_config *, const char *id);
 const struct pw_cafe	*pw_config_cafe_by_hash(const struct pw_config *,
 			    uint32_t);
@@ -177,9 +204,24 @@ int	 pw_config_is_proxy(const struct pw_config *, const struct sockaddr *);
 /* currencyTruncation of a lowercase currency code (default 1). */
 int64_t	 pw_config_truncation(const struct pw_config *, const char *code);
 
+/*
+ * Quota windows: cafe-start-quota, home-start-quota and home-start-total
+ * count starts per this many seconds.
+ */
+#define PW_QUOTA_WINDOW	600
+/*
+ * The store's prefix table holds an entry per prefix that started within
+ * a window: at most half full, whatever the home starts.
+ */
+#define PW_HOME_TOTAL_MAX	8192
+/* A start may take this many store slots: nonce, session, PC, OTTs. */
+#define PW_SLOTS_PER_START(cfg)	(3 + (cfg)->ott_per_launcher)
+
 /* Parse "a.b.c.d/n" or "x::y/n" (prefix optional: host route). */
 int	 pw_net_parse(struct pw_net *, const char *text);
 int	 pw_net_contains(const struct pw_net *, const struct sockaddr *);
+/* Whether two networks share an address. */
+int	 pw_net_overlap(const struct pw_net *, const struct pw_net *);
 void	 pw_net_sockaddr(const struct pw_net *, struct sockaddr_storage *);
 /* Parse "host:port", "[v6]:port" or "*:port" into a listen address. */
 int	 pw_listen_parse(struct pw_listen *, const char *text);

@@ -1,15 +1,17 @@
 /*
  * Identifiers, HMAC-SHA256 and HS256 JWTs.
  *
- * SHA-256 itself comes from libmd's <sha2.h> (the OS library); HMAC is
- * the RFC 2104 construction over it.  Every comparison of a secret or a
- * signature is constant-time (timingsafe_bcmp).
+ * SHA-256 itself comes from libmd's <sha2.h> (the OS library); HMAC,
+ * SipHash, base64url and the constant-time compare from libsodium.  Every
+ * comparison of a secret or a signature is constant-time.
  */
 #ifndef PW_CRYPTO_H
 #define PW_CRYPTO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sodium/crypto_auth_hmacsha256.h>
 
 #define PW_UUID_LEN	16
 #define PW_UUID_STRLEN	36	/* 8-4-4-4-12, without NUL */
@@ -58,10 +60,13 @@ int	 pw_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n);
 
 void	 pw_sha256(const void *msg, size_t len, uint8_t out[PW_SHA256_LEN]);
 
-/* Streaming HMAC-SHA256 for messages that come in pieces. */
+/*
+ * Streaming HMAC-SHA256 for messages that come in pieces.  A state
+ * initialised with a key may be copied and the copies finished apart:
+ * the key's pads are hashed once.
+ */
 struct pw_hmac {
-	uint8_t		 okey[64];
-	uint8_t		 ctx[256];	/* a SHA2_CTX; opaque to callers */
+	crypto_auth_hmacsha256_state st;
 };
 void	 pw_hmac_init(struct pw_hmac *, const void *key, size_t keylen);
 void	 pw_hmac_update(struct pw_hmac *, const void *msg, size_t len);
@@ -70,8 +75,8 @@ void	 pw_hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t len, uint8_t out[PW_SHA256_LEN]);
 /*
  * 0 when the n bytes at a and b are equal, in time independent of their
- * contents: timingsafe_bcmp(3) where libc has it (the BSDs, or define
- * HAVE_TIMINGSAFE_BCMP), since libbsd before 0.12 lacks it.
+ * contents (libsodium's sodium_memcmp: timingsafe_bcmp(3) is missing
+ * from libbsd before 0.12, which Debian 12 ships).
  */
 int	 pw_timingsafe_bcmp(const void *a, const void *b, size_t n);
 /* 1 when hex (64 digits, either case) equals mac, constant time; else 0. */
@@ -90,16 +95,25 @@ int	 pw_b64url_encode(const uint8_t *in, size_t len, char *out,
 	    size_t outsz);
 
 /*
- * A launcher request's signature: ts is X-Timestamp, unix
- * seconds within 300 s of now; sig is X-Signature, the hex HMAC-SHA256
- * with secret of ts "." body.  Either header NULL fails.  1 if good.
+ * Launcher request signatures, contract v3 (launcher_sig.c).
+ *
+ * A session start is signed with a start key (a cafe's launcher-key,
+ * named by X-Key-Id, or the home key): hex HMAC-SHA256 of METHOD \n PATH
+ * \n X-Timestamp \n X-Nonce \n body, the timestamp within
+ * PW_LAUNCHER_SKEW of the server's clock and the nonce fresh.
+ *
+ * Every later request of that session is signed with the session key the
+ * start handed out: hex HMAC-SHA256 of METHOD \n PATH \n X-Seq \n body,
+ * X-Seq a number the replay window accepts once.
  */
 #define PW_LAUNCHER_SKEW	300	/* s either side of the server clock */
 #define PW_NONCE_MIN		16
 #define PW_NONCE_MAX		64
+#define PW_SESSION_KEY_LEN	32
+#define PW_SESSION_KEY_TEXT	43	/* base64url of 32 bytes, unpadded */
 
-/* A launcher request as signed (v2); a missing header is NULL. */
-struct pw_lsig {
+/* A session start as signed; a missing header is NULL. */
+struct pw_lsig_start {
 	const char	*method;	/* upper case: "POST" */
 	const char	*path;		/* request target as sent */
 	const char	*ts;		/* X-Timestamp */
@@ -109,18 +123,46 @@ struct pw_lsig {
 	size_t		 len;
 };
 
+/* A session request as signed; a missing header is NULL. */
+struct pw_lsig_session {
+	const char	*method;
+	const char	*path;
+	const char	*seq;		/* X-Seq, as sent */
+	const char	*sig;		/* X-Signature, hex */
+	const void	*body;
+	size_t		 len;
+};
+
 /* X-Nonce: 16 to 64 letters, digits, '_' or '-'. */
 int	 pw_launcher_nonce_ok(const char *nonce);
-/* HMAC-SHA256 of METHOD \n PATH \n ts \n nonce \n body. */
-void	 pw_launcher_sig_mac(const char *secret, const struct pw_lsig *,
-	    uint8_t mac[PW_SHA256_LEN]);
+/* X-Seq: 1 to 2^32 - 1, plain decimal, no sign, no leading zero; or 0. */
+uint32_t pw_launcher_seq(const char *seq);
+/* X-Key-Id: 1 to 32 letters, digits, '_' or '-'. */
+int	 pw_launcher_key_id_ok(const char *id);
+void	 pw_launcher_start_mac(const void *key, size_t keylen,
+	    const struct pw_lsig_start *, uint8_t mac[PW_SHA256_LEN]);
 /*
  * Whether every part is present and well-formed, the timestamp within
  * PW_LAUNCHER_SKEW of now and the signature right (constant time).
  * Whether the nonce was seen before is the replay cache's question.
  */
-int	 pw_launcher_sig_ok(const char *secret, const struct pw_lsig *,
-	    int64_t now);
+int	 pw_launcher_start_ok(const void *key, size_t keylen,
+	    const struct pw_lsig_start *, int64_t now);
+void	 pw_launcher_session_mac(const uint8_t key[PW_SESSION_KEY_LEN],
+	    const struct pw_lsig_session *, uint8_t mac[PW_SHA256_LEN]);
+/* The signature alone (the seq's freshness is the window's question). */
+int	 pw_launcher_session_ok(const uint8_t key[PW_SESSION_KEY_LEN],
+	    const struct pw_lsig_session *);
+
+/*
+ * Session keys: HMAC-SHA256(k_session, launcher_session_id), k_session
+ * derived under its own label from the store's random secret.  The
+ * derivation's keyed state is made once per process and copied per key.
+ */
+void	 pw_session_kdf_init(struct pw_hmac *kdf, const uint8_t *secret,
+	    size_t len);
+void	 pw_session_key(const struct pw_hmac *kdf, const char *ls_id,
+	    size_t len, uint8_t out[PW_SESSION_KEY_LEN]);
 
 #define PW_CLAIM_MAX	64
 

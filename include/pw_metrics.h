@@ -10,7 +10,12 @@
 
 #include "pw_store.h"
 
-/* Render into buf; returns the length (truncated output never exceeds n). */
-size_t	 pw_metrics_render(const struct pw_store *, char *buf, size_t n);
+/*
+ * Render into buf; returns the length (truncated output never exceeds n).
+ * cfg, when given, names the cafes of the per-cafe values.
+ */
+struct pw_config;
+size_t	 pw_metrics_render(struct pw_store *, const struct pw_config *,
+	    char *buf, size_t n);
 
 #endif /* PW_METRICS_H */

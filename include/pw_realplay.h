@@ -32,7 +32,7 @@ struct pw_rp_login {
 	const char	*sub;		/* the launch token's subject */
 	uint64_t	 exp;		/* launch token's expiry, unix s; within
 					   max-token-lifetime of now */
-	uint32_t	 now;
+	uint64_t	 now_ms;	/* the store clock */
 };
 
 /* The key of the request-id record of (game, X-Request-ID). */
@@ -55,6 +55,6 @@ struct pw_slot	*pw_pt_find(struct pw_store *,
 
 /* 1 when the reaper may free this request-id or player-token slot. */
 int	 pw_rp_expire(const struct pw_config *, struct pw_slot *, uint64_t w,
-	    uint32_t now);
+	    uint64_t wall_s, uint64_t now_ms);
 
 #endif /* PW_REALPLAY_H */

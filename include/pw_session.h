@@ -86,7 +86,7 @@ int	 pw_gs_end_slot(struct pw_store *, const struct pw_config *,
 	    struct pw_slot *, unsigned reason, uint64_t now_ms);
 void	 pw_gs_info(const struct pw_slot *, uint64_t word, uint64_t now_ms,
 	    struct pw_gs_info *);
-/* Billing time of a session, in unix ms; end 0 while it lives. */
+/* Billing time of a session, store-clock ms; end 0 while it lives. */
 uint64_t pw_gs_start_ms(const struct pw_slot *);
 uint64_t pw_gs_end_ms(const struct pw_slot *);
 void	 pw_gs_set_end(struct pw_slot *, uint64_t now_ms);
@@ -104,34 +104,62 @@ void	 pw_gs_key_of_ott(const struct pw_store *,
 int	 pw_pc_bind(struct pw_store *, const uint8_t pc[PW_KEY_LEN],
 	    struct pw_slot *, struct pw_slot **displaced);
 
-/* Launcher sessions. */
-int	 pw_ls_start(struct pw_store *, const char *pc_id, size_t pclen,
-	    uint32_t cafe, uint8_t out[PW_KEY_LEN]);
-/* The same with a key the caller drew (pw_uuid_new) beforehand. */
+/* Launcher sessions (launcher.c). */
+struct pw_lsig_session;
+/* flags: PW_LS_*; cafe 0 for a home session (its own PC). */
 int	 pw_ls_start_key(struct pw_store *, const char *pc_id, size_t pclen,
-	    uint32_t cafe, const uint8_t key[PW_KEY_LEN]);
-/* MISMATCH: the session belongs to another cafe (cafe 0: none). */
-enum pw_touch pw_ls_touch(struct pw_store *, const uint8_t ls[PW_KEY_LEN],
-	    uint32_t cafe, struct pw_slot **);
-int	 pw_ls_end_slot(struct pw_slot *, unsigned reason, uint32_t now);
+	    uint32_t cafe, uint32_t flags, const uint8_t key[PW_KEY_LEN]);
+/* The session key the start hands out (never stored). */
+void	 pw_ls_session_key(const struct pw_store *,
+	    const uint8_t key[PW_KEY_LEN], uint8_t out[32]);
+/* The replay window: 0 when seq is accepted (once), else -1. */
+int	 pw_ls_window_accept(struct pw_slot *ls, uint32_t seq);
+enum pw_ls_check {
+	PW_LSC_OK,
+	PW_LSC_NOT_FOUND,	/* 404 SESSION_NOT_FOUND */
+	PW_LSC_BAD_SIGNATURE,	/* 401 INVALID_SIGNATURE */
+	PW_LSC_REPLAYED,	/* 401 REPLAYED_REQUEST */
+	PW_LSC_MISMATCH,	/* 403 CAFE_MISMATCH (seq taken) */
+	PW_LSC_ENDED,		/* 410 SESSION_ENDED (seq taken) */
+	PW_LSC_RATE		/* 429 RATE_LIMITED (seq taken) */
+};
+/*
+ * A session request's checks in the API's order; cafe is where it comes
+ * from (0: outside every cafe).  *ls is set once the seq is taken.
+ */
+enum pw_ls_check pw_ls_request(struct pw_store *, const struct pw_config *,
+	    const uint8_t key[PW_KEY_LEN], const struct pw_lsig_session *,
+	    uint32_t cafe, struct pw_slot **ls, uint64_t *retry_s);
+void	 pw_ls_touch(struct pw_store *, struct pw_slot *ls);
+int	 pw_ls_end_slot(struct pw_store *, struct pw_slot *, unsigned reason,
+	    uint64_t now_ms);
 
 /*
- * The replay cache of launcher nonces (nonce.c).  remember inserts a
- * nonce charged to a source (cafe or address hash) within its quota.
+ * The replay cache of session starts' nonces (nonce.c); only a start
+ * that passed its signature, network and quota is remembered.
  */
 enum pw_nonce_result {
 	PW_NC_NEW,
 	PW_NC_REPLAY,		/* already accepted inside the window */
-	PW_NC_QUOTA,		/* the source's (or the global) quota is spent */
 	PW_NC_FULL
 };
 int	 pw_nonce_seen(struct pw_store *, const char *nonce);
 enum pw_nonce_result pw_nonce_remember(struct pw_store *, const char *nonce,
-	    uint32_t source, uint64_t now_ms, uint64_t *retry_s);
-/* Nonces a source (global: all sources) may add per keep window. */
-uint64_t pw_nonce_quota(const struct pw_store *, int global);
+	    uint64_t now_ms);
 /* 1 once a nonce record is past its window: the reaper frees it. */
-int	 pw_nonce_expire(const struct pw_slot *, uint32_t now);
+int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms);
+
+/* Start quotas and rates (quota.c). */
+struct sockaddr;
+struct pw_cafe_state *pw_cafe_state(struct pw_store *, uint32_t cafe_hash);
+/* The keyed hash of an address's /24 or /56: its home quota's entry. */
+uint64_t pw_prefix_key(const struct pw_store *, const struct sockaddr *);
+/* cafe NULL: a home start from prefix.  0, or -1 and *retry_s. */
+int	 pw_quota_start(struct pw_store *, const struct pw_config *,
+	    const struct pw_cafe *cafe, uint64_t prefix, uint64_t now_ms,
+	    uint64_t *retry_s);
+int	 pw_quota_session_rate(struct pw_slot *ls, const struct pw_config *,
+	    uint64_t *retry_s);
 
 /*
  * Wallets.  The balance changes only in the reaper, together with the
@@ -172,9 +200,9 @@ int	 pw_ott_expire(struct pw_store *, const struct pw_config *,
 int	 pw_gs_expire(struct pw_store *, const struct pw_config *,
 	    struct pw_slot *, uint64_t word, uint64_t now_ms);
 int	 pw_ls_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint32_t now);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms);
 int	 pw_pc_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint32_t now);
+	    struct pw_slot *, uint64_t now_ms);
 struct pw_slot *pw_pc_game_of(struct pw_store *, struct pw_slot *ls);
 
 #endif /* PW_SESSION_H */

@@ -1,7 +1,7 @@
 /*
  * The store: one file, mapped MAP_SHARED by every playwaved process and
  * read-only by playwavectl.  A fixed-capacity open-addressing hash table of
- * 64-byte slots keyed by 16-byte binary keys, with no locks anywhere: every
+ * 128-byte slots keyed by 16-byte binary keys, with no locks anywhere: every
  * state change of a slot is a C11 compare-and-swap on its 64-bit word.
  *
  * A slot's life:  EMPTY -> BUSY (claimed by one pid, key and payload being
@@ -41,6 +41,7 @@ struct pw_store {
 	uint32_t		 pid;	/* claims are made in this pid's name */
 	struct pw_cell		*cell;	/* this process's counters */
 	struct pw_rand		 rnd;	/* this process's random ids */
+	struct pw_hmac		 session_kdf;	/* keyed: session keys */
 };
 
 /* Open (or, with create, make and fill) a store; -1 with a message. */
@@ -108,6 +109,23 @@ pw_slot_word(const struct pw_slot *s)
 	    memory_order_acquire));
 }
 
+/*
+ * The store clock (store_clock.c): milliseconds, monotonic, carried
+ * across restarts and reboots by the header's anchor.  Every duration in
+ * the store is measured on it; the wall clock only names instants (the
+ * billing log's times, X-Timestamp, expires_at).
+ */
+uint64_t pw_mono_ms(void);
+uint64_t pw_store_now(const struct pw_store *);
+/* The wall-clock (unix ms) reading of a store-clock instant, and back. */
+uint64_t pw_store_wall(const struct pw_store *, uint64_t store_ms);
+uint64_t pw_store_from_wall(const struct pw_store *, uint64_t wall_ms);
+/* A new store's clock (store creation). */
+void	 pw_store_clock_init(struct pw_clock *);
+/* Anchor the clock at a master's start; msg says what it assumed. */
+void	 pw_store_clock_start(struct pw_store *, char *msg, size_t msglen);
+void	 pw_store_clock_mark(struct pw_store *);
+
 /* References. */
 pw_ref_t	 pw_store_ref(const struct pw_store *, const struct pw_slot *);
 struct pw_slot	*pw_store_deref(struct pw_store *, pw_ref_t, unsigned type,
@@ -131,6 +149,7 @@ uint64_t pw_counter_sum(const struct pw_store *, enum pw_counter);
 
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
+void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);
 
 /* BCD provider_user_id: 1-20 digits in, 10 bytes out; and back. */
 int	 pw_uid_pack(uint8_t out[PW_UID_LEN], const char *digits, size_t len);

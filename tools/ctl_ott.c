@@ -48,7 +48,7 @@ cmd_ott(struct ctl *c, int argc, char **argv)
 		pw_pc_key(pckey, cf != NULL ? cf->hash : 0, pc,
 		    strlen(pc));
 	ctl_open(c, 1);
-	now = pw_now_ms();
+	now = pw_store_now(&c->st);
 	if (pw_ott_issue(&c->st, g->hash, cf != NULL ? cf->hash : 0,
 	    pc != NULL ? pckey : NULL, 0, now, key) == -1) {
 		pw_count(&c->st, PW_C_STORE_FULL, 1);

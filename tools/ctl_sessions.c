@@ -78,8 +78,8 @@ by_start(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
 
-	if (x->s.u.gs.start != y->s.u.gs.start)
-		return (x->s.u.gs.start < y->s.u.gs.start ? -1 : 1);
+	if (x->s.u.gs.start_ms != y->s.u.gs.start_ms)
+		return (x->s.u.gs.start_ms < y->s.u.gs.start_ms ? -1 : 1);
 	return (memcmp(x->s.key, y->s.key, PW_KEY_LEN));
 }
 
@@ -113,27 +113,27 @@ collect(struct ctl *c, const struct filter *f, struct row **out)
 }
 
 static void
-print_row(struct ctl *c, const struct row *r, uint32_t now)
+print_row(struct ctl *c, const struct row *r, uint64_t now)
 {
 	struct pw_gs_info info;
 	char id[64], game[32], cafe[32], user[21], start[32];
 	const char *cf;
-	uint32_t seen;
+	uint64_t seen;
 	struct jw j;
 
 	ctl_format_id(PW_T_GS, r->s.key, id);
 	ctl_game_name(c, r->s.u.gs.game, game);
 	cf = ctl_cafe_name(c, r->s.u.gs.cafe, cafe);
 	pw_uid_unpack(r->s.u.gs.uid, user);
-	ctl_iso(r->s.u.gs.start, start);
-	pw_gs_info(&r->s, r->w, (uint64_t)now * 1000, &info);
-	seen = atomic_load(&r->s.u.gs.last_seen);
-	seen = now > seen ? now - seen : 0;
+	ctl_iso((uint32_t)(r->s.u.gs.start_wall_ms / 1000), start);
+	pw_gs_info(&r->s, r->w, now, &info);
+	seen = atomic_load(&r->s.u.gs.last_seen_ms);
+	seen = now > seen ? (now - seen) / 1000 : 0;
 	if (!c->json) {
 		printf("%-39s %-14s %-10s %-20s %-9s %-13s %-20s %6u %6u %5u "
 		    "%8lld\n", id, game, cf != NULL ? cf : "-", user,
 		    ctl_state_name(PW_T_GS, PW_W_STATE(r->w)), info.reason ?
-		    pw_reason_name(info.reason) : "-", start, seen,
+		    pw_reason_name(info.reason) : "-", start, (unsigned)seen,
 		    info.duration, info.billed, (long long)info.charged);
 		return;
 	}
@@ -151,7 +151,7 @@ print_row(struct ctl *c, const struct row *r, uint32_t now)
 	else
 		jw_null(&j, "reason");
 	jw_str(&j, "started", start);
-	jw_uint(&j, "started_at", r->s.u.gs.start);
+	jw_uint(&j, "started_at", r->s.u.gs.start_wall_ms / 1000);
 	jw_uint(&j, "last_seen_age", seen);
 	jw_uint(&j, "duration", info.duration);
 	jw_uint(&j, "billed_minutes", info.billed);
@@ -165,12 +165,12 @@ cmd_sessions(struct ctl *c, int argc, char **argv)
 	struct filter f;
 	struct row *rows;
 	size_t n, i;
-	uint32_t now;
+	uint64_t now;
 
 	parse_filter(argc, argv, &f);
 	ctl_open(c, 0);
 	n = collect(c, &f, &rows);
-	now = pw_now();
+	now = pw_store_now(&c->st);
 	if (!c->json)
 		printf("%-39s %-14s %-10s %-20s %-9s %-13s %-20s %6s %6s %5s "
 		    "%8s\n", "ID", "GAME", "CAFE", "USER", "STATE", "REASON",

@@ -62,6 +62,14 @@ f_time(struct fields *f, const char *k, uint32_t t)
 	printf("%-16s %s\n", k, iso);
 }
 
+/* A store-clock instant, shown as the wall-clock time it stands for. */
+static void
+f_stime(struct fields *f, const char *k, uint64_t store_ms)
+{
+	f_time(f, k, store_ms == 0 ? 0 :
+	    (uint32_t)(pw_store_wall(&f->c->st, store_ms) / 1000));
+}
+
 static void
 f_key(struct fields *f, const char *k, const uint8_t key[PW_KEY_LEN])
 {
@@ -95,16 +103,16 @@ show_gs(struct fields *f, const struct pw_slot *s, uint64_t w)
 
 	ctl_game_name(f->c, s->u.gs.game, game);
 	pw_uid_unpack(s->u.gs.uid, user);
-	pw_gs_info(s, w, pw_now_ms(), &info);
+	pw_gs_info(s, w, pw_store_now(&f->c->st), &info);
 	logged = atomic_load(&((struct pw_slot *)s)->u.gs.logged);
 	f_str(f, "game", game);
 	f_str(f, "cafe", ctl_cafe_name(f->c, s->u.gs.cafe, cafe));
 	f_str(f, "user", user);
 	f_str(f, "reason", info.reason ? pw_reason_name(info.reason) : NULL);
-	f_time(f, "started", s->u.gs.start);
-	f_time(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
-	    u.gs.last_seen));
-	f_time(f, "ended_at", (uint32_t)(pw_gs_end_ms(s) / 1000));
+	f_time(f, "started", (uint32_t)(s->u.gs.start_wall_ms / 1000));
+	f_stime(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
+	    u.gs.last_seen_ms));
+	f_stime(f, "ended_at", pw_gs_end_ms(s));
 	f_int(f, "duration", info.duration);
 	f_int(f, "price", s->u.gs.price);
 	f_int(f, "billed_minutes", info.billed);
@@ -123,11 +131,12 @@ show_ls(struct fields *f, const struct pw_slot *s, uint64_t w)
 	f_key(f, "pc_key", s->u.ls.pc);
 	f_str(f, "reason", PW_W_REASON(w) ? pw_reason_name(PW_W_REASON(w)) :
 	    NULL);
-	f_time(f, "created", (uint32_t)(s->u.ls.created_ms / 1000));
-	f_time(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
-	    u.ls.last_seen));
-	f_time(f, "ended_at", atomic_load(&((struct pw_slot *)s)->
-	    u.ls.ended_at));
+	f_stime(f, "created", s->u.ls.created_ms);
+	f_stime(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
+	    u.ls.last_seen_ms));
+	f_stime(f, "ended_at", atomic_load(&((struct pw_slot *)s)->
+	    u.ls.ended_ms));
+	f_bool(f, "home_key", (s->u.ls.flags & PW_LS_HOME_KEY) != 0);
 }
 
 static void
@@ -142,13 +151,14 @@ show_ott(struct fields *f, const struct pw_slot *s, uint64_t w)
 	expired = PW_W_OTT_EXPIRED(w);
 	if (f->c->cfg != NULL) {
 		exp = s->u.ott.issued_ms + (uint64_t)f->c->cfg->ott_ttl * 1000;
-		expired = expired || exp <= pw_now_ms();
-		f_time(f, "expires_at", (uint32_t)((exp + 999) / 1000));
+		expired = expired || exp <= pw_store_now(&f->c->st);
+		f_stime(f, "expires_at", exp + 999);
 	}
 	f_str(f, "game", game);
 	f_str(f, "cafe", ctl_cafe_name(f->c, s->u.ott.cafe, cafe));
-	f_time(f, "issued", (uint32_t)(s->u.ott.issued_ms / 1000));
-	f_int(f, "issued_ms", (int64_t)s->u.ott.issued_ms);
+	f_stime(f, "issued", s->u.ott.issued_ms);
+	f_int(f, "issued_ms", (int64_t)pw_store_wall(&f->c->st,
+	    s->u.ott.issued_ms));
 	f_key(f, "pc_key", s->u.ott.pc);
 	f_bool(f, "expired", PW_W_STATE(w) == PW_OTT_ISSUED && expired);
 }
@@ -163,10 +173,10 @@ show_pt(struct fields *f, const struct pw_slot *s)
 	sub[PW_WALLET_NAME] = '\0';
 	f_str(f, "game", game);
 	f_str(f, "sub", sub);
-	f_time(f, "created", s->u.pt.created);
-	f_time(f, "expires_at", s->u.pt.exp);
-	f_time(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
-	    u.pt.last_seen));
+	f_stime(f, "created", s->u.pt.created_ms);
+	f_time(f, "expires_at", (uint32_t)s->u.pt.exp);
+	f_stime(f, "last_seen", atomic_load(&((struct pw_slot *)s)->
+	    u.pt.last_seen_ms));
 }
 
 static void

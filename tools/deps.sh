@@ -9,6 +9,7 @@ as_root() {
 
 debian() {
 	pkgs="build-essential pkg-config libevent-dev libbsd-dev libmd-dev
+	    libsodium-dev
 	    libjsmn-dev check python3 curl openssl lua5.1 mandoc apache2-utils
 	    nginx-light wrk clang libncurses-dev dpkg-dev debhelper lintian
 	    fakeroot haproxy postgresql"
@@ -49,7 +50,7 @@ debian() {
 
 # ncurses is part of the FreeBSD base system.
 freebsd() {
-	as_root pkg install -y pkgconf libevent jsmn check python3 curl \
+	as_root pkg install -y pkgconf libevent libsodium jsmn check python3 curl \
 	    lua51 apache24 nginx wrk llvm haproxy postgresql15-server
 }
 
@@ -58,7 +59,7 @@ Linux)
 	if command -v apt-get >/dev/null 2>&1; then
 		debian
 	else
-		echo "deps: no apt-get; install by hand: libevent, libbsd," \
+		echo "deps: no apt-get; install by hand: libevent, libsodium, libbsd," \
 		    "libmd, jsmn, check, python3, curl, openssl, lua5.1, mandoc," \
 		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql" >&2
 		exit 1

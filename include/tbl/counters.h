@@ -38,3 +38,19 @@ PW_COUNTER(REAP_LAST_US, "reaper_last_pass_microseconds", gauge,
     "Duration of the last reaper pass.")
 PW_COUNTER(CONN_REFUSED, "connections_refused", counter,
     "Times a worker reached max-connections and stopped accepting.")
+PW_COUNTER(LS_OVER_CAFE_QUOTA, "launcher_starts_over_cafe_quota", counter,
+    "Launcher starts refused: their cafe's cafe-start-quota was spent.")
+PW_COUNTER(LS_OVER_HOME_QUOTA, "launcher_starts_over_home_quota", counter,
+    "Home-key starts refused by home-start-quota or home-start-total.")
+PW_COUNTER(LS_BAD_SIGNATURE, "launcher_signatures_refused", counter,
+    "Launcher requests refused for a missing or wrong signature.")
+PW_COUNTER(LS_REPLAYED, "launcher_replays_refused", counter,
+    "Launcher requests refused as replays (nonce or seq already seen).")
+PW_COUNTER(GRACE_MINUTES, "grace_minutes", counter,
+    "Minutes that started during a charge grace: played, not charged.")
+PW_COUNTER(VERIFY_REPEATED, "verify_repeats_answered", counter,
+    "Verify retries answered from the consumed OTT (same request id).")
+PW_COUNTER(CONN_SOURCE_CAP, "connections_over_source_cap", counter,
+    "Connections closed at accept: max-connections-per-source reached.")
+PW_COUNTER(ACCEPT_PAUSED, "accept_pauses", counter,
+    "Times a worker paused accepting: out of file descriptors.")

@@ -47,8 +47,8 @@ struct pw_reap {
 	struct shadow		*sh;
 	size_t			 nsh;
 	uint64_t		 pass;
-	uint32_t		 now;
-	uint64_t		 now_ms;
+	uint64_t		 now_ms;	/* the store clock */
+	uint64_t		 wall_ms;	/* events' times */
 	uint64_t		 last_ckpt_us;
 	struct pw_ckpt		 ckpt;
 	uint64_t		 last_err_us;

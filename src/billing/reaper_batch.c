@@ -212,7 +212,7 @@ reap_event(struct pw_reap *r, struct pw_event *ev, unsigned type,
 
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = ++r->blog.last_seq;
-	ev->ts_ms = r->now_ms;
+	ev->ts_ms = r->wall_ms;
 	ev->type = type;
 	memcpy(ev->id, id, 16);
 	if (game != 0) {

@@ -316,14 +316,14 @@ reap_slot(struct pw_reap *r, uint64_t i)
 			free_slot(s, pw_slot_word(s));
 		break;
 	case PW_T_LS:
-		if (pw_ls_expire(r->st, r->cfg, s, w, r->now))
+		if (pw_ls_expire(r->st, r->cfg, s, w, r->now_ms))
 			free_slot(s, w);
 		break;
 	case PW_T_GS:
 		reap_gs(r, s, w);
 		break;
 	case PW_T_PC:
-		if (pw_pc_expire(r->st, r->cfg, s, r->now))
+		if (pw_pc_expire(r->st, r->cfg, s, r->now_ms))
 			free_slot(s, w);
 		break;
 	case PW_T_CREDIT:
@@ -331,11 +331,11 @@ reap_slot(struct pw_reap *r, uint64_t i)
 		break;
 	case PW_T_REQID:
 	case PW_T_PT:
-		if (pw_rp_expire(r->cfg, s, w, r->now))
+		if (pw_rp_expire(r->cfg, s, w, r->wall_ms / 1000, r->now_ms))
 			free_slot(s, w);
 		break;
 	case PW_T_NONCE:
-		if (pw_nonce_expire(s, r->now))
+		if (pw_nonce_expire(s, r->now_ms))
 			free_slot(s, w);
 		break;
 	}
@@ -373,8 +373,8 @@ pw_reap_pass(struct pw_reap *r)
 	uint64_t i, t0;
 
 	t0 = pw_mono_us();
-	r->now = pw_now();
-	r->now_ms = pw_now_ms();
+	r->now_ms = pw_store_now(r->st);
+	r->wall_ms = pw_now_ms();
 	r->pending = 0;
 	memset(r->g, 0, sizeof(r->g));
 	/* Downwards, so a run of tombstones compacts in a single pass. */
@@ -387,6 +387,7 @@ pw_reap_pass(struct pw_reap *r)
 		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
 		    memory_order_relaxed);
 	atomic_store(&r->st->hdr->reaper_seen_ms, pw_now_ms());
+	pw_store_clock_mark(r->st);
 	pw_count(r->st, PW_C_REAP_PASSES, 1);
 	atomic_store_explicit(&r->st->cell->c[PW_C_REAP_LAST_US],
 	    pw_mono_us() - t0, memory_order_relaxed);

@@ -83,7 +83,7 @@ session_word(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
 	}
 	if (ls->ended && PW_W_STATE(w) != PW_GS_ENDED) {
 		r->n.ended++;
-		pw_gs_set_end(s, ls->end_ms);
+		pw_gs_set_end(s, pw_store_from_wall(r->st, ls->end_ms));
 	} else if (PW_W_HI(nw) > PW_W_HI(w))
 		r->n.minutes += PW_W_HI(nw) - PW_W_HI(w);
 }

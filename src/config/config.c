@@ -25,6 +25,9 @@
 #define CF_SLOTS_MIN		1024
 #define CF_SLOTS_MAX		(1LL << 26)
 #define CF_TRUNCATION_MAX	1000000000LL
+#define CF_SEGMENT_MIN		(64LL * 1024)
+#define CF_SEGMENT_MAX		(64LL * 1024 * 1024 * 1024)
+#define CF_HOME_TOTAL_MAX	PW_HOME_TOTAL_MAX
 
 #define CFG_I64(n, f, lo, hi)	{ .name = (n), .kind = CF_I64,		\
 	.off = offsetof(struct pw_config, f), .min = (lo), .max = (hi) }
@@ -42,6 +45,8 @@ static int	 d_store_slots(struct cf_parser *, void *);
 static int	 d_billing_fsync(struct cf_parser *, void *);
 static int	 d_trusted_proxy(struct cf_parser *, void *);
 static int	 d_currency(struct cf_parser *, void *);
+static int	 d_key_required(struct cf_parser *, void *);
+static int	 d_segment_size(struct cf_parser *, void *);
 
 static const struct cf_directive globals[] = {
 	CFG_FN("listen", d_listen, 1),
@@ -52,6 +57,7 @@ static const struct cf_directive globals[] = {
 	CFG_FN("store-slots", d_store_slots, 0),
 	CFG_STR("billing-log", billing_log),
 	CFG_FN("billing-fsync", d_billing_fsync, 0),
+	CFG_FN("billing-segment-size", d_segment_size, 0),
 	CFG_STR("access-log", access_log),
 	CFG_STR("log-file", log_file),
 	CFG_STR("user", user),
@@ -68,6 +74,11 @@ static const struct cf_directive globals[] = {
 	CFG_I64("body-timeout", body_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("idle-timeout", idle_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("max-connections", max_connections, 1, 1048576),
+	CFG_I64("max-connections-per-source", max_conn_per_source, 0, 1048576),
+	CFG_I64("cafe-start-quota", cafe_start_quota, 1, CF_QUOTA_MAX),
+	CFG_I64("home-start-quota", home_start_quota, 0, CF_QUOTA_MAX),
+	CFG_I64("home-start-total", home_start_total, 0, CF_HOME_TOTAL_MAX),
+	CFG_FN("launcher-key-required", d_key_required, 0),
 	CFG_I64("rate-limit", rate_limit, 0, 1000000),
 	CFG_I64("ott-per-launcher", ott_per_launcher, 1, 1000),
 	CFG_I64("max-token-lifetime", max_token_lifetime, 1, CF_DURATION_MAX),
@@ -95,6 +106,7 @@ pw_config_defaults(struct pw_config *cfg)
 	(void)strlcpy(cfg->billing_log, "/var/db/playwave/billing.log",
 	    sizeof(cfg->billing_log));
 	cfg->billing_fsync = PW_FSYNC_INTERVAL;
+	cfg->billing_segment_size = 64ULL * 1024 * 1024;
 	(void)strlcpy(cfg->pidfile, "/var/run/playwaved.pid",
 	    sizeof(cfg->pidfile));
 	cfg->ott_ttl = 60;
@@ -109,6 +121,11 @@ pw_config_defaults(struct pw_config *cfg)
 	cfg->body_timeout = 10;
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 4096;
+	cfg->max_conn_per_source = 256;
+	cfg->cafe_start_quota = 600;
+	cfg->home_start_quota = 60;
+	cfg->home_start_total = 6000;
+	cfg->launcher_key_required = 0;
 	cfg->rate_limit = 0;
 	cfg->ott_per_launcher = 4;
 	cfg->max_token_lifetime = 3600;
@@ -229,7 +246,70 @@ d_trusted_proxy(struct cf_parser *p, void *obj)
 		return (cf_error(p, p->tok.line, "expected a network such as "
 		    "10.0.0.0/8 or 2001:db8::/32 after 'trusted-proxy', got %s",
 		    cf_got(&p->tok, got, sizeof(got))));
+	/*
+	 * A proxy is trusted to name the client; a network that wide
+	 * trusts strangers to name any address, cafes' included.
+	 */
+	if (cfg->proxies[cfg->nproxies].prefix <
+	    (cfg->proxies[cfg->nproxies].af == AF_INET ? 8 : 32))
+		return (cf_error(p, p->tok.line, "'trusted-proxy' network "
+		    "wider than /8 (IPv4) or /32 (IPv6): expected the "
+		    "proxies' own addresses"));
 	cfg->nproxies++;
+	return (0);
+}
+
+/* A size in bytes, with an optional K, M or G (powers of 1024). */
+static int
+d_segment_size(struct cf_parser *p, void *obj)
+{
+	struct pw_config	*cfg = obj;
+	const char		*errstr;
+	char			 got[64], num[32];
+	long long		 n, unit = 1;
+	size_t			 len;
+
+	if (cf_arg(p, "a size") == -1)
+		return (-1);
+	len = p->tok.len;
+	if (len > 0 && strchr("KMG", p->tok.text[len - 1]) != NULL) {
+		unit = p->tok.text[len - 1] == 'K' ? 1024LL :
+		    p->tok.text[len - 1] == 'M' ? 1024LL * 1024 :
+		    1024LL * 1024 * 1024;
+		len--;
+	}
+	if (len == 0 || len >= sizeof(num) ||
+	    strspn(p->tok.text, "0123456789") != len)
+		goto bad;
+	memcpy(num, p->tok.text, len);
+	num[len] = '\0';
+	n = strtonum(num, 1, CF_SEGMENT_MAX / unit, &errstr);
+	if (errstr != NULL || n * unit < CF_SEGMENT_MIN)
+		goto bad;
+	cfg->billing_segment_size = (uint64_t)(n * unit);
+	return (0);
+bad:
+	return (cf_error(p, p->tok.line, "expected a size from 64K to 64G "
+	    "(a number with K, M or G) after 'billing-segment-size', got %s",
+	    cf_got(&p->tok, got, sizeof(got))));
+}
+
+static int
+d_key_required(struct cf_parser *p, void *obj)
+{
+	struct pw_config	*cfg = obj;
+	char			 got[64];
+
+	if (cf_arg(p, "yes or no") == -1)
+		return (-1);
+	if (strcmp(p->tok.text, "yes") == 0)
+		cfg->launcher_key_required = 1;
+	else if (strcmp(p->tok.text, "no") == 0)
+		cfg->launcher_key_required = 0;
+	else
+		return (cf_error(p, p->tok.line, "expected yes or no after "
+		    "'launcher-key-required', got %s",
+		    cf_got(&p->tok, got, sizeof(got))));
 	return (0);
 }
 
@@ -324,6 +404,70 @@ secrets_set(struct cf_parser *p)
 	return (0);
 }
 
+/* A trusted proxy inside a cafe's network would let a PC name a cafe. */
+static int
+proxies_apart(struct cf_parser *p)
+{
+	const struct pw_config	*cfg = p->cfg;
+	int			 i, j, k;
+
+	for (i = 0; i < cfg->nproxies; i++)
+		for (j = 0; j < cfg->ncafes; j++)
+			for (k = 0; k < cfg->cafes[j].nnets; k++)
+				if (pw_net_overlap(&cfg->proxies[i],
+				    &cfg->cafes[j].nets[k]))
+					return (cf_error(p, p->last_line,
+					    "a trusted-proxy network overlaps "
+					    "a network of cafe '%s': expected "
+					    "proxies outside every cafe",
+					    cfg->cafes[j].id));
+	return (0);
+}
+
+/*
+ * Every start that passes its quota may take PW_SLOTS_PER_START slots;
+ * all quotas spent together must leave three quarters of the store to
+ * the sessions they start, so no flood of starts fills it.
+ */
+static int
+quotas_fit(struct cf_parser *p)
+{
+	struct pw_config	*cfg = p->cfg;
+	uint64_t		 sum;
+	int			 i;
+
+	sum = (uint64_t)cfg->home_start_total;
+	for (i = 0; i < cfg->ncafes; i++) {
+		if (cfg->cafes[i].start_quota < 0)
+			cfg->cafes[i].start_quota = cfg->cafe_start_quota;
+		sum += (uint64_t)cfg->cafes[i].start_quota;
+	}
+	if (sum * (uint64_t)PW_SLOTS_PER_START(cfg) > cfg->store_slots / 4)
+		return (cf_error(p, p->last_line, "start quotas too large for "
+		    "the store: %llu slots a start x (cafe quotas %llu + "
+		    "home-start-total %lld) = %llu slots, expected at most "
+		    "store-slots / 4 = %llu; lower cafe-start-quota or "
+		    "home-start-total, or raise store-slots",
+		    (unsigned long long)PW_SLOTS_PER_START(cfg),
+		    (unsigned long long)(sum - (uint64_t)cfg->home_start_total),
+		    (long long)cfg->home_start_total, (unsigned long long)(sum *
+		    (uint64_t)PW_SLOTS_PER_START(cfg)),
+		    (unsigned long long)(cfg->store_slots / 4)));
+	return (0);
+}
+
+static void
+key_digests(struct pw_config *cfg)
+{
+	struct pw_game	*g;
+	int		 i, k;
+
+	for (i = 0; i < cfg->ngames; i++)
+		for (g = &cfg->games[i], k = 0; k < g->napi_keys; k++)
+			pw_sha256(g->api_keys[k], strlen(g->api_keys[k]),
+			    g->api_key_md[k]);
+}
+
 /* Checks that need the whole file. */
 static int
 finish(struct cf_parser *p)
@@ -331,6 +475,9 @@ finish(struct cf_parser *p)
 	struct pw_config	*cfg = p->cfg;
 	int			 i;
 
+	key_digests(cfg);
+	if (proxies_apart(p) == -1 || quotas_fit(p) == -1)
+		return (-1);
 
 	for (i = 0; !p->listen_given && i < cfg->nmetrics_listen; i++)
 		if (same_listen(&cfg->metrics_listen[i], &cfg->listen[0]))

@@ -34,6 +34,7 @@ static int	 d_lobby_url(struct cf_parser *, void *);
 static int	 d_deposit_url(struct cf_parser *, void *);
 static int	 d_offer(struct cf_parser *, void *);
 static int	 d_network(struct cf_parser *, void *);
+static int	 d_launcher_key(struct cf_parser *, void *);
 
 static const struct cf_directive game_dirs[] = {
 	GAME_STR("name", name),
@@ -52,6 +53,10 @@ static const struct cf_directive game_dirs[] = {
 
 static const struct cf_directive cafe_dirs[] = {
 	BLOCK_FN("network", d_network, 1),
+	BLOCK_FN("launcher-key", d_launcher_key, 1),
+	{ .name = "cafe-start-quota", .kind = CF_I64,
+	    .off = offsetof(struct pw_cafe, start_quota), .min = 1,
+	    .max = CF_QUOTA_MAX },
 };
 
 _Static_assert(CF_NITEMS(game_dirs) <= CF_BLOCK_MAX, "CF_BLOCK_MAX");
@@ -79,8 +84,13 @@ d_api_key(struct cf_parser *p, void *obj)
 	if (g->napi_keys == PW_MAX_KEYS)
 		return (cf_error(p, p->tok.line, "too many api-key lines in "
 		    "game '%s', expected at most %d", g->id, PW_MAX_KEYS));
+	char			 block[PW_ID_MAX + 16];
+
+	(void)snprintf(block, sizeof(block), "game '%s'", g->id);
 	key = g->api_keys[g->napi_keys];
-	if (cf_secret(p, key, sizeof(g->api_keys[0]), g->id) == -1)
+	if (cf_secret(p, key, sizeof(g->api_keys[0]), block) == -1 ||
+	    cf_secret_distinct(p, key, key, (const char (*)[PW_SECRET_MAX])
+	    g->hmac_secret, 1, block) == -1)
 		return (-1);
 	/* A key names one game: never echo it, it is a secret. */
 	for (k = 0; k < g->napi_keys; k++)
@@ -422,6 +432,63 @@ cf_game(struct cf_parser *p, void *obj)
 	return (0);
 }
 
+/* ID: 1-32 of [A-Za-z0-9_-], as X-Key-Id carries it. */
+static int
+key_id_ok(const char *id)
+{
+	size_t	 n;
+
+	for (n = 0; id[n] != '\0'; n++)
+		if (n == PW_KEY_ID_MAX - 1 || !((id[n] >= 'a' && id[n] <= 'z') ||
+		    (id[n] >= 'A' && id[n] <= 'Z') ||
+		    (id[n] >= '0' && id[n] <= '9') || id[n] == '_' ||
+		    id[n] == '-'))
+			return (0);
+	return (n > 0);
+}
+
+/* launcher-key ID SECRET: one of the (at most two) keys of this cafe. */
+static int
+d_launcher_key(struct cf_parser *p, void *obj)
+{
+	const struct pw_config	*cfg = p->cfg;
+	struct pw_cafe		*c = obj;
+	struct pw_launcher_key	*k;
+	const struct pw_cafe	*other;
+	char			 got[64], block[PW_ID_MAX + 16];
+	int			 i;
+
+	if (c->nkeys == PW_MAX_CAFE_KEYS)
+		return (cf_error(p, p->tok.line, "too many launcher-key lines "
+		    "in cafe '%s', expected at most %d (the old and the new "
+		    "key of a rotation)", c->id, PW_MAX_CAFE_KEYS));
+	k = &c->keys[c->nkeys];
+	if (cf_arg(p, "a key id") == -1)
+		return (-1);
+	if (p->tok.len >= sizeof(k->id) || !key_id_ok(p->tok.text))
+		return (cf_error(p, p->tok.line, "expected a key id of 1 to 32 "
+		    "letters, digits, '_' or '-' after 'launcher-key', got %s",
+		    cf_got(&p->tok, got, sizeof(got))));
+	(void)strlcpy(k->id, p->tok.text, sizeof(k->id));
+	for (i = 0; i < c->nkeys; i++)
+		if (strcmp(c->keys[i].id, k->id) == 0)
+			return (cf_error(p, p->tok.line, "launcher-key id '%s' "
+			    "is given twice in cafe '%s'", k->id, c->id));
+	if (pw_config_launcher_key(cfg, k->id, &other) != NULL)
+		return (cf_error(p, p->tok.line, "launcher-key id '%s' is "
+		    "already a key of cafe '%s'", k->id, other->id));
+	(void)snprintf(block, sizeof(block), "cafe '%s'", c->id);
+	if (cf_secret(p, k->secret, sizeof(k->secret), block) == -1)
+		return (-1);
+	for (i = 0; i < c->nkeys; i++)
+		if (cf_secret_distinct(p, k->secret, k->secret,
+		    (const char (*)[PW_SECRET_MAX])c->keys[i].secret, 1,
+		    block) == -1)
+			return (-1);
+	c->nkeys++;
+	return (0);
+}
+
 int
 cf_cafe(struct cf_parser *p, void *obj)
 {
@@ -434,6 +501,7 @@ cf_cafe(struct cf_parser *p, void *obj)
 		    "most %d", PW_MAX_CAFES));
 	c = &cfg->cafes[cfg->ncafes];
 	memset(c, 0, sizeof(*c));
+	c->start_quota = -1;	/* the global cafe-start-quota, at the end */
 	if (block_id(p, c->id) == -1)
 		return (-1);
 	c->hash = pw_config_idhash(c->id);

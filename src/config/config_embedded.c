@@ -17,6 +17,7 @@ const char pw_config_embedded[] =
 	"launcher-secret \"" CF_DEV_LAUNCHER_SECRET "\"\n"
 	"launch-secret   \"" CF_DEV_LAUNCH_SECRET "\"\n"
 	"currency-truncation vnd 1000\n"
+	"home-start-total 1000\n"
 	"\n"
 	"game devgame {\n"
 	"	name        \"Dev Game\"\n"
@@ -35,4 +36,5 @@ const char pw_config_embedded[] =
 	"cafe dev-cafe {\n"
 	"	network     127.0.0.0/8\n"
 	"	network     ::1/128\n"
+	"	launcher-key " CF_DEV_CAFE_KEY_ID " \"" CF_DEV_CAFE_KEY "\"\n"
 	"}\n";

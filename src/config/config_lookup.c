@@ -59,27 +59,49 @@ pw_config_game_by_hash(const struct pw_config *cfg, uint32_t hash)
  * close; only a difference in length can show.  pw_timingsafe_bcmp is
  * timingsafe_bcmp(3) where the system has it.
  */
+/*
+ * The candidate is hashed once and its digest compared with every key's:
+ * how long this takes depends on no key's contents or length, and the
+ * candidate's length only through the one hash.
+ */
 const struct pw_game *
 pw_config_game_by_key(const struct pw_config *cfg, const char *key,
-    size_t keylen)
+    size_t keylen, int *index)
 {
 	const struct pw_game	*found = NULL;
-	const char		*k;
+	uint8_t			 md[32];
 	int			 i, j, eq;
 
 	if (key == NULL || keylen == 0)
 		return (NULL);
+	pw_sha256(key, keylen, md);
 	for (i = 0; i < cfg->ngames; i++) {
 		for (j = 0; j < cfg->games[i].napi_keys; j++) {
-			k = cfg->games[i].api_keys[j];
-			if (strlen(k) != keylen)
-				continue;
-			eq = pw_timingsafe_bcmp(k, key, keylen) == 0;
-			if (eq)
+			eq = pw_timingsafe_bcmp(cfg->games[i].api_key_md[j],
+			    md, sizeof(md)) == 0;
+			if (eq) {
 				found = &cfg->games[i];
+				if (index != NULL)
+					*index = j;
+			}
 		}
 	}
 	return (found);
+}
+
+const struct pw_launcher_key *
+pw_config_launcher_key(const struct pw_config *cfg, const char *id,
+    const struct pw_cafe **cafe)
+{
+	int	 i, k;
+
+	for (i = 0; i < cfg->ncafes; i++)
+		for (k = 0; k < cfg->cafes[i].nkeys; k++)
+			if (strcmp(cfg->cafes[i].keys[k].id, id) == 0) {
+				*cafe = &cfg->cafes[i];
+				return (&cfg->cafes[i].keys[k]);
+			}
+	return (NULL);
 }
 
 const struct pw_cafe *

@@ -143,6 +143,16 @@ pw_net_contains(const struct pw_net *net, const struct sockaddr *sa)
 	return (prefix_equal(a, net->addr, net->prefix));
 }
 
+int
+pw_net_overlap(const struct pw_net *a, const struct pw_net *b)
+{
+	if (a->af != b->af)
+		return (0);
+	/* Two prefixes share an address iff the shorter contains the other. */
+	return (prefix_equal(a->addr, b->addr, a->prefix < b->prefix ?
+	    a->prefix : b->prefix));
+}
+
 static int
 listen_v4(struct pw_listen *l, const char *host, int port)
 {

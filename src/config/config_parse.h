@@ -16,6 +16,9 @@
 
 #define CF_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* Largest start quota per window (a cafe's, a prefix's, all home). */
+#define CF_QUOTA_MAX	1000000LL
+
 /* Largest amount of money (G-coin or minor units) accepted anywhere. */
 #define CF_AMOUNT_MAX	1000000000000000LL
 
@@ -27,6 +30,8 @@
 #define CF_DEV_LAUNCH_SECRET	"dev-launch-secret"
 #define CF_DEV_API_KEY		"dev-game-key"
 #define CF_DEV_HMAC_SECRET	"dev-hmac-secret"
+#define CF_DEV_CAFE_KEY_ID	"dev"
+#define CF_DEV_CAFE_KEY		"dev-cafe-key"
 
 enum cf_toktype {
 	TOK_EOF = 0,
@@ -104,6 +109,9 @@ const char *cf_block_of(const char *);
 
 /* config_secret.c */
 int	 cf_secret(struct cf_parser *, char *, size_t, const char *);
+int	 cf_secret_distinct(struct cf_parser *, const char *value,
+	    const char *self, const char (*others)[PW_SECRET_MAX], int n,
+	    const char *block);
 int	 cf_launcher_secret(struct cf_parser *, void *);
 int	 cf_launch_secret(struct cf_parser *, void *);
 int	 cf_hmac_secret(struct cf_parser *, void *);

@@ -137,6 +137,9 @@ open_state(struct pw_ctx *ctx)
 		    "only to a new store", ctx->cfg->store,
 		    (unsigned long long)(ctx->st.mask + 1),
 		    (unsigned long long)ctx->cfg->store_slots);
+	pw_store_clock_start(&ctx->st, e, sizeof(e));
+	if (e[0] != '\0')
+		log_info("%s", e);
 	old = pw_store_set_shard(&ctx->st, (unsigned)ctx->cfg->shard);
 	/* A store no master has run on yet has issued nothing. */
 	if (old != (unsigned)ctx->cfg->shard && ctx->st.hdr->generation > 0)
@@ -211,6 +214,33 @@ load_config(const char *path)
 	return (cfg);
 }
 
+/*
+ * Cafes whose launchers still start with the home key (contract v2
+ * launchers): allowed while launcher-key-required is no, and named so
+ * that an operator knows which cafes still need a key.
+ */
+static void
+keyless_cafes(const struct pw_config *cfg, int check)
+{
+	int	 i;
+
+	for (i = 0; i < cfg->ncafes; i++) {
+		if (cfg->cafes[i].nkeys > 0)
+			continue;
+		if (check)
+			fprintf(stderr, "playwaved: cafe '%s' has no "
+			    "launcher-key: %s\n", cfg->cafes[i].id,
+			    cfg->launcher_key_required ? "its launchers "
+			    "cannot start (launcher-key-required yes)" :
+			    "its launchers start with the home key");
+		else
+			log_warnx("cafe '%s' has no launcher-key: %s",
+			    cfg->cafes[i].id, cfg->launcher_key_required ?
+			    "its launchers cannot start (launcher-key-required "
+			    "yes)" : "its launchers start with the home key");
+	}
+}
+
 static void
 dev_banner(const struct pw_config *cfg)
 {
@@ -219,17 +249,19 @@ dev_banner(const struct pw_config *cfg)
 	    "  listen          http://%s\n"
 	    "  state           %s, %s\n"
 	    "  game            %s, X-Api-Key: %s\n"
-	    "  launcher-secret %s\n"
+	    "  launcher-secret %s (the home key)\n"
 	    "  launch-secret   %s\n"
 	    "  hmac-secret     %s\n"
+	    "  cafe %s: launcher-key %s \"%s\" (X-Key-Id: %s)\n"
 	    "  cafe %s starts with no G-coin: playwavectl wallet credit %s "
 	    "100000\n"
 	    "  (development keys: never use them in production)\n",
 	    cfg->listen[0].text, cfg->store, cfg->billing_log,
 	    cfg->games[0].id, cfg->games[0].api_keys[0], cfg->launcher_secret,
 	    cfg->launch_secret, cfg->games[0].hmac_secret,
-	    cfg->ncafes > 0 ? cfg->cafes[0].id : "-",
-	    cfg->ncafes > 0 ? cfg->cafes[0].id : "-");
+	    cfg->cafes[0].id, cfg->cafes[0].keys[0].id,
+	    cfg->cafes[0].keys[0].secret, cfg->cafes[0].keys[0].id,
+	    cfg->cafes[0].id, cfg->cafes[0].id);
 }
 
 /*
@@ -300,12 +332,14 @@ main(int argc, char *argv[], char *envp[])
 	ctx.conf_path = path;
 	ctx.cfg = load_config(path);
 	if (check) {
+		keyless_cafes(ctx.cfg, 1);
 		fprintf(stderr, "playwaved: configuration %s OK\n",
 		    path != NULL ? path : "(embedded)");
 		return (0);
 	}
 	log_init(ctx.foreground, ctx.cfg->log_file[0] ? ctx.cfg->log_file :
 	    NULL);
+	keyless_cafes(ctx.cfg, 0);
 	if (path == NULL)
 		dev_banner(ctx.cfg);
 	set_user(&ctx);

@@ -5,6 +5,9 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,8 +53,14 @@ struct pw_req {
 	size_t			 len;
 	const struct pw_game	*game;
 	int			 key_index;
-	const struct pw_cafe	*cafe;		/* launcher: where it is from */
-	uint32_t		 origin;	/* cafe hash or address hash */
+	/* Where it comes from (http_origin.c), once asked. */
+	int			 origin_done;
+	struct sockaddr_storage	 client;	/* resolved through proxies */
+	const struct pw_cafe	*cafe;		/* whose network holds client */
+	/* A launcher session request, once authenticated. */
+	struct pw_slot		*ls;
+	uint8_t			 ls_key[PW_KEY_LEN];
+	uint32_t		 ls_flags;	/* of a start: PW_LS_* */
 	int			 ops_listener;	/* came in on metrics-listen */
 	char			 rid[72];
 	uint64_t		 t0;
@@ -109,13 +118,18 @@ void	 http_dispatch_ops(struct evhttp_request *, void *worker);
 int	 http_parse_body(struct pw_req *);
 const char *http_header(struct pw_req *, const char *name);
 
-/* http_origin.c: set r->cafe and r->origin of a launcher request. */
+/* http_origin.c: set r->client and r->cafe (once per request). */
 void	 http_origin(struct pw_req *);
+/* The client address as text, for the access log ("-" when unknown). */
+void	 http_origin_text(struct pw_req *, char *out, size_t n);
+
+/* http_launcher_auth.c: a launcher request's signature and checks. */
+int	 http_launcher_auth(struct pw_req *);
 
 /* http_rate.c: 1 if the bucket has room, else 0 and *retry_s. */
 int	 http_rate_take(struct pw_req *, _Atomic uint64_t *tat,
 	    uint64_t *retry_s);
-_Atomic uint64_t *http_rate_launcher(struct pw_req *);
+_Atomic uint64_t *http_rate_api_key(struct pw_req *);
 _Atomic uint64_t *http_rate_game(struct pw_req *, const struct pw_game *);
 void	 http_retry_after(struct pw_req *, uint64_t secs);
 

@@ -21,9 +21,15 @@
 #include "pw.h"
 #include "http.h"
 
-/* time peer method target status bytes duration-us request-id code */
+/*
+ * time peer method target status bytes duration-us request-id code
+ * client cafe: the client is the peer, or behind a trusted proxy the
+ * address X-Forwarded-For names; the cafe is that of a launcher request.
+ */
 struct line {
 	const char	*peer;
+	const char	*client;
+	const char	*cafe;
 	const char	*method;
 	const char	*target;
 	int		 status;
@@ -65,7 +71,8 @@ field(char *out, size_t n, const char *s)
 static void
 line_write(int fd, const struct line *l)
 {
-	char buf[512], ts[32], peer[64], method[24], target[128], code[32];
+	char buf[640], ts[32], peer[64], method[24], target[128], code[32];
+	char client[64], cafe[32];
 	int n;
 
 	pw_iso8601_ms(pw_now_ms(), ts);
@@ -73,9 +80,11 @@ line_write(int fd, const struct line *l)
 	field(method, sizeof(method), l->method);
 	field(target, sizeof(target), l->target);
 	field(code, sizeof(code), l->code);
-	n = snprintf(buf, sizeof(buf), "%s %s %s %s %d %zu %llu %s %s\n", ts,
-	    peer, method, target, l->status, l->bytes,
-	    (unsigned long long)l->us, l->rid, code);
+	field(client, sizeof(client), l->client != NULL ? l->client : l->peer);
+	field(cafe, sizeof(cafe), l->cafe);
+	n = snprintf(buf, sizeof(buf), "%s %s %s %s %d %zu %llu %s %s %s %s\n",
+	    ts, peer, method, target, l->status, l->bytes,
+	    (unsigned long long)l->us, l->rid, code, client, cafe);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf)) {
@@ -91,12 +100,16 @@ void
 http_access_log(struct pw_req *r)
 {
 	struct line l;
-	char *peer = NULL;
+	char *peer = NULL, client[64];
 	ev_uint16_t port = 0;
 
 	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
 	    &peer, &port);
 	l.peer = peer;
+	/* A launcher request's origin is known; others' is resolved now. */
+	http_origin_text(r, client, sizeof(client));
+	l.client = client;
+	l.cafe = r->cafe != NULL ? r->cafe->id : NULL;
 	l.method = method_name(evhttp_request_get_command(r->req));
 	l.target = evhttp_request_get_uri(r->req);
 	l.status = r->status;
@@ -117,6 +130,8 @@ http_access_refused(struct worker *w, const struct http_refused *rf)
 	if (w->ctx->access_fd == -1)
 		return;
 	l.peer = NULL;
+	l.client = NULL;	/* no header was read: the peer */
+	l.cafe = NULL;
 	if (rf->peer != NULL && (rf->peer->sa_family == AF_INET ||
 	    rf->peer->sa_family == AF_INET6)) {
 		len = rf->peer->sa_family == AF_INET ?

@@ -329,7 +329,7 @@ h_authenticate(struct pw_req *r)
 	l.toklen = (size_t)a.toklen;
 	l.sub = a.c.sub;
 	l.exp = (uint64_t)a.c.exp;
-	l.now = pw_now();
+	l.now_ms = pw_store_now(r->w->st);
 	switch (pw_rp_login(r->w->st, &l, pt)) {
 	case PW_RP_NEW:
 	case PW_RP_REPLAY:

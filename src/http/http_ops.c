@@ -26,6 +26,6 @@ h_metrics(struct pw_req *r)
 	static char buf[32768];
 	size_t n;
 
-	n = pw_metrics_render(r->w->st, buf, sizeof(buf));
+	n = pw_metrics_render(r->w->st, r->w->cfg, buf, sizeof(buf));
 	reply_typed(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n);
 }

@@ -101,49 +101,47 @@ xff_client(struct pw_req *r, struct sockaddr_storage *ss)
 	return (0);	/* proxies all the way: the left-most one */
 }
 
-/* FNV-1a of the address bytes: a rate and quota bucket, never 0. */
-static uint32_t
-addr_hash(const struct sockaddr_storage *ss)
-{
-	const uint8_t *b;
-	uint32_t h = 2166136261u;
-	size_t i, n;
-
-	if (ss->ss_family == AF_INET6) {
-		b = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-		n = 16;
-	} else {
-		b = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
-		n = 4;
-	}
-	for (i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return (h != 0 ? h : 1);
-}
-
 void
 http_origin(struct pw_req *r)
 {
 	const struct pw_config *cfg = r->w->cfg;
-	struct sockaddr_storage peer, client;
+	struct sockaddr_storage peer;
 	char *addr;
 	ev_uint16_t port;
 
+	if (r->origin_done)
+		return;
+	r->origin_done = 1;
 	r->cafe = NULL;
-	r->origin = 1;
+	memset(&r->client, 0, sizeof(r->client));
 	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
 	    &addr, &port);
 	if (addr == NULL || to_sockaddr(addr, strlen(addr), &peer) == -1)
 		return;
-	r->origin = addr_hash(&peer);
-	client = peer;
-	/* A malformed list from a proxy: the proxy's own, non-cafe bucket. */
+	r->client = peer;
+	/*
+	 * A malformed list from a proxy names no client: the proxy itself
+	 * stays the client, and a proxy is outside every cafe (config).
+	 */
 	if (pw_config_is_proxy(cfg, (struct sockaddr *)&peer) &&
-	    xff_client(r, &client) == -1)
-		return;
-	if ((r->cafe = pw_config_cafe_for_addr(cfg,
-	    (struct sockaddr *)&client)) != NULL)
-		r->origin = r->cafe->hash;
+	    xff_client(r, &r->client) == -1)
+		r->client = peer;
+	r->cafe = pw_config_cafe_for_addr(cfg, (struct sockaddr *)&r->client);
+}
+
+void
+http_origin_text(struct pw_req *r, char *out, size_t n)
+{
+	const void *a;
+
+	http_origin(r);
+	if (r->client.ss_family == AF_INET)
+		a = &((struct sockaddr_in *)&r->client)->sin_addr;
+	else if (r->client.ss_family == AF_INET6)
+		a = &((struct sockaddr_in6 *)&r->client)->sin6_addr;
 	else
-		r->origin = addr_hash(&client);
+		a = NULL;
+	if (a == NULL || inet_ntop(r->client.ss_family, a, out,
+	    (socklen_t)n) == NULL)
+		(void)strlcpy(out, "-", n);
 }

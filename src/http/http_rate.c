@@ -1,9 +1,8 @@
 /*
- * rate-limit: GCRA over one shared word per bucket, the
- * theoretical arrival time of the next request.  Lock-free across
- * workers, and a whole second of requests may come as a burst.  Buckets:
- * per API key (game API), per cafe or source address (launcher API) and
- * per game (authenticate).
+ * rate-limit of the game API and of authenticate: GCRA over one shared
+ * word per API key (by game and key index) and per game, each exact.
+ * Lock-free across workers; a whole second of requests may come as a
+ * burst.  The launcher API's rates live with its quotas (quota.c).
  */
 #include <sys/types.h>
 
@@ -12,51 +11,42 @@
 #include <stdio.h>
 
 #include "pw.h"
+#include "pw_gcra.h"
 #include "http.h"
 
 #define BURST_US	1000000
 
-/* The launcher's buckets are the first 192 edge words, games the rest. */
-#define EDGE_LAUNCHER	(PW_RATE_BUCKETS - PW_MAX_GAMES)
-_Static_assert(PW_RATE_BUCKETS > 2 * PW_MAX_GAMES, "edge buckets");
+_Static_assert(PW_API_KEY_SLOTS >= PW_MAX_GAMES * PW_MAX_KEYS, "api rates");
+_Static_assert(PW_GAME_SLOTS >= PW_MAX_GAMES, "game rates");
 
 int
 http_rate_take(struct pw_req *r, _Atomic uint64_t *tat, uint64_t *retry_s)
 {
-	uint64_t now, t, nt, step;
+	uint64_t retry;
 	int64_t rate = r->w->cfg->rate_limit;
 
 	if (rate <= 0)
 		return (1);
-	step = 1000000 / (uint64_t)rate;
-	now = pw_mono_us();
-	t = atomic_load(tat);
-	do {
-		/* Ahead of any possible burst: a clock from before a reboot. */
-		if (t > now + BURST_US + step)
-			t = now;
-		nt = (t > now ? t : now) + step;
-		if (nt > now + BURST_US) {
-			*retry_s = (nt - now - BURST_US + 999999) / 1000000;
-			if (*retry_s == 0)
-				*retry_s = 1;
-			return (0);
-		}
-	} while (!atomic_compare_exchange_weak(tat, &t, nt));
-	return (1);
+	if (pw_gcra_take(tat, pw_mono_us(), 1000000 / (uint64_t)rate, BURST_US,
+	    &retry))
+		return (1);
+	*retry_s = (retry + 999999) / 1000000;
+	if (*retry_s == 0)
+		*retry_s = 1;
+	return (0);
 }
 
 _Atomic uint64_t *
-http_rate_launcher(struct pw_req *r)
+http_rate_api_key(struct pw_req *r)
 {
-	return (&r->w->st->hdr->edge_tat[r->origin % EDGE_LAUNCHER]);
+	return (&r->w->st->hdr->api_tat[(r->game - r->w->cfg->games) *
+	    PW_MAX_KEYS + r->key_index]);
 }
 
 _Atomic uint64_t *
 http_rate_game(struct pw_req *r, const struct pw_game *g)
 {
-	return (&r->w->st->hdr->edge_tat[EDGE_LAUNCHER +
-	    (g - r->w->cfg->games) % PW_MAX_GAMES]);
+	return (&r->w->st->hdr->auth_tat[g - r->w->cfg->games]);
 }
 
 void

@@ -43,110 +43,27 @@ header(struct pw_req *r, const char *name)
 	    name));
 }
 
-/* One rate-limit bucket per API key. */
-static int
-rate_ok(struct pw_req *r, uint64_t *retry_s)
-{
-	int idx;
-
-	idx = (int)(r->game - r->w->cfg->games) * PW_MAX_KEYS + r->key_index;
-	return (http_rate_take(r,
-	    &r->w->st->hdr->rate_tat[idx % PW_RATE_BUCKETS], retry_s));
-}
-
 static int
 auth_api_key(struct pw_req *r)
 {
 	const struct pw_config *cfg = r->w->cfg;
 	const char *key;
 	uint64_t secs;
-	int i;
 
 	key = header(r, "X-Api-Key");
 	if (key == NULL || (r->game = pw_config_game_by_key(cfg, key,
-	    strlen(key))) == NULL) {
+	    strlen(key), &r->key_index)) == NULL) {
 		reply_error(r, 401, "INVALID_API_KEY", "missing or invalid "
 		    "X-Api-Key");
 		return (-1);
 	}
-	for (i = 0; i < r->game->napi_keys; i++)
-		if (strcmp(r->game->api_keys[i], key) == 0)
-			r->key_index = i;
-	if (!rate_ok(r, &secs)) {
+	if (!http_rate_take(r, http_rate_api_key(r), &secs)) {
 		http_retry_after(r, secs);
 		reply_error(r, 429, "RATE_LIMITED", "more than %lld requests "
 		    "per second for this API key", (long long)cfg->rate_limit);
 		return (-1);
 	}
 	return (0);
-}
-
-static const char *
-method_name(struct pw_req *r)
-{
-	switch (evhttp_request_get_command(r->req)) {
-	case EVHTTP_REQ_POST:
-		return ("POST");
-	case EVHTTP_REQ_PATCH:
-		return ("PATCH");
-	default:
-		return (NULL);	/* no launcher route takes another */
-	}
-}
-
-/*
- * Signature v2 (401), the replay cache (401), then the rate of the
- * request's cafe or source address (429); only a request that passed
- * all three is remembered, within its source's quota (nonce.c).
- */
-static int
-auth_launcher(struct pw_req *r)
-{
-	struct pw_lsig q;
-	uint64_t secs;
-
-	q.method = method_name(r);
-	q.path = evhttp_request_get_uri(r->req);
-	q.ts = header(r, "X-Timestamp");
-	q.nonce = header(r, "X-Nonce");
-	q.sig = header(r, "X-Signature");
-	q.body = r->body;
-	q.len = r->len;
-	if (!pw_launcher_sig_ok(r->w->cfg->launcher_secret, &q,
-	    (int64_t)pw_now())) {
-		reply_error(r, 401, "INVALID_SIGNATURE", "missing, stale or "
-		    "invalid X-Timestamp/X-Nonce/X-Signature");
-		return (-1);
-	}
-	if (pw_nonce_seen(r->w->st, q.nonce))
-		goto replayed;
-	http_origin(r);
-	if (!http_rate_take(r, http_rate_launcher(r), &secs)) {
-		http_retry_after(r, secs);
-		reply_error(r, 429, "RATE_LIMITED", "more than %lld requests "
-		    "per second from this %s", (long long)r->w->cfg->rate_limit,
-		    r->cafe != NULL ? "cafe" : "address");
-		return (-1);
-	}
-	switch (pw_nonce_remember(r->w->st, q.nonce, r->origin, pw_now_ms(),
-	    &secs)) {
-	case PW_NC_NEW:
-		return (0);
-	case PW_NC_REPLAY:
-		goto replayed;
-	case PW_NC_QUOTA:
-		http_retry_after(r, secs);
-		reply_error(r, 429, "RATE_LIMITED", "too many signed requests "
-		    "from this %s in %d s", r->cafe != NULL ? "cafe" :
-		    "address", 2 * PW_LAUNCHER_SKEW);
-		return (-1);
-	default:
-		reply_error(r, 503, "STORE_FULL", "session store is full");
-		return (-1);
-	}
-replayed:
-	reply_error(r, 401, "REPLAYED_REQUEST", "X-Nonce already used");
-	return (-1);
 }
 
 static int
@@ -240,7 +157,7 @@ checks(struct pw_req *r, const char *path)
 	r->body = r->len ? (const char *)evbuffer_pullup(in, -1) : "";
 	if (r->route->auth == PW_AUTH_API_KEY && auth_api_key(r) == -1)
 		return (-1);
-	if (r->route->auth == PW_AUTH_LAUNCHER && auth_launcher(r) == -1)
+	if (r->route->auth == PW_AUTH_LAUNCHER && http_launcher_auth(r) == -1)
 		return (-1);
 	if (r->route->body && r->route->auth != PW_AUTH_REALPLAY &&
 	    http_parse_body(r) == -1)

@@ -16,7 +16,7 @@ static const uint8_t nokey[PW_KEY_LEN];
 uint64_t
 pw_gs_start_ms(const struct pw_slot *s)
 {
-	return ((uint64_t)s->u.gs.start * 1000 + s->u.gs.start_msec);
+	return (s->u.gs.start_ms);
 }
 
 /* The end's instant, or 0 while the session lives (or its ender died). */
@@ -49,7 +49,7 @@ pw_gs_due(const struct pw_slot *s, uint64_t now_ms, int unit_s)
 
 	start = pw_gs_start_ms(s);
 	if (now_ms <= start || unit_s <= 0)
-		return (1);	/* a clock stepped back owes the first only */
+		return (1);	/* the start's own millisecond owes the first */
 	m = (now_ms - start) / ((uint64_t)unit_s * 1000) + 1;
 	return (m > 0x3fffffffu ? 0x3fffffffu : (uint32_t)m);
 }
@@ -113,7 +113,7 @@ gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
 		if (pw_slot_cas(s, &w, nw))
 			break;
 		end_unhold(st, cfg, s, n);
-		if ((t = pw_now_ms()) > *now_ms)
+		if ((t = pw_store_now(st)) > *now_ms)
 			*now_ms = t;
 	}
 	pw_gs_set_end(s, *now_ms);
@@ -159,12 +159,12 @@ gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
 	pw_gs_key_of_ott(st, ott, key);
 	if ((s = pw_store_claim(st, key, PW_T_GS)) == NULL)
 		return (NULL);
-	now = pw_now_ms();
+	now = pw_store_now(st);
 	s->u.gs.game = g->hash;
 	s->u.gs.cafe = cafe;
-	s->u.gs.start = (uint32_t)(now / 1000);
-	s->u.gs.start_msec = (uint16_t)(now % 1000);
-	atomic_store(&s->u.gs.last_seen, s->u.gs.start);
+	s->u.gs.start_ms = now;
+	s->u.gs.start_wall_ms = pw_now_ms();
+	atomic_store(&s->u.gs.last_seen_ms, now);
 	s->u.gs.price = cafe != 0 ? (uint32_t)g->price : 0;
 	memcpy(s->u.gs.uid, uid, PW_UID_LEN);
 	/* The first minute is owed from the start. */
@@ -204,7 +204,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 	if (memcmp(o->u.ott.pc, nokey, PW_KEY_LEN) != 0 &&
 	    pw_pc_bind(st, o->u.ott.pc, s, &old) == 0 && old != NULL)
 		(void)pw_gs_end_slot(st, cfg, old, PW_R_REPLACED,
-		    pw_now_ms());
+		    pw_store_now(st));
 	*is_cafe = cafe != 0;
 	return (PW_V_OK);
 }
@@ -255,17 +255,16 @@ pw_gs_touch(struct pw_store *st, const uint8_t key[PW_KEY_LEN], uint32_t game,
 {
 	struct pw_slot *s;
 	enum pw_touch t;
-	uint64_t w;
-	uint32_t now;
+	uint64_t w, now;
 
 	if ((s = gs_lookup(st, key, game, uid, &w, &t)) == NULL)
 		return (t);
-	now = pw_now();
-	pw_gs_info(s, w, pw_now_ms(), info);
+	now = pw_store_now(st);
+	pw_gs_info(s, w, now, info);
 	if (PW_W_STATE(w) == PW_GS_ENDED)
 		return (PW_W_REASON(w) == PW_R_REPLACED ? PW_TOUCH_REPLACED :
 		    PW_TOUCH_ENDED);
-	pw_atomic_max32(&s->u.gs.last_seen, now);
+	pw_atomic_max64(&s->u.gs.last_seen_ms, now);
 	return (PW_W_STATE(w) == PW_GS_EXHAUSTED ? PW_TOUCH_EXHAUSTED : PW_TOUCH_OK);
 }
 
@@ -280,7 +279,7 @@ pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
 
 	if ((s = gs_lookup(st, key, game, NULL, &w, &t)) == NULL)
 		return (t);
-	now = pw_now_ms();
+	now = pw_store_now(st);
 	if ((t = gs_end_at(st, cfg, s, reason, &now, &w)) == PW_TOUCH_ALREADY)
 		info->reason = PW_W_REASON(w);
 	if (t != PW_TOUCH_OK)
@@ -295,7 +294,7 @@ pw_gs_expire(struct pw_store *st, const struct pw_config *cfg,
     struct pw_slot *s, uint64_t w, uint64_t now_ms)
 {
 	return (PW_W_STATE(w) != PW_GS_ENDED &&
-	    (uint64_t)(atomic_load(&s->u.gs.last_seen) +
-	    (uint32_t)cfg->session_timeout) * 1000 <= now_ms &&
+	    atomic_load(&s->u.gs.last_seen_ms) +
+	    (uint64_t)cfg->session_timeout * 1000 <= now_ms &&
 	    pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms));
 }

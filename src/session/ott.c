@@ -47,7 +47,7 @@ pw_ott_consume(struct pw_store *st, const struct pw_config *cfg,
 		if (PW_W_STATE(w) == PW_OTT_CONSUMED)
 			return (PW_V_USED);
 		if (s->u.ott.issued_ms + (uint64_t)cfg->ott_ttl * 1000 <=
-		    pw_now_ms())
+		    pw_store_now(st))
 			return (PW_V_EXPIRED);
 		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0,
 		    PW_W_HI(w))))

@@ -49,7 +49,7 @@ pw_pc_bind(struct pw_store *st, const uint8_t pc[PW_KEY_LEN],
 	if ((ins = pw_store_claim_unique(st, pc, PW_T_PC, &p)) == PW_INS_FULL)
 		return (-1);
 	field = type == PW_T_GS ? &p->u.pc.gs : &p->u.pc.ls;
-	atomic_store(&p->u.pc.touched, pw_now());
+	atomic_store(&p->u.pc.touched_ms, pw_store_now(st));
 	if (ins == PW_INS_NEW) {
 		atomic_store(field, pw_store_ref(st, s));
 		pw_store_publish(p, 0, 0);
@@ -93,10 +93,11 @@ ref_alive(struct pw_store *st, pw_ref_t ref, unsigned type)
  */
 int
 pw_pc_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint32_t now)
+    struct pw_slot *s, uint64_t now_ms)
 {
-	return (atomic_load(&s->u.pc.touched) + (uint32_t)(cfg->session_timeout +
-	    cfg->launcher_timeout) <= now &&
+	return (atomic_load(&s->u.pc.touched_ms) +
+	    (uint64_t)(cfg->session_timeout + cfg->launcher_timeout) * 1000 <=
+	    now_ms &&
 	    !ref_alive(st, atomic_load(&s->u.pc.ls), PW_T_LS) &&
 	    !ref_alive(st, atomic_load(&s->u.pc.gs), PW_T_GS));
 }

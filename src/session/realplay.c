@@ -96,10 +96,9 @@ static void
 pt_fill(struct pw_slot *ps, const struct pw_rp_login *l)
 {
 	ps->u.pt.game = l->game_hash;
-	/* exp is within max-token-lifetime of now: 32 bits last to 2106. */
-	ps->u.pt.exp = (uint32_t)l->exp;
-	atomic_store(&ps->u.pt.last_seen, l->now);
-	ps->u.pt.created = l->now;
+	ps->u.pt.exp = (int64_t)l->exp;
+	atomic_store(&ps->u.pt.last_seen_ms, l->now_ms);
+	ps->u.pt.created_ms = l->now_ms;
 	/* Only wallet-sized subjects fit; the token never needs the rest. */
 	strlcpy(ps->u.pt.sub, l->sub, sizeof(ps->u.pt.sub));
 }
@@ -188,15 +187,16 @@ pw_rp_login(struct pw_store *st, const struct pw_rp_login *l,
  */
 int
 pw_rp_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
-    uint32_t now)
+    uint64_t wall_s, uint64_t now_ms)
 {
-	/* 64-bit: an exp near 2^32 must never wrap into the past. */
+	/* exp is the launch token's, a wall-clock instant; idleness is not. */
 	switch (PW_W_TYPE(w)) {
 	case PW_T_REQID:
-		return (s->u.rq.exp + 60 <= (uint64_t)now);
+		return (s->u.rq.exp + 60 <= wall_s);
 	case PW_T_PT:
-		return (s->u.pt.exp <= now && (uint64_t)atomic_load(
-		    &s->u.pt.last_seen) + (uint64_t)cfg->session_timeout <= now);
+		return (s->u.pt.exp <= (int64_t)wall_s &&
+		    atomic_load(&s->u.pt.last_seen_ms) +
+		    (uint64_t)cfg->session_timeout * 1000 <= now_ms);
 	}
 	return (0);
 }

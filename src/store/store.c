@@ -18,10 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "pw.h"
 #include "pw_crypto.h"
 #include "pw_file.h"
 #include "pw_store.h"
+
+_Static_assert(PW_PLACE_KEY_LEN == crypto_shorthash_KEYBYTES, "placement key");
 
 #ifndef MAP_NOSYNC
 #define MAP_NOSYNC	0
@@ -30,18 +34,19 @@
 #define MAP_HASSEMAPHORE 0
 #endif
 
+/*
+ * Where a key's probe run starts: SipHash-2-4 of the key under the
+ * store's own random placement key.  Many keys are values a client
+ * chooses or sends (nonces, PC ids, request ids, player ids, session
+ * ids); keyed, no client can aim records at one probe run.
+ */
 uint64_t
 pw_store_home(const struct pw_store *st, const uint8_t *key)
 {
-	uint64_t h;
+	uint8_t h[crypto_shorthash_BYTES];
 
-	/*
-	 * Keys are random UUIDs or SHA-256 prefixes: already uniform, as long
-	 * as they are read the same way everywhere (a UUID's fixed version
-	 * nibble is byte 6, a high bit only when read little-endian).
-	 */
-	h = le64dec(key);
-	return (h & st->mask);
+	(void)crypto_shorthash(h, key, PW_KEY_LEN, st->hdr->place_key);
+	return (le64dec(h) & st->mask);
 }
 
 static uint64_t
@@ -109,6 +114,9 @@ store_create(const char *path, uint64_t nslots, char *err, size_t errlen)
 	hdr.fingerprint = PW_STORE_FINGERPRINT;
 	hdr.created_ms = pw_now_ms();
 	arc4random_buf(hdr.secret, sizeof(hdr.secret));
+	arc4random_buf(hdr.place_key, sizeof(hdr.place_key));
+	arc4random_buf(hdr.session_secret, sizeof(hdr.session_secret));
+	pw_store_clock_init(&hdr.clock);
 	if (fill_zero(fd, len) == -1 ||
 	    pwrite(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
 	    fsync(fd) == -1) {
@@ -203,6 +211,8 @@ store_map(struct pw_store *st, const char *path, int readonly, char *err,
 	st->hdr = p;
 	st->slots = (struct pw_slot *)((char *)p + PW_STORE_HDR_SIZE);
 	st->mask = hdr.nslots - 1;
+	pw_session_kdf_init(&st->session_kdf, st->hdr->session_secret,
+	    sizeof(st->hdr->session_secret));
 	pw_store_advise(st, 0);
 	return (0);
 }
@@ -251,6 +261,7 @@ pw_store_open(struct pw_store *st, const char *path, uint64_t nslots,
 void
 pw_store_close(struct pw_store *st)
 {
+	explicit_bzero(&st->session_kdf, sizeof(st->session_kdf));
 	if (st->hdr != NULL)
 		munmap(st->hdr, st->maplen);
 	if (st->fd != -1)
@@ -449,7 +460,8 @@ pw_store_index(const struct pw_store *st, const struct pw_slot *s)
 
 /*
  * A reference is the slot index and a 32-bit check: the slot's generation
- * (bumped at every reuse) and 17 key bits the home index is not made of.
+ * (bumped at every reuse) and 17 bits of the key (keys of one home share
+ * no bits: placement is keyed).
  * A reused slot fails the check unless it was reused 32768 times and the
  * new key also agrees in those bits.
  */
@@ -521,6 +533,17 @@ void
 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x)
 {
 	uint32_t cur;
+
+	cur = atomic_load_explicit(v, memory_order_relaxed);
+	while (cur < x && !atomic_compare_exchange_weak_explicit(v, &cur, x,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+void
+pw_atomic_max64(_Atomic uint64_t *v, uint64_t x)
+{
+	uint64_t cur;
 
 	cur = atomic_load_explicit(v, memory_order_relaxed);
 	while (cur < x && !atomic_compare_exchange_weak_explicit(v, &cur, x,

@@ -7,7 +7,6 @@
  * that slot keeps the run whole; the reaper compacts it later as usual.
  */
 #include <sys/types.h>
-#include <sys/endian.h>
 
 #include "pw_store.h"
 
@@ -38,7 +37,7 @@ pw_store_mend(struct pw_store *st)
 		w = pw_slot_word(s);
 		if (PW_W_STATUS(w) != PW_ST_LIVE)
 			continue;
-		home = le64dec(s->key) & st->mask;
+		home = pw_store_home(st, s->key);
 		/* Farther than any insert probes: not reachable anyway. */
 		if (((i - home) & st->mask) < PW_MAX_PROBE)
 			n += mend_run(st, home, i);

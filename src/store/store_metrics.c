@@ -10,6 +10,7 @@
 #include "pw_buf.h"
 #include "pw_metrics.h"
 #include "pw_names.h"
+#include "pw_session.h"
 
 static void
 head(struct pw_buf *o, const char *name, const char *type, const char *help)
@@ -118,14 +119,39 @@ store_gauges(struct pw_buf *o, const struct pw_store *st)
 	    "store.");
 }
 
+/*
+ * Per cafe, from the header's cafe table: starts signed with the home
+ * key, which only a cafe without a launcher-key (a rollout) accepts.
+ */
+static void
+cafes(struct pw_buf *o, struct pw_store *st, const struct pw_config *cfg)
+{
+	struct pw_cafe_state *c;
+	int i;
+
+	if (cfg == NULL || cfg->ncafes == 0)
+		return;
+	head(o, "cafe_home_key_starts_total", "counter", "Launcher sessions "
+	    "started at a cafe with the home key (a cafe without a "
+	    "launcher-key).");
+	for (i = 0; i < cfg->ncafes; i++) {
+		c = pw_cafe_state(st, cfg->cafes[i].hash);
+		pw_buf_add(o, "playwaved_cafe_home_key_starts_total{cafe=\"%s\"} "
+		    "%llu\n", cfg->cafes[i].id, c == NULL ? 0ULL :
+		    (unsigned long long)atomic_load(&c->home_key_starts));
+	}
+}
+
 size_t
-pw_metrics_render(const struct pw_store *st, char *buf, size_t n)
+pw_metrics_render(struct pw_store *st, const struct pw_config *cfg,
+    char *buf, size_t n)
 {
 	struct pw_buf o;
 	uint64_t started;
 
 	pw_buf_init(&o, buf, n);
 	vectors(&o, st);
+	cafes(&o, st, cfg);
 #define PW_COUNTER(sym, name, kind, help)				\
 	scalar(&o, name, #kind, sum(st, PW_C_##sym), help);
 #include "tbl/counters.h"

@@ -97,7 +97,7 @@ check_games(const struct pw_config *cfg)
 		for (k = 0; k < g->napi_keys; k++) {
 			check_cstr(g->api_keys[k], sizeof(g->api_keys[k]));
 			if (pw_config_game_by_key(cfg, g->api_keys[k],
-			    strlen(g->api_keys[k])) != g)
+			    strlen(g->api_keys[k]), NULL) != g)
 				abort();
 		}
 		check_cstr(g->name, sizeof(g->name));

@@ -1,16 +1,18 @@
 /*
- * libFuzzer harness for pw_launcher_sig_ok, the launcher's request
- * signature check, contract v2.
+ * libFuzzer harness for the launcher's request signatures, contract v3:
+ * pw_launcher_start_ok (a session start: X-Timestamp, X-Nonce), the
+ * session request's pw_launcher_session_ok (X-Seq) and the header
+ * grammars pw_launcher_seq, pw_launcher_nonce_ok, pw_launcher_key_id_ok.
  *
- * The input is "method\npath\nts\nnonce\nsig\nbody": the request's method
- * and target, the X-Timestamp, X-Nonce and X-Signature headers and the
- * raw body (a part that is missing is a missing header).  A random
- * signature is never right, so each input is also checked with the
- * signature computed here, from the message built independently, in
- * lowercase and in uppercase, with one digit of it changed, and with
- * the method, path and nonce altered: the accept path, the nonce syntax
- * and the timestamp window are judged against strtoll(3), a clock fixed
- * at FUZZ_NOW and the grammar written out again below.
+ * The input is "kind\nmethod\npath\nA\nB\nsig\nbody": kind 's' for a start
+ * (A is X-Timestamp, B X-Nonce) or anything else for a session request (A
+ * is X-Seq, B an X-Key-Id to judge); a part that is missing is a missing
+ * header.  A random signature is never right, so each input is also
+ * checked with the signature computed here, from the message built
+ * independently, in both cases of hex, with one digit changed, and with
+ * the method, path and nonce or seq altered: the accept path, the
+ * grammars and the timestamp window are judged against strtoll(3), a
+ * clock fixed at FUZZ_NOW and the grammars written out again below.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,15 +23,16 @@
 
 #include "pw_crypto.h"
 
-#define FUZZ_SECRET	"fuzz-launcher-secret"
+#define FUZZ_KEY	"fuzz-launcher-start-key"
 #define FUZZ_NOW	INT64_C(1700000000)
 #define FUZZ_SKEW	300
 #define FUZZ_MAX	16384
-#define NPARTS		5	/* before the body */
+#define NPARTS		6	/* before the body */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* A NUL-terminated heap copy of exactly n bytes plus the NUL. */
+static const uint8_t session_key[PW_SESSION_KEY_LEN] = "fuzz-session-key-32-bytes-long!";
+
 static char *
 cstr(const uint8_t *p, size_t n)
 {
@@ -42,7 +45,6 @@ cstr(const uint8_t *p, size_t n)
 	return (s);
 }
 
-/* Whether ts is a timestamp inside the window, by strtoll(3). */
 static int
 ts_in_window(const char *ts)
 {
@@ -53,87 +55,110 @@ ts_in_window(const char *ts)
 	t = strtoll(ts, &end, 10);
 	if (end == ts || *end != '\0' || errno == ERANGE)
 		return (0);
-	if (t < 0 || t > (1LL << 40))
+	if (t < 0 || t > (1LL << 40) || strspn(ts, "0123456789") != strlen(ts))
 		return (0);
 	return (t >= FUZZ_NOW - FUZZ_SKEW && t <= FUZZ_NOW + FUZZ_SKEW);
 }
 
-/* X-Nonce: 16 to 64 of [A-Za-z0-9_-]. */
 static int
-nonce_valid(const char *n)
+token(const char *s, size_t min, size_t max)
 {
-	size_t	 i, len = strlen(n);
+	size_t	 i, len = strlen(s);
 
-	if (len < 16 || len > 64)
+	if (len < min || len > max)
 		return (0);
 	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)n[i]) && n[i] != '_' &&
-		    n[i] != '-')
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
 			return (0);
 	return (1);
 }
 
-/* The signature as the launcher makes it, from one flat message. */
-static void
-sign(const struct pw_lsig *q, char hex[65])
+/* X-Seq by strtoull: plain digits, no leading zero, 1 to 2^32 - 1. */
+static uint32_t
+seq_value(const char *s)
 {
-	const char	*part[4] = { q->method, q->path, q->ts, q->nonce };
-	uint8_t		 mac[PW_SHA256_LEN], *msg;
-	size_t		 n = 0, cap = q->len + 4, i, l;
+	unsigned long long v;
+	char	*end;
+	size_t	 i;
 
-	for (i = 0; i < 4; i++)
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > 10)
+		return (0);
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return (0);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
+		return (0);
+	return ((uint32_t)v);
+}
+
+/* The signature as a launcher makes it, from one flat message. */
+static void
+sign(const void *key, size_t keylen, const char **part, size_t nparts,
+    const void *body, size_t len, char hex[65])
+{
+	uint8_t		 mac[PW_SHA256_LEN], *msg;
+	size_t		 n = 0, cap = len + nparts, i, l;
+
+	for (i = 0; i < nparts; i++)
 		cap += strlen(part[i]);
 	if ((msg = malloc(cap)) == NULL)
 		abort();
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < nparts; i++) {
 		l = strlen(part[i]);
 		memcpy(msg + n, part[i], l);
 		n += l;
 		msg[n++] = '\n';
 	}
-	if (q->len > 0)
-		memcpy(msg + n, q->body, q->len);
-	n += q->len;
-	pw_hmac_sha256(FUZZ_SECRET, strlen(FUZZ_SECRET), msg, n, mac);
+	if (len > 0)
+		memcpy(msg + n, body, len);
+	n += len;
+	pw_hmac_sha256(key, keylen, msg, n, mac);
 	pw_hex_encode(mac, sizeof(mac), hex);
 	free(msg);
 }
 
+static void
+sign_start(const struct pw_lsig_start *q, char hex[65])
+{
+	const char *part[4] = { q->method, q->path, q->ts, q->nonce };
+
+	sign(FUZZ_KEY, strlen(FUZZ_KEY), part, 4, q->body, q->len, hex);
+}
+
+static void
+sign_session(const struct pw_lsig_session *q, char hex[65])
+{
+	const char *part[3] = { q->method, q->path, q->seq };
+
+	sign(session_key, sizeof(session_key), part, 3, q->body, q->len, hex);
+}
+
 static int
-sig_ok(const struct pw_lsig *q)
+start_ok(const struct pw_lsig_start *q)
 {
 	int	 rc;
 
-	rc = pw_launcher_sig_ok(FUZZ_SECRET, q, FUZZ_NOW);
+	rc = pw_launcher_start_ok(FUZZ_KEY, strlen(FUZZ_KEY), q, FUZZ_NOW);
 	if (rc != 0 && rc != 1)
-		abort();
-	if (rc != 0 && q->nonce != NULL &&
-	    pw_launcher_nonce_ok(q->nonce) != nonce_valid(q->nonce))
 		abort();
 	return (rc);
 }
 
-/* The fuzzed headers as given: accepted only if truly right. */
-static void
-check_given(const struct pw_lsig *q)
+static int
+session_ok(const struct pw_lsig_session *q)
 {
-	char	 want[65];
+	int	 rc;
 
-	if (!sig_ok(q))
-		return;
-	if (q->method == NULL || q->path == NULL || q->ts == NULL ||
-	    q->nonce == NULL || q->sig == NULL || !ts_in_window(q->ts) ||
-	    !nonce_valid(q->nonce))
+	rc = pw_launcher_session_ok(session_key, q);
+	if (rc != 0 && rc != 1)
 		abort();
-	sign(q, want);
-	if (strlen(q->sig) != 64 || strncasecmp(q->sig, want, 64) != 0)
-		abort();
+	return (rc);
 }
 
-/*
- * The same part with its last character changed to another letter
- * (or "a" for an empty one): still well-formed, and signed differently.
- */
+/* The same part with its last character changed (or "a" for none). */
 static void
 other_part(const char **part, char *buf, size_t size)
 {
@@ -152,53 +177,102 @@ other_part(const char **part, char *buf, size_t size)
 	*part = buf;
 }
 
-/* The right signature, in both cases, a wrong one, and other contexts. */
 static void
-check_signed(struct pw_lsig q)
+flip(char hex[65], size_t at)
 {
-	char	 hex[65], other[65], pbuf[FUZZ_MAX + 2], nbuf[FUZZ_MAX + 2];
-	const char *path = q.path, *nonce = q.nonce;
-	int	 want, i;
+	hex[at % 64] = hex[at % 64] == '0' ? '1' : '0';
+}
 
-	sign(&q, hex);
+static void
+check_start(struct pw_lsig_start q)
+{
+	char	 hex[65], want[65], buf[FUZZ_MAX + 2];
+	const char *path = q.path, *nonce = q.nonce;
+	int	 good, i;
+
+	/* As given: accepted only if truly right. */
+	if (start_ok(&q)) {
+		if (!ts_in_window(q.ts) || !token(q.nonce, 16, 64))
+			abort();
+		sign_start(&q, want);
+		if (strlen(q.sig) != 64 || strncasecmp(q.sig, want, 64) != 0)
+			abort();
+	}
+	sign_start(&q, hex);
 	q.sig = hex;
-	want = ts_in_window(q.ts) && nonce_valid(q.nonce);
-	if (sig_ok(&q) != want)
+	good = ts_in_window(q.ts) && token(q.nonce, 16, 64);
+	if (start_ok(&q) != good ||
+	    pw_launcher_nonce_ok(q.nonce) != token(q.nonce, 16, 64))
 		abort();
 	for (i = 0; i < 64; i++)
 		hex[i] = (char)toupper((unsigned char)hex[i]);
-	if (sig_ok(&q) != want)
+	if (start_ok(&q) != good)
 		abort();
-	/* Another method, path or nonce: the same signature is wrong. */
 	q.method = strcmp(q.method, "PATCH") == 0 ? "POST" : "PATCH";
-	if (sig_ok(&q) != 0)
+	if (start_ok(&q) != 0)
 		abort();
-	sign(&q, other);
 	q.method = strcmp(q.method, "PATCH") == 0 ? "POST" : "PATCH";
-	q.sig = other;
-	if (sig_ok(&q) != 0)
-		abort();
-	q.sig = hex;
-	other_part(&q.path, pbuf, sizeof(pbuf));
-	if (sig_ok(&q) != 0)
+	other_part(&q.path, buf, sizeof(buf));
+	if (start_ok(&q) != 0)
 		abort();
 	q.path = path;
-	other_part(&q.nonce, nbuf, sizeof(nbuf));
-	if (sig_ok(&q) != 0)
+	other_part(&q.nonce, buf, sizeof(buf));
+	if (start_ok(&q) != 0)
 		abort();
 	q.nonce = nonce;
-	hex[q.len % 64] = hex[q.len % 64] == '0' ? '1' : '0';
-	if (sig_ok(&q) != 0)
+	flip(hex, q.len);
+	if (start_ok(&q) != 0)
 		abort();
-	hex[q.len % 64] = '\0';
-	if (sig_ok(&q) != 0)
+}
+
+static void
+check_session(struct pw_lsig_session q, const char *kid)
+{
+	char	 hex[65], want[65], buf[FUZZ_MAX + 2];
+	const char *path = q.path, *seq = q.seq;
+	int	 good, i;
+
+	if (pw_launcher_seq(q.seq) != seq_value(q.seq) ||
+	    pw_launcher_key_id_ok(kid) != token(kid, 1, 32))
+		abort();
+	if (session_ok(&q)) {
+		if (seq_value(q.seq) == 0)
+			abort();
+		sign_session(&q, want);
+		if (strlen(q.sig) != 64 || strncasecmp(q.sig, want, 64) != 0)
+			abort();
+	}
+	sign_session(&q, hex);
+	q.sig = hex;
+	good = seq_value(q.seq) != 0;
+	if (session_ok(&q) != good)
+		abort();
+	for (i = 0; i < 64; i++)
+		hex[i] = (char)toupper((unsigned char)hex[i]);
+	if (session_ok(&q) != good)
+		abort();
+	q.method = strcmp(q.method, "PATCH") == 0 ? "POST" : "PATCH";
+	if (session_ok(&q) != 0)
+		abort();
+	q.method = strcmp(q.method, "PATCH") == 0 ? "POST" : "PATCH";
+	other_part(&q.path, buf, sizeof(buf));
+	if (session_ok(&q) != 0)
+		abort();
+	q.path = path;
+	other_part(&q.seq, buf, sizeof(buf));
+	if (session_ok(&q) != 0)
+		abort();
+	q.seq = seq;
+	flip(hex, q.len);
+	if (session_ok(&q) != 0)
 		abort();
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pw_lsig	 q;
+	struct pw_lsig_start s;
+	struct pw_lsig_session q;
 	char		*part[NPARTS] = { NULL };
 	const uint8_t	*nl, *body = data;
 	uint8_t		*bcopy;
@@ -219,23 +293,45 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (blen > 0)
 		memcpy(bcopy, body, blen);
-	q.method = part[0];
-	q.path = part[1];
-	q.ts = part[2];
-	q.nonce = part[3];
-	q.sig = part[4];
+	if (i == NPARTS && part[0][0] == 's') {
+		s.method = part[1];
+		s.path = part[2];
+		s.ts = part[3];
+		s.nonce = part[4];
+		s.sig = part[5];
+		s.body = bcopy;
+		s.len = blen;
+		check_start(s);
+	} else if (i == NPARTS) {
+		q.method = part[1];
+		q.path = part[2];
+		q.seq = part[3];
+		q.sig = part[5];
+		q.body = bcopy;
+		q.len = blen;
+		check_session(q, part[4]);
+	}
+	/* Missing headers are refused, never read. */
+	memset(&s, 0, sizeof(s));
+	s.body = bcopy;
+	s.len = blen;
+	if (start_ok(&s) != 0)
+		abort();
+	memset(&q, 0, sizeof(q));
 	q.body = bcopy;
 	q.len = blen;
-
-	check_given(&q);
-	if (i >= 4)
-		check_signed(q);
-	/* The current time and a valid nonce are always accepted. */
-	q.method = "POST";
-	q.path = "/v1/launcher/ott";
-	q.ts = "1700000000";
-	q.nonce = "0123456789abcdef_-XY";
-	check_signed(q);
+	if (session_ok(&q) != 0 || pw_launcher_seq(NULL) != 0)
+		abort();
+	/* A good start and a good session request are always accepted. */
+	s.method = "POST";
+	s.path = "/v1/launcher/session";
+	s.ts = "1700000000";
+	s.nonce = "0123456789abcdef_-XY";
+	check_start(s);
+	q.method = "PATCH";
+	q.path = "/v1/launcher/session/heartbeat";
+	q.seq = "4294967295";
+	check_session(q, "k2026a");
 
 	free(bcopy);
 	for (i = 0; i < NPARTS; i++)

@@ -17,11 +17,11 @@ SECS=${2:-30}
 OUT=build/fuzz
 WORK=$OUT/work
 # As the GNUmakefile: libbsd on Linux, the BSDs' libc and libmd elsewhere.
-PKGS="libbsd-overlay libmd libevent"
+PKGS="libbsd-overlay libmd libevent libsodium"
 SYSLIBS=""
 case "$(uname -s)" in
 Linux)	;;
-*)	PKGS="libevent"
+*)	PKGS="libevent libsodium"
 	SYSLIBS="-lmd" ;;
 esac
 
@@ -38,7 +38,7 @@ srcs_of() {
 	case "$1" in
 	json)		echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
 			    src/lib/json_quote.c src/lib/ids.c" ;;
-	jwt)		echo "src/lib/jwt.c src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
+	jwt)		echo "src/lib/jwt.c src/lib/b64url.c src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
 			    src/lib/json_quote.c src/lib/hmac.c src/lib/ids.c" ;;
 	config)		echo "src/config/config.c src/config/config_block.c src/config/config_lex.c
 			    src/config/config_lookup.c src/config/config_net.c
@@ -49,7 +49,8 @@ srcs_of() {
 			    src/core/log.c src/core/file.c src/core/clock.c src/lib/hmac.c
 			    src/lib/ids.c" ;;
 	request)	echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
-			    src/lib/json_quote.c src/lib/ids.c src/store/store.c src/core/log.c
+			    src/lib/json_quote.c src/lib/ids.c src/store/store.c
+			    src/store/store_clock.c src/lib/launcher_sig.c src/core/log.c
 			    src/core/file.c src/core/clock.c src/lib/hmac.c
 			    src/http/http_frame.c" ;;
 	*)		for f in src/*/*.c; do

@@ -3,6 +3,7 @@ loopback port with a generated configuration, talk HTTP to it, run
 playwavectl against it.  Standard library only; traffic goes to 127.0.0.1
 and nowhere else."""
 
+import base64
 import hashlib
 import hmac
 import http.client
@@ -20,12 +21,15 @@ BUILD = os.path.join(ROOT, os.environ.get("PW_BUILD", "build"))
 DAEMON = os.path.join(BUILD, "playwaved")
 CTL = os.path.join(BUILD, "playwavectl")
 
-API_KEY = "test-key-fq"
-API_KEY2 = "test-key-fq-new"
-OTHER_KEY = "test-key-other"
-LAUNCHER_SECRET = "test-launcher-secret"
-LAUNCH_SECRET = "test-launch-secret"
-HMAC_SECRET = "test-hmac-secret"
+API_KEY = "test-api-key-fantasyquest"
+API_KEY2 = "test-api-key-fantasyquest-new"
+OTHER_KEY = "test-api-key-othergame"
+LAUNCHER_SECRET = "test-launcher-home-key"     # the home key
+LAUNCH_SECRET = "test-launch-token-secret"
+HMAC_SECRET = "test-hmac-secret-fantasyquest"
+OTHER_HMAC_SECRET = "test-hmac-secret-othergame"
+CAFE_KEY_ID = "k-test"                         # the test cafe's launcher key
+CAFE_KEY = "test-cafe-launcher-key"
 
 
 class TestFailure(AssertionError):
@@ -68,8 +72,12 @@ def config_text(port, state, **kw):
              charge_grace=120, billing_unit=60, launcher_timeout=240,
              max_body=8192, rate_limit=0, store_slots=16384,
              billing_fsync="interval", price=10, extra="", game_extra="",
-             cafe="seoul-01", cafe_net="127.0.0.0/8")
+             cafe="seoul-01", cafe_net="127.0.0.0/8", cafe_key=True,
+             cafe_extra="", cafe_start_quota=250, home_start_quota=60,
+             home_start_total=250)
     o.update(kw)
+    key = (f'launcher-key {CAFE_KEY_ID} "{CAFE_KEY}"' if o["cafe_key"]
+           else "")
     return f"""
 listen 127.0.0.1:{port}
 workers {o['workers']}
@@ -86,6 +94,9 @@ billing-unit {o['billing_unit']}
 launcher-timeout {o['launcher_timeout']}
 max-body {o['max_body']}
 rate-limit {o['rate_limit']}
+cafe-start-quota {o['cafe_start_quota']}
+home-start-quota {o['home_start_quota']}
+home-start-total {o['home_start_total']}
 launcher-secret "{LAUNCHER_SECRET}"
 launch-secret "{LAUNCH_SECRET}"
 currency-truncation vnd 1000
@@ -107,10 +118,12 @@ game othergame {{
     api-key "{OTHER_KEY}"
     price 5
     provider otherprovider
-    hmac-secret "other-hmac-secret"
+    hmac-secret "{OTHER_HMAC_SECRET}"
 }}
 cafe {o['cafe']} {{
     network {o['cafe_net']}
+    {key}
+    {o['cafe_extra']}
 }}
 """
 
@@ -119,30 +132,56 @@ def new_nonce():
     return secrets.token_hex(16)
 
 
-def launcher_signature(secret, method, target, ts, nonce, data):
-    """Contract v2: hex HMAC-SHA256 of METHOD, PATH, X-Timestamp, X-Nonce
-    and the raw body, joined by newlines."""
+def start_signature(secret, method, target, ts, nonce, data):
+    """Contract v3, a session start: hex HMAC-SHA256 with the start key
+    (a cafe's launcher-key, or the home key) of METHOD, PATH, X-Timestamp,
+    X-Nonce and the raw body, joined by newlines."""
     msg = b"\n".join([method.encode(), target.encode(), ts.encode(),
                       nonce.encode(), data])
     return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
 
 
-def launcher_signed(method, target, body, ts=None, secret=LAUNCHER_SECRET,
-                    nonce=None, sign=True):
-    data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+def session_signature(key, method, target, seq, data):
+    """Contract v3, a session request: hex HMAC-SHA256 with the 32 bytes
+    of the session key of METHOD, PATH, X-Seq and the raw body."""
+    msg = b"\n".join([method.encode(), target.encode(), str(seq).encode(),
+                      data])
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def session_key_bytes(text):
+    """The 32 bytes a start reply's session_key (base64url) encodes."""
+    return base64.urlsafe_b64decode(text + "=")
+
+
+def body_bytes(body):
+    return json.dumps(body).encode() if not isinstance(body, bytes) else body
+
+
+def start_signed(method, target, body, ts=None, secret=CAFE_KEY,
+                 key_id=CAFE_KEY_ID, nonce=None, sign=True):
+    """(data, headers) of a session start; key_id None signs with the
+    home key's headers (no X-Key-Id)."""
+    data = body_bytes(body)
     ts = str(int(time.time()) if ts is None else ts)
     h = {"Content-Type": "application/json"}
     if sign:
         nonce = new_nonce() if nonce is None else nonce
         h["X-Timestamp"] = ts
         h["X-Nonce"] = nonce
-        h["X-Signature"] = launcher_signature(secret, method, target, ts,
-                                              nonce, data)
-        if os.environ.get("PW_LAUNCHER_SIG") == "v1":
-            # Only to try the attack tests against a build from before
-            # contract v2 (PW_BUILD=that build): the old signature.
-            h["X-Signature"] = hmac.new(secret.encode(), ts.encode() + b"." +
-                                        data, hashlib.sha256).hexdigest()
+        h["X-Signature"] = start_signature(secret, method, target, ts, nonce,
+                                           data)
+        if key_id is not None:
+            h["X-Key-Id"] = key_id
+    return data, h
+
+
+def session_signed(method, target, body, ls, key, seq):
+    """(data, headers) of a request of launcher session ls."""
+    data = body_bytes(body)
+    h = {"Content-Type": "application/json", "X-Launcher-Session": ls,
+         "X-Seq": str(seq),
+         "X-Signature": session_signature(key, method, target, seq, data)}
     return data, h
 
 
@@ -187,6 +226,8 @@ class Server:
         self.write_config(**kw)
         self.proc = None
         self.log = os.path.join(self.tmp, "daemon.log")
+        # Launcher sessions started here: id -> [session key, next seq].
+        self.sessions = {}
 
     def write_config(self, **kw):
         merged = dict(self.kw)
@@ -320,21 +361,46 @@ class Server:
         h.update(headers or {})
         return self.request(method, "/v1/game/session/" + path, body, h, conn)
 
-    def launcher(self, path, body, ts=None, secret=LAUNCHER_SECRET, method="POST",
-                 headers=None, sign=True, nonce=None, conn=None):
-        """A launcher request signed with contract v2 (a fresh nonce unless
-        one is given); launcher_signed() builds the headers alone."""
+    def launcher(self, path, body, ts=None, secret=None, method="POST",
+                 headers=None, sign=True, nonce=None, conn=None, key_id=None,
+                 home=False, ls=None, seq=None):
+        """A launcher request signed as contract v3 says.  A start
+        ("session") is signed with the test cafe's key, or with home=True
+        with the home key (secret and key_id override either); its reply's
+        session key is kept.  Any other path is a request of the launcher
+        session ls (by default the body's launcher_session_id), signed
+        with its key and its next seq unless seq is given."""
         target = "/v1/launcher/" + path
-        data, h = launcher_signed(method, target, body, ts, secret, nonce,
-                                  sign)
+        if path == "session":
+            if home:
+                secret, key_id = secret or LAUNCHER_SECRET, key_id
+            else:
+                secret = secret or CAFE_KEY
+                key_id = key_id or CAFE_KEY_ID
+            data, h = start_signed(method, target, body, ts, secret, key_id,
+                                   nonce, sign)
+        else:
+            if ls is None and isinstance(body, dict):
+                ls = body.get("launcher_session_id")
+            key, nxt = self.sessions.get(ls, [bytes(32), 1])
+            if seq is None:
+                seq = nxt
+            self.sessions[ls] = [key, max(nxt, seq + 1)]
+            data, h = (session_signed(method, target, body, ls, key, seq)
+                       if sign else (body_bytes(body),
+                                     {"Content-Type": "application/json"}))
         h.update(headers or {})
-        return self.request(method, target, data, h, conn=conn)
+        st, hd, d = self.request(method, target, data, h, conn=conn)
+        if path == "session" and st == 200 and isinstance(d, dict):
+            self.sessions[d["data"]["launcher_session_id"]] = [
+                session_key_bytes(d["data"]["session_key"]), 1]
+        return st, hd, d
 
     # --- flows ----------------------------------------------------------
 
-    def launcher_session(self, pc_id="pc-1", headers=None):
+    def launcher_session(self, pc_id="pc-1", headers=None, **kw):
         st, _, d = self.launcher("session", {"pc_id": pc_id, "internal_ip": "10.0.0.7"},
-                                 headers=headers)
+                                 headers=headers, **kw)
         eq(st, 200, d)
         return d["data"]
 

@@ -43,15 +43,17 @@ class Tail:
         got = [l.decode("ascii").split(" ") for l in data.splitlines()]
         eq(len(got), n, got)
         for l in got:
-            eq(len(l), 9, l)
+            eq(len(l), 11, l)
             check(l[5].isdigit() and l[6].isdigit(), l)
         return got
 
 
 def fields(line, peer="127.0.0.1", method=None, target=None, status=None,
            code=None, rid=None):
-    """Check a line's fields; None checks nothing."""
+    """Check a line's fields; None checks nothing.  With no proxy in
+    front the client is the peer."""
     eq(line[1], peer, line)
+    eq(line[9], peer, line)
     for i, want in ((2, method), (3, target), (4, status), (7, rid), (8, code)):
         if want is not None:
             eq(line[i], str(want), line)

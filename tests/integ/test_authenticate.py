@@ -173,7 +173,7 @@ def test_small_balances(srv):
 def test_free_games_only_with_offers(srv):
     tok = jwt(sub="other-1", game="othergame", provider="otherprovider")
     d = ok(auth(srv, body(tok, game="othergame", provider="otherprovider"),
-                secret="other-hmac-secret"))
+                secret=pwtest.OTHER_HMAC_SECRET))
     check("freeGameInfo" not in d, d)
     eq(d["playerId"], "other-1")
     check(PT_RE.match(d["playerToken"]), d)
@@ -233,7 +233,7 @@ def test_signature(srv):
     expect_error(auth(srv, b, sig=good[:-1]), 401, "INVALID_SIGNATURE")
     expect_error(auth(srv, b, sig=good + "0"), 401, "INVALID_SIGNATURE")
     # Another game's secret does not sign for this game.
-    expect_error(auth(srv, b, secret="other-hmac-secret"), 401,
+    expect_error(auth(srv, b, secret=pwtest.OTHER_HMAC_SECRET), 401,
                  "INVALID_SIGNATURE")
     # A signature over other bytes (same JSON, other spacing) fails.
     spaced = json.dumps(body(), indent=1).encode()
@@ -326,9 +326,9 @@ def test_idempotent_replay(srv):
     # Request ids are per game: the same id for othergame is a new login.
     ob = body(jwt(sub=sub, game="othergame", provider="otherprovider"),
               game="othergame", provider="otherprovider")
-    d = ok(auth(srv, ob, rid=rid, secret="other-hmac-secret"))
+    d = ok(auth(srv, ob, rid=rid, secret=pwtest.OTHER_HMAC_SECRET))
     check(d["playerToken"] != first["playerToken"])
-    d2 = ok(auth(srv, ob, rid=rid, secret="other-hmac-secret"))
+    d2 = ok(auth(srv, ob, rid=rid, secret=pwtest.OTHER_HMAC_SECRET))
     eq(d2["playerToken"], d["playerToken"])
 
 

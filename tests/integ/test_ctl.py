@@ -66,7 +66,7 @@ def test_status(srv):
     eq(s["master_pid"], srv.proc.pid)
     eq(s["master_alive"], True)
     check(s["uptime_seconds"] >= 0 and s["version"] == "1.0.0", s)
-    eq(s["store_version"], 3)
+    eq(s["store_version"], 4)
     eq(s["store_slots"], 16384)
     kids = {t: pid for pid, t in srv.children()}
     procs = {("reaper" if p["kind"] == "reaper" else "worker %d" % p["index"]):
@@ -510,7 +510,7 @@ def test_store_absent_and_other_version(srv):
                            text=True, timeout=30)
         eq(p.returncode, 1)
         eq(p.stderr, "playwavectl: store %s: store format version 99, this build "
-           "reads version 3\n" % other)
+           "reads version 4\n" % other)
         p = subprocess.run([CTL, "-s", "/nonexistent/store", "status"],
                            capture_output=True, text=True, timeout=30)
         eq(p.returncode, 1)

@@ -242,7 +242,7 @@ def test_metrics_strict_and_monotonic(srv):
                 check(kind in ("counter", "gauge"), line)
                 types[name] = kind
             else:
-                m = re.match(r'^([a-z_]+)(\{[a-z_]+="[A-Za-z0-9_]+"\})? (\d+)$', line)
+                m = re.match(r'^([a-z_]+)(\{[a-z_]+="[A-Za-z0-9_.:-]+"\})? (\d+)$', line)
                 check(m, "bad sample line: %r" % line)
                 check(m.group(1) in helps and m.group(1) in types, line)
                 samples[m.group(1) + (m.group(2) or "")] = (types[m.group(1)],
@@ -387,7 +387,8 @@ def test_store_full_503_then_recovers():
     refuses, then every insert answers 503 until the reaper frees them.
     The OTTs live long while the tool fills (however slow the build), and
     a restart with a short ott-ttl lets the reaper free them at once."""
-    srv = Server(price=0, store_slots=1024, ott_ttl=600).start()
+    srv = Server(price=0, store_slots=1024, ott_ttl=600, cafe_start_quota=20,
+                 home_start_total=10).start()
     try:
         ls = srv.launcher_session("pc-full")["launcher_session_id"]
         for _ in range(1100):

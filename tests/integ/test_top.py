@@ -17,7 +17,7 @@ from pwtest import Server, check, eq
 from vtscreen import Screen
 
 SERVER = dict(billing_unit=60)
-ROWS, COLS = 50, 132
+ROWS, COLS = 64, 132
 
 
 class Top:

@@ -277,8 +277,9 @@ START_TEST(test_recover_live_session)
 	s->u.gs.game = pw_config_idhash("alpha");
 	s->u.gs.cafe = pw_config_idhash("cafe-a");
 	s->u.gs.price = 10;
-	s->u.gs.start = pw_now() - 150;
-	atomic_store(&s->u.gs.last_seen, pw_now());
+	s->u.gs.start_ms = pw_store_now(&st) - 150000;
+	s->u.gs.start_wall_ms = pw_now_ms() - 150000;
+	atomic_store(&s->u.gs.last_seen_ms, pw_store_now(&st));
 	pw_store_publish(s, PW_GS_LIVE, 3);
 
 	recover_once(t.log, &st, cfg);

@@ -27,12 +27,22 @@ START_TEST(test_sample)
 	ck_assert_str_eq(cfg->listen[0].text, "127.0.0.1:8080");
 	ck_assert_int_eq(cfg->listen[0].ss.ss_family, AF_INET);
 	ck_assert_int_eq(listen_port(&cfg->listen[0]), 8080);
-	ck_assert_int_eq(cfg->nmetrics_listen, 0);
+	ck_assert_int_eq(cfg->nmetrics_listen, 1);
+	ck_assert_str_eq(cfg->metrics_listen[0].text, "127.0.0.1:9180");
 	ck_assert_int_eq(cfg->workers, 2);
 	ck_assert_str_eq(cfg->store, "/var/db/playwave/store");
 	ck_assert_uint_eq(cfg->store_slots, 1048576);
 	ck_assert_str_eq(cfg->billing_log, "/var/db/playwave/billing.log");
 	ck_assert_int_eq(cfg->billing_fsync, PW_FSYNC_INTERVAL);
+	ck_assert_uint_eq(cfg->billing_segment_size, 64 * 1024 * 1024);
+	ck_assert_int_eq(cfg->max_conn_per_source, 256);
+	ck_assert_int_eq(cfg->cafe_start_quota, 600);
+	ck_assert_int_eq(cfg->home_start_quota, 60);
+	ck_assert_int_eq(cfg->home_start_total, 6000);
+	ck_assert_int_eq(cfg->launcher_key_required, 0);
+	ck_assert_int_eq(cfg->shard, 0);
+	ck_assert_int_eq(cfg->ott_per_launcher, 4);
+	ck_assert_int_eq(cfg->max_token_lifetime, 3600);
 	ck_assert_int_eq(cfg->ott_ttl, 60);
 	ck_assert_int_eq(cfg->session_timeout, 240);
 	ck_assert_int_eq(cfg->heartbeat_interval, 120);
@@ -41,8 +51,8 @@ START_TEST(test_sample)
 	ck_assert_int_eq(cfg->launcher_timeout, 240);
 	ck_assert_int_eq(cfg->max_body, 8192);
 	ck_assert_int_eq(cfg->rate_limit, 0);
-	ck_assert_str_eq(cfg->launcher_secret, "set-by-me-launcher");
-	ck_assert_str_eq(cfg->launch_secret, "set-by-me-jwt");
+	ck_assert_str_eq(cfg->launcher_secret, "filled-secret-00-0123456789abcdef");
+	ck_assert_str_eq(cfg->launch_secret, "filled-secret-01-0123456789abcdef");
 	ck_assert_int_eq(cfg->nproxies, 1);
 	ck_assert_int_eq(cfg->proxies[0].af, AF_INET);
 	ck_assert_int_eq(cfg->proxies[0].prefix, 8);
@@ -58,10 +68,10 @@ START_TEST(test_sample)
 	ck_assert_ptr_eq(g, &cfg->games[0]);
 	ck_assert_str_eq(g->name, "Fantasy Quest");
 	ck_assert_int_eq(g->napi_keys, 1);
-	ck_assert_str_eq(g->api_keys[0], "set-by-me-fq");
+	ck_assert_str_eq(g->api_keys[0], "filled-secret-02-0123456789abcdef");
 	ck_assert_int_eq(g->price, 10);
 	ck_assert_str_eq(g->provider, "gameprovider");
-	ck_assert_str_eq(g->hmac_secret, "set-by-me-hmac");
+	ck_assert_str_eq(g->hmac_secret, "filled-secret-03-0123456789abcdef");
 	ck_assert_int_eq(g->min_bet, 1);
 	ck_assert_int_eq(g->max_bet, 500);
 	ck_assert_int_eq(g->default_bet, 10);
@@ -76,6 +86,10 @@ START_TEST(test_sample)
 	ck_assert_ptr_eq(c, &cfg->cafes[0]);
 	ck_assert_int_eq(c->nnets, 1);
 	ck_assert_int_eq(c->nets[0].prefix, 24);
+	ck_assert_int_eq(c->nkeys, 1);
+	ck_assert_str_eq(c->keys[0].id, "k2026a");
+	ck_assert_str_eq(c->keys[0].secret, "filled-secret-04-0123456789abcdef");
+	ck_assert_int_eq(c->start_quota, 600);
 	ck_assert_uint_eq(c->hash, 0x721edd8fu);
 	ck_assert_ptr_eq(pw_config_cafe_by_hash(cfg, 0x721edd8fu), c);
 	ck_assert_ptr_eq(pw_config_game_by_hash(cfg, 0xd7fa8372u), g);
@@ -160,6 +174,9 @@ START_TEST(test_all_globals)
 	    "billing-unit 15\nlauncher-timeout 16\nmax-body 64\n"
 	    "max-header 1024\nheader-timeout 17\nbody-timeout 18\n"
 	    "idle-timeout 19\nmax-connections 20\nrate-limit 21\n"
+	    "max-connections-per-source 22\ncafe-start-quota 23\n"
+	    "home-start-quota 24\nhome-start-total 25\n"
+	    "launcher-key-required yes\n"
 	    "launcher-secret L\nlaunch-secret J\n"
 	    "trusted-proxy 192.0.2.1\ntrusted-proxy 2001:db8::/32\n"
 	    "currency-truncation KRW 10\ncurrency-truncation usd 1\n");
@@ -194,6 +211,11 @@ START_TEST(test_all_globals)
 	ck_assert_int_eq(cfg->idle_timeout, 19);
 	ck_assert_int_eq(cfg->max_connections, 20);
 	ck_assert_int_eq(cfg->rate_limit, 21);
+	ck_assert_int_eq(cfg->max_conn_per_source, 22);
+	ck_assert_int_eq(cfg->cafe_start_quota, 23);
+	ck_assert_int_eq(cfg->home_start_quota, 24);
+	ck_assert_int_eq(cfg->home_start_total, 25);
+	ck_assert_int_eq(cfg->launcher_key_required, 1);
 	ck_assert_str_eq(cfg->launcher_secret, "L");
 	ck_assert_str_eq(cfg->launch_secret, "J");
 	ck_assert_int_eq(cfg->nproxies, 2);
@@ -229,7 +251,7 @@ START_TEST(test_embedded)
 	ck_assert_int_eq(pw_config_truncation(cfg, "vnd"), 1000);
 
 	ck_assert_int_eq(cfg->ngames, 1);
-	g = pw_config_game_by_key(cfg, "dev-game-key", 12);
+	g = pw_config_game_by_key(cfg, "dev-game-key", 12, NULL);
 	ck_assert_ptr_nonnull(g);
 	ck_assert_str_eq(g->id, "devgame");
 	ck_assert_uint_eq(g->hash, 0x7756bbb7u);

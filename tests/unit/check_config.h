@@ -24,7 +24,13 @@ static const char sample_conf[] =
 "store             /var/db/playwave/store\n"
 "store-slots       1048576\n"
 "billing-log       /var/db/playwave/billing.log\n"
-"billing-fsync     interval              # always | interval (1 s)\n"
+"billing-fsync     interval              # always | interval (once per reaper pass)\n"
+"billing-segment-size 64M                # the active log file is closed past this size\n"
+"max-connections-per-source 256          # TCP peers outside trusted-proxy; proxies exempt\n"
+"cafe-start-quota  600                   # launcher starts per cafe per 600 s\n"
+"home-start-quota  60                    # home-key starts per /24 or /56 per 600 s\n"
+"home-start-total  6000                  # home-key starts overall per 600 s\n"
+"launcher-key-required no                # yes: a cafe without launcher-key refuses starts\n"
 "ott-ttl           60\n"
 "session-timeout   240                   # no heartbeat for this long: EXPIRED\n"
 "heartbeat-interval 120                  # next_heartbeat_in\n"
@@ -32,9 +38,18 @@ static const char sample_conf[] =
 "billing-unit      60                    # seconds in a billed minute (tests: a few)\n"
 "launcher-timeout  240\n"
 "max-body          8192\n"
-"rate-limit        0                     # requests/s per API key; 0 = off\n"
-"launcher-secret   \"change-me-launcher\"  # HMAC key of launcher requests\n"
-"launch-secret     \"change-me-jwt\"       # HS256 key of real-play launch tokens\n"
+"rate-limit        0                     # requests/s per API key (and per cafe / source\n"
+"                                        # address on the launcher API, per game on\n"
+"                                        # authenticate); 0 = off\n"
+"ott-per-launcher  4                     # unconsumed live OTTs one launcher session may hold\n"
+"max-token-lifetime 3600                 # longest exp - iat accepted in a launch token\n"
+"metrics-listen    127.0.0.1:9180        # operator endpoints; /metrics on the API listener\n"
+"                                        # answers loopback peers only\n"
+"shard             0                     # scale-out: this host's shard (0-15), carried by\n"
+"                                        # every id it mints (see \"Beyond one host\")\n"
+"launcher-secret   \"change-me-launcher\"  # the home key: starts of launchers outside any cafe\n"
+"                                        # (API.md 2; public by nature)\n"
+"launch-secret     \"change-me-jwt\"       # HS256 key of real-play launch tokens (API.md 4)\n"
 "trusted-proxy     10.0.0.0/8            # may repeat; X-Forwarded-For honoured from these\n"
 "user              _playwave             # when started as root: drop to it after bind;\n"
 "                                        # as root with no user: a warning, stays root\n"
@@ -55,22 +70,36 @@ static const char sample_conf[] =
 "\n"
 "cafe seoul-01 {\n"
 "    network       203.0.113.0/24        # may repeat; launcher requests from here are this cafe\n"
+"    launcher-key  k2026a \"change-me-k1\" # may repeat (rotation): ID SECRET; this cafe's\n"
+"                                        # launchers sign their starts with it (X-Key-Id)\n"
 "}\n";
 
 /*
  * The example's secrets are "change-me" placeholders, which a file may
- * not keep: the example with each one made a secret of the same length.
+ * not keep: the example with each one made a secret of its own (at
+ * least 16 characters, no two alike).
  */
 static inline char *
 sample_filled(void)
 {
-	char	*text, *p;
+	char	*text, *p, *q, *out;
+	size_t	 n = 0;
+	int	 k = 0;
 
 	text = strdup(sample_conf);
+	out = calloc(1, strlen(sample_conf) + 64 * 16);
 	ck_assert_ptr_nonnull(text);
-	while ((p = strstr(text, "change-me")) != NULL)
-		memcpy(p, "set-by-me", 9);
-	return (text);
+	ck_assert_ptr_nonnull(out);
+	for (p = text; (q = strstr(p, "\"change-me")) != NULL; ) {
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		n += (size_t)sprintf(out + n, "\"filled-secret-%02d-%s\"", k++,
+		    "0123456789abcdef");
+		p = strchr(q + 1, '"') + 1;
+	}
+	strcpy(out + n, p);
+	free(text);
+	return (out);
 }
 
 static inline struct pw_config *

@@ -164,16 +164,16 @@ START_TEST(test_api_keys)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(a->napi_keys, 2);
-	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "old-key-a", 9), a);
-	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "new-key-a", 9), a);
-	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "key-b", 5), b);
-	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-c", 5));
-	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-b", 4));
-	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-bb", 6));
-	ck_assert_ptr_null(pw_config_game_by_key(cfg, "new-key-A", 9));
-	ck_assert_ptr_null(pw_config_game_by_key(cfg, "", 0));
+	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "old-key-a", 9, NULL), a);
+	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "new-key-a", 9, NULL), a);
+	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "key-b", 5, NULL), b);
+	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-c", 5, NULL));
+	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-b", 4, NULL));
+	ck_assert_ptr_null(pw_config_game_by_key(cfg, "key-bb", 6, NULL));
+	ck_assert_ptr_null(pw_config_game_by_key(cfg, "new-key-A", 9, NULL));
+	ck_assert_ptr_null(pw_config_game_by_key(cfg, "", 0, NULL));
 	/* The length counts, not a NUL. */
-	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "key-bXYZ", 5), b);
+	ck_assert_ptr_eq(pw_config_game_by_key(cfg, "key-bXYZ", 5, NULL), b);
 	free(cfg);
 }
 END_TEST
@@ -194,7 +194,7 @@ END_TEST
 START_TEST(test_cafes_proxies)
 {
 	struct pw_config	*cfg = parse_ok(
-	    "trusted-proxy 10.0.0.0/8\ntrusted-proxy fd00::/8\n"
+	    "trusted-proxy 10.0.0.0/8\ntrusted-proxy fd00::/32\n"
 	    "cafe a { network 203.0.113.0/25 network 2001:db8:a::/48 }\n"
 	    "cafe b { network 203.0.113.128/25 }\n");
 	struct sockaddr_storage	 ss;
@@ -212,7 +212,7 @@ START_TEST(test_cafes_proxies)
 	sockaddr6(&ss, "2001:db8:a:1::5");
 	ck_assert_ptr_eq(pw_config_cafe_for_addr(cfg, (void *)&ss), a);
 	ck_assert_int_eq(pw_config_is_proxy(cfg, (void *)&ss), 0);
-	sockaddr6(&ss, "fd12::1");
+	sockaddr6(&ss, "fd00:0:12::1");
 	ck_assert_int_eq(pw_config_is_proxy(cfg, (void *)&ss), 1);
 	ck_assert_ptr_null(pw_config_cafe_for_addr(cfg, (void *)&ss));
 	sockaddr4(&ss, "10.2.3.4");

@@ -26,7 +26,8 @@ struct secret_case {
 	const char	*word;
 };
 
-#define SECRETS_OK	"launcher-secret l\nlaunch-secret j\n"	/* lines 1-2 */
+#define L16	"-0123456789abcdef"	/* makes a secret long enough */
+#define SECRETS_OK	"launcher-secret l" L16 "\nlaunch-secret j" L16 "\n"	/* 1-2 */
 
 static const struct secret_case placeholders[] = {
 	{ "launcher-secret \"change-me-launcher-secret\"\n", 1,
@@ -46,13 +47,15 @@ static const struct secret_case placeholders[] = {
 
 /* Any key of the built-in configuration, under any secret directive. */
 static const struct secret_case dev_keys[] = {
-	{ "launcher-secret dev-launcher-secret\nlaunch-secret j\n", 1,
+	{ "launcher-secret dev-launcher-secret\nlaunch-secret j" L16 "\n", 1,
 	  "launcher-secret is a key of the built-in development" },
-	{ "launcher-secret l\nlaunch-secret \"dev-hmac-secret\"\n", 2,
+	{ "launcher-secret l" L16 "\nlaunch-secret \"dev-hmac-secret\"\n", 2,
 	  "launch-secret is a key of the built-in development" },
-	{ SECRETS_OK "game g {\n  api-key dev-game-key\n  hmac-secret h\n}\n",
+	{ SECRETS_OK "game g {\n  api-key dev-game-key\n  hmac-secret h" L16
+	  "\n}\n",
 	  4, "api-key of game 'g' is a key of the built-in development" },
-	{ SECRETS_OK "game g {\n  api-key k\n  hmac-secret dev-launch-secret\n"
+	{ SECRETS_OK "game g {\n  api-key k" L16 "\n  hmac-secret "
+	  "dev-launch-secret\n"
 	  "}\n", 5, "hmac-secret of game 'g' is a key of the built-in" },
 };
 
@@ -131,7 +134,7 @@ START_TEST(test_system_example)
 	ck_assert_int_eq(pw_config_parse(cfg, sample_conf, strlen(sample_conf),
 	    "example.conf", err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err,
-	    "example.conf:16: launcher-secret is a placeholder"));
+	    "example.conf:30: launcher-secret is a placeholder"));
 	free(cfg);
 }
 END_TEST
@@ -189,6 +192,102 @@ START_TEST(test_embedded_copied_to_file)
 }
 END_TEST
 
+/*
+ * Contract v3's rules for a file: secrets of 16 characters or more, no
+ * value in two roles (two cafes' keys included), launcher-key syntax,
+ * trusted proxies no wider than /8 or /32 and outside every cafe, and
+ * start quotas that cannot fill a quarter of the store.  Each names its
+ * line and never the value.
+ */
+#define CAFE_NET	"  network 203.0.113.0/24\n"
+static const struct secret_case v3_rules[] = {
+	{ "launcher-secret short-secret\n", 1,
+	  "launcher-secret is shorter than 16 characters" },
+	{ SECRETS_OK "game g {\n  api-key k" L16 "\n  hmac-secret 123456789"
+	  "012345\n}\n", 5, "hmac-secret of game 'g' is shorter than 16" },
+	{ "launcher-secret same" L16 "\nlaunch-secret same" L16 "\n", 2,
+	  "launch-secret is the value of another secret" },
+	{ SECRETS_OK "game g {\n  api-key l" L16 "\n}\n", 4,
+	  "api-key of game 'g' is the value of another secret" },
+	{ SECRETS_OK "game g {\n  api-key k" L16 "\n  hmac-secret k" L16
+	  "\n}\n", 5, "hmac-secret of game 'g' is the value of another" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key ka a" L16 "\n}\n"
+	  "cafe b {\n  network 198.51.100.0/24\n  launcher-key kb a" L16
+	  "\n}\n", 9, "launcher-key of cafe 'b' is the value of another" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key ka a" L16 "\n"
+	  "  launcher-key kb a" L16 "\n}\n", 6,
+	  "launcher-key of cafe 'a' is the value of another" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key ka j" L16 "\n}\n",
+	  5, "launcher-key of cafe 'a' is the value of another" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key \"k 1\" a" L16
+	  "\n}\n", 5, "expected a key id of 1 to 32" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key ka a" L16 "\n}\n"
+	  "cafe b {\n  network 198.51.100.0/24\n  launcher-key ka b" L16
+	  "\n}\n", 9, "launcher-key id 'ka' is already a key of cafe 'a'" },
+	{ SECRETS_OK "cafe a {\n" CAFE_NET "  launcher-key k1 a" L16 "\n"
+	  "  launcher-key k2 b" L16 "\n  launcher-key k3 c" L16 "\n}\n", 7,
+	  "too many launcher-key lines" },
+	{ SECRETS_OK "trusted-proxy 0.0.0.0/0\n", 3,
+	  "'trusted-proxy' network wider than /8" },
+	{ SECRETS_OK "trusted-proxy 10.0.0.0/7\n", 3,
+	  "'trusted-proxy' network wider than /8" },
+	{ SECRETS_OK "trusted-proxy 2001:db8::/31\n", 3,
+	  "'trusted-proxy' network wider than /8" },
+	{ SECRETS_OK "trusted-proxy 203.0.113.128/25\ncafe a {\n" CAFE_NET
+	  "}\n", 6, "a trusted-proxy network overlaps a network of cafe 'a'" },
+	{ SECRETS_OK "store-slots 16384\nhome-start-total 500\n"
+	  "cafe a {\n" CAFE_NET "  cafe-start-quota 100\n}\n", 8,
+	  "start quotas too large for the store" },
+};
+
+START_TEST(test_v3_rules)
+{
+	const struct secret_case	*sc = &v3_rules[_i];
+	struct pw_config		*cfg = new_config();
+	char				 dir[256], path[300], err[512];
+
+	tmp_dir(dir, sizeof(dir), "pwsecret");
+	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
+	write_text(path, sc->text);
+	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	refused(sc, path, err);
+	ck_assert_msg(strstr(err, L16) == NULL, "a secret in \"%s\"", err);
+	free(cfg);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* What the rules allow: the same file with each made right loads. */
+START_TEST(test_v3_allowed)
+{
+	static const char text[] = SECRETS_OK "store-slots 16384\n"
+	    "home-start-total 300\ncafe-start-quota 100\n"
+	    "trusted-proxy 10.0.0.0/8\ntrusted-proxy 2001:db8::/32\n"
+	    "cafe a {\n" CAFE_NET "  launcher-key k2026a a" L16 "\n"
+	    "  launcher-key k2026b b" L16 "\n}\n"
+	    "cafe b {\n  network 198.51.100.0/24\n  cafe-start-quota 50\n}\n";
+	struct pw_config	*cfg = new_config();
+	char			 dir[256], path[300], err[512];
+	const struct pw_cafe	*c;
+
+	tmp_dir(dir, sizeof(dir), "pwsecret");
+	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
+	write_text(path, text);
+	if (pw_config_load(cfg, path, err, sizeof(err)) == -1)
+		ck_abort_msg("%s", err);
+	ck_assert_ptr_nonnull(pw_config_launcher_key(cfg, "k2026b", &c));
+	ck_assert_str_eq(c->id, "a");
+	ck_assert_ptr_null(pw_config_launcher_key(cfg, "k2026c", &c));
+	ck_assert_int_eq(pw_config_cafe(cfg, "a")->start_quota, 100);
+	ck_assert_int_eq(pw_config_cafe(cfg, "b")->start_quota, 50);
+	ck_assert_int_eq(pw_config_cafe(cfg, "b")->nkeys, 0);
+	free(cfg);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 config_secrets_suite(void)
 {
@@ -206,6 +305,9 @@ config_secrets_suite(void)
 	tcase_add_loop_test(tc, test_dev_key_in_file, 0,
 	    (int)(sizeof(dev_keys) / sizeof(dev_keys[0])));
 	tcase_add_test(tc, test_embedded_copied_to_file);
+	tcase_add_loop_test(tc, test_v3_rules, 0,
+	    (int)(sizeof(v3_rules) / sizeof(v3_rules[0])));
+	tcase_add_test(tc, test_v3_allowed);
 	suite_add_tcase(s, tc);
 
 	return (s);

@@ -106,8 +106,9 @@ gs_new(struct fix *f, uint8_t id, uint32_t billed, uint32_t logged)
 	s->u.gs.game = pw_config_idhash("alpha");
 	s->u.gs.cafe = pw_config_idhash("cafe-a");
 	s->u.gs.price = 10;
-	s->u.gs.start = pw_now() - 100;
-	atomic_store(&s->u.gs.last_seen, pw_now());
+	s->u.gs.start_ms = pw_store_now(&f->st) - 100000;
+	s->u.gs.start_wall_ms = pw_now_ms() - 100000;
+	atomic_store(&s->u.gs.last_seen_ms, pw_store_now(&f->st));
 	atomic_store(&s->u.gs.logged, logged);
 	pw_store_publish(s, PW_GS_LIVE, billed);
 	return (s);
@@ -312,26 +313,23 @@ START_TEST(test_mend_probe_run)
 {
 	struct fix f;
 	struct pw_slot *s[3];
-	uint8_t key[PW_KEY_LEN];
+	uint8_t keys[3][PW_KEY_LEN];
 	uint64_t home;
 	int i;
 
 	fix_open(&f);
-	memset(key, 0, sizeof(key));
-	key[0] = 7;
 	for (i = 0; i < 3; i++) {
-		key[15] = (uint8_t)i;
-		s[i] = pw_store_claim(&f.st, key, PW_T_OTT);
+		tmp_key_homed(&f.st, keys[i], 100, (uint32_t)i);
+		s[i] = pw_store_claim(&f.st, keys[i], PW_T_OTT);
 		ck_assert_ptr_nonnull(s[i]);
 		pw_store_publish(s[i], PW_OTT_ISSUED, 0);
 	}
 	home = pw_store_index(&f.st, s[0]);
 	ck_assert_uint_eq(pw_store_index(&f.st, s[2]), home + 2);
 	atomic_store(&s[1]->word, 0);		/* the page came back empty */
-	key[15] = 2;
-	ck_assert_ptr_null(pw_store_find(&f.st, key, PW_T_OTT, NULL));
+	ck_assert_ptr_null(pw_store_find(&f.st, keys[2], PW_T_OTT, NULL));
 	ck_assert_uint_eq(pw_store_mend(&f.st), 1);
-	ck_assert_ptr_eq(pw_store_find(&f.st, key, PW_T_OTT, NULL), s[2]);
+	ck_assert_ptr_eq(pw_store_find(&f.st, keys[2], PW_T_OTT, NULL), s[2]);
 	ck_assert_uint_eq(pw_store_mend(&f.st), 0);
 	fix_close(&f);
 }
@@ -487,8 +485,7 @@ START_TEST(test_minutes_in_ms)
 	struct pw_slot s;
 
 	memset(&s, 0, sizeof(s));
-	s.u.gs.start = 1000;
-	s.u.gs.start_msec = 700;
+	s.u.gs.start_ms = 1000700;
 	ck_assert_uint_eq(pw_gs_start_ms(&s), 1000700);
 	ck_assert_uint_eq(pw_gs_due(&s, 1000700, 3), 1);
 	ck_assert_uint_eq(pw_gs_due(&s, 1003699, 3), 1);

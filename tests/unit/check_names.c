@@ -105,7 +105,7 @@ START_TEST(test_metrics_from_tables)
 	pw_count(&st, PW_C_OTT_ISSUED, 3);
 	pw_count(&st, PW_C_GS_ENDED + PW_R_LAUNCHER_LOST, 2);
 	pw_count(&st, PW_C_EP_LOTT, 5);
-	n = pw_metrics_render(&st, buf, sizeof(buf));
+	n = pw_metrics_render(&st, NULL, buf, sizeof(buf));
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_lt(n, sizeof(buf) - 1);
 	ck_assert_ptr_nonnull(strstr(buf, "\nplaywaved_otts_issued_total 3\n"));
@@ -126,7 +126,7 @@ START_TEST(test_metrics_from_tables)
 		ck_assert_msg(strstr(buf, line) != NULL, "%s", line);
 	}
 	/* Too small a buffer: cut, never overrun, still terminated. */
-	n = pw_metrics_render(&st, buf, 100);
+	n = pw_metrics_render(&st, NULL, buf, 100);
 	ck_assert_uint_lt(n, 100);
 	ck_assert_uint_eq(strlen(buf), n);
 	pw_store_close(&st);

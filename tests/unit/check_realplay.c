@@ -67,7 +67,7 @@ login(const char *rid, const char *body, const char *sub)
 	l.token = rid;
 	l.toklen = strlen(rid);
 	l.exp = 2000000000u;
-	l.now = 1700000000u;
+	l.now_ms = 1700000000000ull;
 	return (l);
 }
 
@@ -86,8 +86,8 @@ START_TEST(test_new_token_record)
 	ck_assert_ptr_nonnull(s = pw_pt_find(&fx.st, pt));
 	ck_assert_uint_eq(s->u.pt.game, 0x1234abcd);
 	ck_assert_uint_eq(s->u.pt.exp, 2000000000u);
-	ck_assert_uint_eq(atomic_load(&s->u.pt.last_seen), 1700000000u);
-	ck_assert_uint_eq(s->u.pt.created, 1700000000u);
+	ck_assert_uint_eq(atomic_load(&s->u.pt.last_seen_ms), 1700000000000ull);
+	ck_assert_uint_eq(s->u.pt.created_ms, 1700000000000ull);
 	ck_assert_str_eq(s->u.pt.sub, "44-12345-67890");
 
 	pw_rp_reqid_key(key, "fantasyquest", "rid-1");
@@ -110,7 +110,7 @@ START_TEST(test_same_body_same_token)
 	ck_assert_int_eq(pw_rp_login(&fx.st, &l, pt1), PW_RP_NEW);
 	for (i = 0; i < 5; i++) {
 		memset(pt2, 0, sizeof(pt2));
-		l.now += 10;
+		l.now_ms += 10000;
 		ck_assert_int_eq(pw_rp_login(&fx.st, &l, pt2), PW_RP_REPLAY);
 		ck_assert_mem_eq(pt1, pt2, PW_KEY_LEN);
 	}

@@ -175,27 +175,28 @@ START_TEST(test_launcher_replace)
 	uint64_t w;
 
 	fix_open(&f);
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l1), 0);
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-2", 4, 0, l3), 0);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_OK);
-	s1 = got;
-	ck_assert_int_eq(pw_ls_start(&f.st, "pc-1", 4, 0, l2), 0);
+	ck_assert_int_eq(tmp_ls_start(&f.st, "pc-1", cafe_hash(&f, "cafe-a"), l1), 0);
+	ck_assert_int_eq(tmp_ls_start(&f.st, "pc-2", cafe_hash(&f, "cafe-a"), l3), 0);
+	s1 = pw_store_find(&f.st, l1, PW_T_LS, &w);
+	ck_assert_ptr_nonnull(s1);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_LIVE);
+	ck_assert_int_eq(tmp_ls_start(&f.st, "pc-1", cafe_hash(&f, "cafe-a"), l2), 0);
 	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_LS_STARTED), 3);
 
 	ck_assert_ptr_eq(pw_store_find(&f.st, l1, PW_T_LS, &w), s1);
 	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_ENDED);
 	ck_assert_uint_eq(PW_W_REASON(w), PW_R_REPLACED);
-	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_at), 0);
-	got = NULL;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, &got), PW_TOUCH_ENDED);
-	ck_assert_ptr_null(got);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l2, 0, &got), PW_TOUCH_OK);
-	s2 = got;
-	ck_assert_int_eq(pw_ls_touch(&f.st, l3, 0, &got), PW_TOUCH_OK);
-	s3 = got;
+	ck_assert_uint_ne(atomic_load(&s1->u.ls.ended_ms), 0);
+	s2 = pw_store_find(&f.st, l2, PW_T_LS, &w);
+	ck_assert_ptr_nonnull(s2);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_LIVE);
+	s3 = pw_store_find(&f.st, l3, PW_T_LS, &w);
+	ck_assert_ptr_nonnull(s3);
+	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_LIVE);
 	ck_assert_ptr_ne(s3, s2);
+	(void)got;
 
-	pw_pc_key(pck, 0, "pc-1", 4);
+	pw_pc_key(pck, cafe_hash(&f, "cafe-a"), "pc-1", 4);
 	pc = pw_store_find(&f.st, pck, PW_T_PC, NULL);
 	ck_assert_ptr_nonnull(pc);
 	ck_assert_ptr_eq(pw_store_deref(&f.st, atomic_load(&pc->u.pc.ls),
@@ -203,10 +204,9 @@ START_TEST(test_launcher_replace)
 	ck_assert_int_eq(memcmp(s2->u.ls.pc, pck, PW_KEY_LEN), 0);
 	ck_assert_uint_eq(count_live(&f.st, PW_T_PC), 2);
 	/* Ending an ended launcher session changes nothing. */
-	ck_assert_int_eq(pw_ls_end_slot(s1, PW_R_ENDED, pw_now()), 0);
+	ck_assert_int_eq(pw_ls_end_slot(&f.st, s1, PW_R_ENDED,
+	    pw_store_now(&f.st)), 0);
 	ck_assert_uint_eq(PW_W_REASON(pw_slot_word(s1)), PW_R_REPLACED);
-	pw_uuid_new(NULL, l1);
-	ck_assert_int_eq(pw_ls_touch(&f.st, l1, 0, NULL), PW_TOUCH_NOT_FOUND);
 	fix_close(&f);
 }
 END_TEST

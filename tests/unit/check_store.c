@@ -82,7 +82,7 @@ START_TEST(test_types_api)
 	uint64_t w;
 
 	ts_open(&t, 4096, 0);
-	pw_pc_key(pck, 0, "pc-7", 4);
+	pw_pc_key(pck, 77, "pc-7", 4);
 	ck_assert_int_eq(pw_ott_issue(&t.st, 42, 0, pck, 0, 123456, ott), 0);
 	s = pw_store_find(&t.st, ott, PW_T_OTT, &w);
 	ck_assert_ptr_nonnull(s);
@@ -92,7 +92,7 @@ START_TEST(test_types_api)
 	ck_assert_int_eq(memcmp(s->u.ott.pc, pck, PW_KEY_LEN), 0);
 	ck_assert_ptr_null(pw_store_find(&t.st, ott, PW_T_GS, NULL));
 
-	ck_assert_int_eq(pw_ls_start(&t.st, "pc-7", 4, 0, ls), 0);
+	ck_assert_int_eq(tmp_ls_start(&t.st, "pc-7", 77, ls), 0);
 	s = pw_store_find(&t.st, ls, PW_T_LS, &w);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_uint_eq(PW_W_STATE(w), PW_LS_LIVE);
@@ -167,9 +167,7 @@ START_TEST(test_ref)
 	ck_assert_ptr_null(pw_store_deref(&t.st, ref, PW_T_GS, NULL));
 
 	/* Another key with the same home takes the freed slot. */
-	memcpy(kb, ka, PW_KEY_LEN);
-	kb[2] ^= 0x5a;
-	kb[3] ^= 0xa5;
+	tmp_key_homed(&t.st, kb, pw_store_home(&t.st, ka), 1);
 	b = put(&t.st, kb, PW_T_GS);
 	ck_assert_ptr_eq(b, a);
 	ck_assert_ptr_null(pw_store_deref(&t.st, ref, PW_T_GS, NULL));
@@ -182,10 +180,10 @@ START_TEST(test_ref)
 END_TEST
 
 /*
- * A slot reused by a key that shares the first four bytes of the old one.
- * Keys homed at the same slot already agree in their low log2(nslots)
- * bits, so with random keys this happens once in 2^(32 - log2(nslots))
- * reuses: a stale reference must still not resolve to the new record.
+ * A slot reused by a key of the same home that shares the key bytes a
+ * reference checks (8-11) with the old one: with random keys this
+ * happens once in 2^17 reuses, and a stale reference must still not
+ * resolve to the new record (the generation tells them apart).
  */
 START_TEST(test_ref_reuse_same_prefix)
 {
@@ -193,14 +191,22 @@ START_TEST(test_ref_reuse_same_prefix)
 	struct pw_slot *a, *b;
 	uint8_t ka[PW_KEY_LEN], kb[PW_KEY_LEN];
 	pw_ref_t ref;
+	uint64_t i;
 
 	ts_open(&t, 4096, 0);
 	key_of(ka, "ref", 2, 0);
 	a = put(&t.st, ka, PW_T_GS);
 	ref = pw_store_ref(&t.st, a);
 	free_slot(a);
-	memcpy(kb, ka, PW_KEY_LEN);
-	kb[9] ^= 0xff;
+	/* Same home, and the same bytes 8-11 the reference checks. */
+	for (i = 1;; i++) {
+		memcpy(kb, ka, PW_KEY_LEN);
+		memcpy(kb, &i, sizeof(i));
+		if (memcmp(kb, ka, PW_KEY_LEN) != 0 &&
+		    pw_store_home(&t.st, kb) == pw_store_home(&t.st, ka))
+			break;
+		ck_assert_uint_lt(i, 1000000);
+	}
 	b = put(&t.st, kb, PW_T_GS);
 	ck_assert_ptr_eq(b, a);
 	ck_assert_msg(pw_store_deref(&t.st, ref, PW_T_GS, NULL) == NULL,
@@ -269,13 +275,12 @@ END_TEST
 
 /* ---- tombstones ---- */
 
-/* Keys that differ only past the bytes the home is taken from. */
+/* Keys of one home (placement is keyed: searched for). */
 static void
-key_same_home(uint8_t k[PW_KEY_LEN], const uint8_t base[PW_KEY_LEN],
-    uint8_t j)
+key_same_home(const struct pw_store *st, uint8_t k[PW_KEY_LEN],
+    const uint8_t base[PW_KEY_LEN], uint8_t j)
 {
-	memcpy(k, base, PW_KEY_LEN);
-	memset(k + 8, j, PW_KEY_LEN - 8);
+	tmp_key_homed(st, k, pw_store_home(st, base), j);
 }
 
 START_TEST(test_tombstones)
@@ -289,7 +294,7 @@ START_TEST(test_tombstones)
 	ts_open(&t, 4096, 0);
 	key_of(base, "tomb", 0, 0);
 	for (i = 0; i < 3; i++) {
-		key_same_home(k[i], base, (uint8_t)(i + 1));
+		key_same_home(&t.st, k[i], base, (uint8_t)(i + 1));
 		s[i] = put(&t.st, k[i], PW_T_GS);
 	}
 	h = pw_store_index(&t.st, s[0]);

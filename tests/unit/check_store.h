@@ -193,20 +193,20 @@ fill_payload(struct pw_slot *s, unsigned type, uint32_t v)
 	case PW_T_LS:
 		memset(s->u.ls.pc, (int)(v & 0xff), PW_KEY_LEN);
 		s->u.ls.cafe = v;
-		atomic_store(&s->u.ls.last_seen, v + 2);
+		atomic_store(&s->u.ls.last_seen_ms, v + 2);
 		s->u.ls.created_ms = (uint64_t)v << 20;
 		break;
 	case PW_T_GS:
 		s->u.gs.game = v;
 		s->u.gs.cafe = v + 1;
-		s->u.gs.start = v + 2;
-		atomic_store(&s->u.gs.last_seen, v + 3);
+		s->u.gs.start_ms = v + 2;
+		atomic_store(&s->u.gs.last_seen_ms, v + 3);
 		s->u.gs.price = v + 4;
 		break;
 	case PW_T_PC:
 		atomic_store(&s->u.pc.ls, (pw_ref_t)v << 32 | 7);
 		atomic_store(&s->u.pc.gs, (pw_ref_t)v << 32 | 9);
-		atomic_store(&s->u.pc.touched, v);
+		atomic_store(&s->u.pc.touched_ms, v);
 		break;
 	case PW_T_WALLET:
 		atomic_store(&s->u.w.balance, (int64_t)v * 100);
@@ -225,7 +225,7 @@ fill_payload(struct pw_slot *s, unsigned type, uint32_t v)
 	case PW_T_PT:
 		s->u.pt.game = v;
 		s->u.pt.exp = v + 1;
-		s->u.pt.created = v + 2;
+		s->u.pt.created_ms = v + 2;
 		snprintf(s->u.pt.sub, sizeof(s->u.pt.sub), "p-%u", v);
 		break;
 	}

@@ -77,7 +77,7 @@ START_TEST(test_refused)
 	pw_store_close(&t.st);
 	ck_assert_int_eq(stat(t.path, &sb), 0);
 	size = sb.st_size;
-	ck_assert_int_eq(size, (off_t)(PW_STORE_HDR_SIZE + 4096 * 64));
+	ck_assert_int_eq(size, (off_t)(PW_STORE_HDR_SIZE + 4096 * PW_SLOT_SIZE));
 	hdr = malloc(PW_STORE_HDR_SIZE);
 	ck_assert_ptr_nonnull(hdr);
 	fd = open(t.path, O_RDONLY);

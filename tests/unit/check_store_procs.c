@@ -151,17 +151,17 @@ struct hb_shm {
 	_Atomic uint32_t	 done;
 	_Atomic uint32_t	 bad;
 	_Atomic uint32_t	 drops;
-	_Atomic uint32_t	 last;
+	_Atomic uint64_t	 last;
 	_Atomic uint64_t	 samples;
 	_Atomic uint64_t	 moves;
 };
 
 static void
 hb_writer(struct pw_store *st, struct pw_slot *s, const uint8_t *key,
-    uint32_t game, uint32_t base, struct hb_shm *h, uint32_t me)
+    uint32_t game, uint64_t base, struct hb_shm *h, uint32_t me)
 {
 	struct pw_gs_info info;
-	uint32_t i, x;
+	uint64_t i, x;
 
 	pw_store_set_cell(st, me + 1);
 	atomic_fetch_add(&h->ready, 1);
@@ -170,10 +170,10 @@ hb_writer(struct pw_store *st, struct pw_slot *s, const uint8_t *key,
 		_exit(2);
 	for (i = 0; i < HB_ITERS; i++) {
 		x = base + i * HB_WRITERS + me;
-		pw_atomic_max32(&s->u.gs.last_seen, x);
+		pw_atomic_max64(&s->u.gs.last_seen_ms, x);
 		/* Late and out-of-order heartbeats: must change nothing. */
-		pw_atomic_max32(&s->u.gs.last_seen, x - 1000);
-		pw_atomic_max32(&s->u.gs.last_seen, x % 977);
+		pw_atomic_max64(&s->u.gs.last_seen_ms, x - 1000);
+		pw_atomic_max64(&s->u.gs.last_seen_ms, x % 977);
 		/* A real heartbeat now is long before base. */
 		if (i % 1000 == 0 && pw_gs_touch(st, key, game, NULL,
 		    &info) != PW_TOUCH_OK)
@@ -187,18 +187,19 @@ hb_writer(struct pw_store *st, struct pw_slot *s, const uint8_t *key,
 static void
 hb_watcher(struct pw_slot *s, struct hb_shm *h)
 {
-	uint32_t prev, cur, done;
+	uint64_t prev, cur;
+	uint32_t done;
 	uint64_t n, moves;
 
 	atomic_fetch_add(&h->ready, 1);
 	if (await(&h->ready, HB_WRITERS + 1) == -1)
 		_exit(2);
-	prev = atomic_load(&s->u.gs.last_seen);
+	prev = atomic_load(&s->u.gs.last_seen_ms);
 	atomic_store(&h->watching, 1);
 	n = moves = 0;
 	do {
 		done = atomic_load(&h->done);
-		cur = atomic_load(&s->u.gs.last_seen);
+		cur = atomic_load(&s->u.gs.last_seen_ms);
 		if (cur < prev)
 			atomic_fetch_add(&h->drops, 1);
 		if (cur != prev)
@@ -219,7 +220,7 @@ START_TEST(test_heartbeat_monotonic)
 	struct hb_shm *h;
 	uint8_t ott[PW_KEY_LEN], gs[PW_KEY_LEN], uid[PW_UID_LEN];
 	pid_t pids[HB_WRITERS + 1];
-	uint32_t base, v;
+	uint64_t base, v;
 	int cafe;
 	unsigned i;
 
@@ -228,20 +229,20 @@ START_TEST(test_heartbeat_monotonic)
 	h = shm_new(sizeof(*h));
 	(void)pw_uid_pack(uid, "77", 2);
 	ck_assert_int_eq(pw_ott_issue(&t.st, cfg->games[0].hash, 0, NULL, 0,
-	    pw_now_ms(), ott), 0);
+	    pw_store_now(&t.st), ott), 0);
 	ck_assert_int_eq(pw_gs_verify(&t.st, cfg, ott, &cfg->games[0], uid,
 	    gs, &cafe), PW_V_OK);
 	s = pw_store_find(&t.st, gs, PW_T_GS, NULL);
 	ck_assert_ptr_nonnull(s);
 
 	/* One process first: up moves, down does not. */
-	v = atomic_load(&s->u.gs.last_seen);
-	pw_atomic_max32(&s->u.gs.last_seen, v - 5);
-	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen), v);
-	pw_atomic_max32(&s->u.gs.last_seen, v + 5);
-	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen), v + 5);
+	v = atomic_load(&s->u.gs.last_seen_ms);
+	pw_atomic_max64(&s->u.gs.last_seen_ms, v - 5);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen_ms), v);
+	pw_atomic_max64(&s->u.gs.last_seen_ms, v + 5);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen_ms), v + 5);
 
-	base = pw_now() + 1000000;
+	base = pw_store_now(&t.st) + 1000000000;
 	for (i = 0; i <= HB_WRITERS; i++) {
 		pids[i] = fork();
 		ck_assert_int_ne(pids[i], -1);
@@ -255,11 +256,11 @@ START_TEST(test_heartbeat_monotonic)
 	ck_assert_uint_eq(atomic_load(&h->bad), 0);
 	ck_assert_uint_eq(atomic_load(&h->drops), 0);
 	ck_assert_uint_ge(atomic_load(&h->moves), 1);
-	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen),
+	ck_assert_uint_eq(atomic_load(&s->u.gs.last_seen_ms),
 	    base + (HB_ITERS - 1) * HB_WRITERS + HB_WRITERS - 1);
 	/* The watcher's last sample came after every write. */
 	ck_assert_uint_eq(atomic_load(&h->last),
-	    atomic_load(&s->u.gs.last_seen));
+	    atomic_load(&s->u.gs.last_seen_ms));
 	free(cfg);
 	ts_close(&t);
 }
@@ -440,7 +441,7 @@ uniq_child(struct pw_store *st, struct uniq_shm *u, uint32_t me)
 			key_of(key, "uniq", r, i);
 			switch (pw_store_claim_unique(st, key, PW_T_PC, &s)) {
 			case PW_INS_NEW:
-				atomic_store(&s->u.pc.touched, me + 1);
+				atomic_store(&s->u.pc.touched_ms, me + 1);
 				pw_store_publish(s, 0, 0);
 				atomic_fetch_add(&u->nnew[r * UNIQ_KEYS + i],
 				    1);
@@ -498,7 +499,7 @@ START_TEST(test_claim_unique_race)
 			ck_assert_uint_eq(atomic_load(&u->nnew[idx]), 1);
 			s = pw_store_find(&t.st, key, PW_T_PC, NULL);
 			ck_assert_ptr_nonnull(s);
-			ck_assert_uint_eq(atomic_load(&s->u.pc.touched),
+			ck_assert_uint_eq(atomic_load(&s->u.pc.touched_ms),
 			    atomic_load(&u->winner[idx]));
 		}
 	}

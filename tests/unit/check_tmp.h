@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "pw_session.h"
 #include "pw_store.h"
 
 /* A new directory named tag.XXXXXX; its path in dir. */
@@ -34,6 +36,35 @@ tmp_store_open(struct pw_store *st, const char *path, uint64_t nslots)
 	if (pw_store_open(st, path, nslots, 1, 0, err, sizeof(err)) == -1)
 		ck_abort_msg("pw_store_open %s: %s", path, err);
 	pw_store_set_cell(st, 0);
+}
+
+/*
+ * A key whose probe run starts at home: placement is keyed, so tests
+ * that need keys sharing a home search for them (about nslots tries).
+ */
+static inline void
+tmp_key_homed(const struct pw_store *st, uint8_t out[PW_KEY_LEN],
+    uint64_t home, uint32_t seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < 64 * (st->mask + 1); i++) {
+		memset(out, 0, PW_KEY_LEN);
+		memcpy(out, &seed, sizeof(seed));
+		memcpy(out + 8, &i, sizeof(i));
+		if (pw_store_home(st, out) == home)
+			return;
+	}
+	ck_abort_msg("no key homed at %llu", (unsigned long long)home);
+}
+
+/* A launcher session of a new id: cafe 0 is a home one (its own PC). */
+static inline int
+tmp_ls_start(struct pw_store *st, const char *pc, uint32_t cafe,
+    uint8_t out[PW_KEY_LEN])
+{
+	pw_store_new_id(st, out);
+	return (pw_ls_start_key(st, pc, strlen(pc), cafe, 0, out));
 }
 
 #endif /* CHECK_TMP_H */

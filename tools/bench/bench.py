@@ -187,6 +187,7 @@ def config(**kw):
     bench's own PCs behind the loopback proxy."""
     o = dict(store_slots=4194304, session_timeout=3600,
              launcher_timeout=3600, price=0, rate_limit=0,
+             home_start_quota=4 * NPC, home_start_total=4 * NPC,
              extra="ott-per-launcher %d\ntrusted-proxy 127.0.0.1/32\n" %
              OTT_PER_PC)
     o.update(kw)
@@ -228,22 +229,24 @@ def start_nginx(body, reqid):
 
 # --- the API, for setting up ------------------------------------------------
 
-def signed(target, body):
-    """A launcher request signed beforehand (contract v2, a nonce of its
-    own: the server refuses a nonce twice): (body bytes, headers)."""
-    return pwtest.launcher_signed("POST", target, body)
+def signed(d, target, body, ls):
+    """A request of launcher session ls signed beforehand (contract v3:
+    its session key and its next seq, each accepted once): (body bytes,
+    headers)."""
+    key, seq = d.srv.sessions[ls]
+    d.srv.sessions[ls] = [key, seq + 1]
+    return pwtest.session_signed("POST", target, body, ls, key, seq)
 
 
 def pc_addr(i):
     """Where PC i is, behind the trusted proxy (127.0.0.1): an address
-    of its own, so that the replay cache's per-source quota is per PC, as
-    it would be for PCs of many cafes."""
+    of its own, outside every cafe, as home launchers are."""
     return "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255)
 
 
 def launcher(d, path, body, xff=None):
     h = {} if xff is None else {"X-Forwarded-For": xff}
-    st, _, doc = d.srv.launcher(path, body, headers=h)
+    st, _, doc = d.srv.launcher(path, body, headers=h, home=True)
     if st != 200:
         raise RuntimeError("launcher %s: %d %s" % (path, st, doc))
     return doc["data"]
@@ -417,9 +420,9 @@ class Fresh:
     the issue and verify runs are sized by time: issue for a while, check
     that there are more tokens than the verify run can use, verify for
     SECS.  A verify run that ran out anyway reports it as overflow.  Each
-    issue request is signed beforehand with a nonce of its own (one
-    replay-cache insert each on the server): the issue runs are measured
-    too, as the ott-issue row."""
+    issue request is signed beforehand with its launcher session's key and
+    seq (contract v3: nothing stored but the OTT): the issue runs are
+    measured too, as the ott-issue row."""
 
     def __init__(self, pw, pcs):
         self.pw = pw
@@ -428,16 +431,19 @@ class Fresh:
 
     def sign(self, count):
         """count issue requests, round-robin over the PCs, each from its
-        PC's address; at most what ott-per-launcher lets the PCs hold."""
+        PC's address; at most what ott-per-launcher lets the PCs hold.
+        Line k is PC k % NPC's: with NPC a multiple of wrk's threads each
+        PC's requests go out on one thread, in seq order, far fewer apart
+        than the replay window."""
         count = min(count, NPC * OTT_PER_PC // 2)
         lines = []
         for k in range(count):
             i = k % NPC
-            data, h = signed("/v1/launcher/ott", {
+            data, h = signed(self.pw, "/v1/launcher/ott", {
                 "launcher_session_id": self.pcs[i],
-                "game_id": "fantasyquest"})
+                "game_id": "fantasyquest"}, self.pcs[i])
             lines.append("%s\t%s\t%s\t%s\t%s\n" % (
-                data.decode(), h["X-Timestamp"], h["X-Nonce"],
+                data.decode(), h["X-Launcher-Session"], h["X-Seq"],
                 h["X-Signature"], pc_addr(i)))
         return write("issue.txt", "".join(lines)), count
 

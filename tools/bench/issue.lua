@@ -1,9 +1,9 @@
 -- Issue OTTs through the signed launcher API and write them to a file per
--- thread.  Every request is signed beforehand (bench.py) with a nonce of
--- its own, as contract v2 requires, so each is sent once (once.lua): what
--- a thread is asked for past its share repeats the last one (a replay,
--- refused) and is counted as overflow, not as issued.
---   BENCH_ISSUE     lines "body<TAB>timestamp<TAB>nonce<TAB>signature<TAB>xff"
+-- thread.  Every request is signed beforehand (bench.py) with its launcher
+-- session's key and a seq of its own, as contract v3 requires, so each is
+-- sent once (once.lua): what a thread is asked for past its share repeats
+-- the last one (a replay, refused) and is counted as overflow, not issued.
+--   BENCH_ISSUE     lines "body<TAB>session<TAB>seq<TAB>signature<TAB>xff"
 --   BENCH_NTHREADS  wrk's -t
 --   BENCH_OTTS      output prefix; thread k writes BENCH_OTTS.k
 
@@ -14,15 +14,15 @@ issued = 0
 
 function init(args)
 	once_load(os.getenv("BENCH_ISSUE"), function(line)
-		local body, ts, nonce, sig, xff =
-		    line:match("^(.-)\t(%d+)\t([%w_%-]+)\t(%x+)\t([%x%.:]+)$")
+		local body, ls, seq, sig, xff =
+		    line:match("^(.-)\t(ls_[%x%-]+)\t(%d+)\t(%x+)\t([%x%.:]+)$")
 		if body == nil then
 			return nil
 		end
 		return wrk.format("POST", nil, {
 			["Content-Type"] = "application/json",
-			["X-Timestamp"] = ts,
-			["X-Nonce"] = nonce,
+			["X-Launcher-Session"] = ls,
+			["X-Seq"] = seq,
 			["X-Signature"] = sig,
 			["X-Forwarded-For"] = xff,
 		}, body)

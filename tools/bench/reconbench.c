@@ -93,9 +93,10 @@ live_session(struct bench *k, uint64_t i)
 		errx(1, "store full");
 	s->u.gs.game = k->cfg.games[0].hash;
 	s->u.gs.cafe = k->cfg.cafes[0].hash;
-	s->u.gs.start = pw_now();
+	s->u.gs.start_ms = pw_store_now(&k->st);
+	s->u.gs.start_wall_ms = pw_now_ms();
 	s->u.gs.price = 1;
-	atomic_store(&s->u.gs.last_seen, s->u.gs.start);
+	atomic_store(&s->u.gs.last_seen_ms, s->u.gs.start_ms);
 	atomic_store(&s->u.gs.logged, PW_LOGGED_START | 1);
 	pw_store_publish(s, PW_GS_LIVE, 1);
 	put(k, PW_EV_START, key, 0);

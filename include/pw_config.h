@@ -134,6 +134,7 @@ struct pw_config {
 	int64_t			 header_timeout;	/* s to read a request's headers */
 	int64_t			 body_timeout;		/* s to read its body */
 	int64_t			 idle_timeout;		/* s a keep-alive conn. may idle */
+	int64_t			 write_timeout;		/* s a reply may wait to be read */
 	int64_t			 max_connections;	/* per worker */
 	int64_t			 max_conn_per_source;	/* per worker, 0 = off */
 	int64_t			 rate_limit;		/* req/s per API key, 0 = off */

@@ -73,6 +73,7 @@ static const struct cf_directive globals[] = {
 	CFG_I64("header-timeout", header_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("body-timeout", body_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("idle-timeout", idle_timeout, 1, CF_DURATION_MAX),
+	CFG_I64("write-timeout", write_timeout, 1, CF_DURATION_MAX),
 	CFG_I64("max-connections", max_connections, 1, 1048576),
 	CFG_I64("max-connections-per-source", max_conn_per_source, 0, 1048576),
 	CFG_I64("cafe-start-quota", cafe_start_quota, 1, CF_QUOTA_MAX),
@@ -120,6 +121,7 @@ pw_config_defaults(struct pw_config *cfg)
 	cfg->header_timeout = 10;
 	cfg->body_timeout = 10;
 	cfg->idle_timeout = 60;
+	cfg->write_timeout = 30;
 	cfg->max_connections = 4096;
 	cfg->max_conn_per_source = 256;
 	cfg->cafe_start_quota = 600;

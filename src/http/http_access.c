@@ -1,151 +1,106 @@
 /*
- * The access log: one line per reply, written with one write(2) to the
- * descriptor the master opened (and reopens on SIGUSR1), so lines of
- * concurrent workers never interleave.  A request refused from its head
- * (http_input.c) or by evhttp itself (http_io.c) never becomes an evhttp
- * request, but is answered all the same and gets its line too: an
- * attack made of malformed requests shows in the log.
+ * The access log: one line per reply, refused requests included (an
+ * attack made of malformed requests shows in the log), written with one
+ * write(2) to the descriptor the master opened (and reopens on SIGUSR1),
+ * so lines of concurrent workers never interleave.
+ *
+ *	time peer method target status bytes microseconds request-id code
+ *	client cafe
+ *
+ * The client is the peer, or behind a trusted proxy the address
+ * X-Forwarded-For names; the cafe is the one whose network holds it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 
-#include <event2/http.h>
-
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "pw.h"
 #include "http.h"
 
-/*
- * time peer method target status bytes duration-us request-id code
- * client cafe: the client is the peer, or behind a trusted proxy the
- * address X-Forwarded-For names; the cafe is that of a launcher request.
- */
-struct line {
-	const char	*peer;
-	const char	*client;
-	const char	*cafe;
-	const char	*method;
-	const char	*target;
-	int		 status;
-	size_t		 bytes;
-	uint64_t	 us;
-	const char	*rid;
-	const char	*code;
-};
-
-static const char *
-method_name(enum evhttp_cmd_type m)
-{
-	switch (m) {
-	case EVHTTP_REQ_GET: return ("GET");
-	case EVHTTP_REQ_POST: return ("POST");
-	case EVHTTP_REQ_HEAD: return ("HEAD");
-	case EVHTTP_REQ_PUT: return ("PUT");
-	case EVHTTP_REQ_DELETE: return ("DELETE");
-	case EVHTTP_REQ_OPTIONS: return ("OPTIONS");
-	case EVHTTP_REQ_TRACE: return ("TRACE");
-	case EVHTTP_REQ_CONNECT: return ("CONNECT");
-	case EVHTTP_REQ_PATCH: return ("PATCH");
-	default: return ("?");
-	}
-}
-
 /* One field: never empty, no blank or control byte to split a line. */
 static void
-field(char *out, size_t n, const char *s)
+field(struct pw_buf *b, const char *s, size_t max)
 {
-	size_t i;
+	size_t i, start = b->len;
 
-	strlcpy(out, s != NULL && *s != '\0' ? s : "-", n);
-	for (i = 0; out[i] != '\0'; i++)
-		if ((unsigned char)out[i] <= ' ' || out[i] == 0x7f)
-			out[i] = '?';
+	if (s == NULL || *s == '\0')
+		s = "-";
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		;
+	pw_buf_mem(b, s, i);
+	for (i = start; i < b->len; i++)
+		if ((unsigned char)b->buf[i] <= ' ' || b->buf[i] == 0x7f)
+			b->buf[i] = '?';
+	pw_buf_mem(b, " ", 1);
 }
 
 static void
-line_write(int fd, const struct line *l)
+now(struct pw_buf *b, struct worker *w)
 {
-	char buf[640], ts[32], peer[64], method[24], target[128], code[32];
-	char client[64], cafe[32];
-	int n;
+	struct timeval tv;
+	unsigned ms;
+	char frac[6];
 
-	pw_iso8601_ms(pw_now_ms(), ts);
-	field(peer, sizeof(peer), l->peer);
-	field(method, sizeof(method), l->method);
-	field(target, sizeof(target), l->target);
-	field(code, sizeof(code), l->code);
-	field(client, sizeof(client), l->client != NULL ? l->client : l->peer);
-	field(cafe, sizeof(cafe), l->cafe);
-	n = snprintf(buf, sizeof(buf), "%s %s %s %s %d %zu %llu %s %s %s %s\n",
-	    ts, peer, method, target, l->status, l->bytes,
-	    (unsigned long long)l->us, l->rid, code, client, cafe);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(buf)) {
-		n = sizeof(buf) - 1;
-		buf[n - 1] = '\n';
-	}
-	/* A lost access log line must not fail the request it records. */
-	if (write(fd, buf, (size_t)n) == -1)
-		return;
+	(void)event_base_gettimeofday_cached(w->base, &tv);
+	ms = (unsigned)(tv.tv_usec / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + ms / 100);
+	frac[2] = (char)('0' + ms / 10 % 10);
+	frac[3] = (char)('0' + ms % 10);
+	frac[4] = 'Z';
+	frac[5] = ' ';
+	pw_buf_str(b, w->iso);
+	pw_buf_mem(b, frac, 6);
+}
+
+static void
+peer_text(const struct sockaddr *sa, char *out, size_t n)
+{
+	const void *a = NULL;
+
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, out, (socklen_t)n) ==
+	    NULL)
+		(void)strlcpy(out, "-", n);
 }
 
 void
 http_access_log(struct pw_req *r)
 {
-	struct line l;
-	char *peer = NULL, client[64];
-	ev_uint16_t port = 0;
+	char line[768], peer[64], client[64];
+	struct pw_buf b;
 
-	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
-	    &peer, &port);
-	l.peer = peer;
-	/* A launcher request's origin is known; others' is resolved now. */
+	pw_buf_init(&b, line, sizeof(line));
+	peer_text(http_conn_peer(r->conn), peer, sizeof(peer));
 	http_origin_text(r, client, sizeof(client));
-	l.client = client;
-	l.cafe = r->cafe != NULL ? r->cafe->id : NULL;
-	l.method = method_name(evhttp_request_get_command(r->req));
-	l.target = evhttp_request_get_uri(r->req);
-	l.status = r->status;
-	l.bytes = r->bytes;
-	l.us = pw_mono_us() - r->t0;
-	l.rid = r->rid;
-	l.code = r->code;
-	line_write(r->w->ctx->access_fd, &l);
-}
-
-void
-http_access_refused(struct worker *w, const struct http_refused *rf)
-{
-	struct line l;
-	char host[NI_MAXHOST];
-	socklen_t len;
-
-	if (w->ctx->access_fd == -1)
+	now(&b, r->w);
+	field(&b, peer, 63);
+	field(&b, r->method_name, 23);
+	field(&b, r->target, 127);
+	pw_buf_u64(&b, (uint64_t)r->status);
+	pw_buf_mem(&b, " ", 1);
+	pw_buf_u64(&b, r->bytes);
+	pw_buf_mem(&b, " ", 1);
+	pw_buf_u64(&b, pw_mono_us() - r->t0);
+	pw_buf_mem(&b, " ", 1);
+	field(&b, r->rid, 71);
+	field(&b, r->code, 31);
+	field(&b, client, 63);
+	field(&b, r->cafe != NULL ? r->cafe->id : NULL, 31);
+	if (b.overflow || b.len == 0)
 		return;
-	l.peer = NULL;
-	l.client = NULL;	/* no header was read: the peer */
-	l.cafe = NULL;
-	if (rf->peer != NULL && (rf->peer->sa_family == AF_INET ||
-	    rf->peer->sa_family == AF_INET6)) {
-		len = rf->peer->sa_family == AF_INET ?
-		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-		if (getnameinfo(rf->peer, len, host, sizeof(host), NULL, 0,
-		    NI_NUMERICHOST) == 0)
-			l.peer = host;
-	}
-	l.method = rf->method;
-	l.target = rf->target;
-	l.status = rf->status;
-	l.bytes = rf->bytes;
-	l.us = pw_mono_us() - rf->t0;
-	l.rid = rf->rid;
-	l.code = rf->code;
-	line_write(w->ctx->access_fd, &l);
+	b.buf[b.len - 1] = '\n';
+	/* A lost access log line must not fail the request it records. */
+	if (write(r->w->ctx->access_fd, b.buf, b.len) == -1)
+		return;
 }

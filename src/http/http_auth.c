@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include "pw.h"
@@ -24,7 +23,6 @@
 #include "pw_session.h"
 
 #define TOKEN_MAX	4096	/* a launch token is a few hundred bytes */
-#define REPLY_MAX	16384	/* fits every field quoted at its worst */
 
 struct auth {
 	const struct pw_game	*game;
@@ -40,10 +38,10 @@ auth_request_id(struct pw_req *r)
 {
 	const char *h;
 
-	h = http_header(r, "X-Request-ID");
+	h = http_header(r, PW_H_X_REQUEST_ID);
 	if (h != NULL && strcmp(h, r->rid) == 0)
 		return (0);
-	reply_flat_error(r, 400, "BAD_REQUEST", "X-Request-ID is required: "
+	reply_error(r, PW_E_BAD_REQUEST, "X-Request-ID is required: "
 	    "1 to 64 letters, digits, '.', '_', ':' or '-'");
 	return (-1);
 }
@@ -60,13 +58,13 @@ auth_game(struct pw_req *r, struct auth *a)
 
 	tok = pw_json_get(&r->js, "game");
 	if (tok == -1 || pw_json_type(&r->js, tok) != PW_JSON_STRING) {
-		reply_flat_error(r, 400, "BAD_REQUEST", "field 'game' must be "
+		reply_error(r, PW_E_BAD_REQUEST, "field 'game' must be "
 		    "a string");
 		return (-1);
 	}
 	if (pw_json_string(&r->js, tok, id, sizeof(id)) < 0 ||
 	    (a->game = pw_config_game(r->w->cfg, id)) == NULL) {
-		reply_flat_error(r, 404, "UNKNOWN_GAME", "no such game");
+		reply_error(r, PW_E_UNKNOWN_GAME, "no such game");
 		return (-1);
 	}
 	return (0);
@@ -79,7 +77,7 @@ auth_signature(struct pw_req *r, const struct pw_game *g)
 	uint8_t mac[PW_SHA256_LEN];
 	const char *sig;
 
-	sig = http_header(r, "X-HMAC-Signature");
+	sig = http_header(r, PW_H_X_HMAC_SIGNATURE);
 	/* A game without a secret cannot take real-play logins at all. */
 	if (sig != NULL && g->hmac_secret[0] != '\0') {
 		pw_hmac_sha256(g->hmac_secret, strlen(g->hmac_secret),
@@ -87,7 +85,7 @@ auth_signature(struct pw_req *r, const struct pw_game *g)
 		if (pw_mac_equal_hex(mac, sig, strlen(sig)))
 			return (0);
 	}
-	reply_flat_error(r, 401, "INVALID_SIGNATURE", "missing or invalid "
+	reply_error(r, PW_E_INVALID_SIGNATURE, "missing or invalid "
 	    "X-HMAC-Signature");
 	return (-1);
 }
@@ -106,7 +104,7 @@ auth_fields(struct pw_req *r, struct auth *a)
 
 	tok = pw_json_get(&r->js, "launchToken");
 	if (tok == -1 || pw_json_type(&r->js, tok) != PW_JSON_STRING) {
-		reply_flat_error(r, 400, "BAD_REQUEST", "field 'launchToken' "
+		reply_error(r, PW_E_BAD_REQUEST, "field 'launchToken' "
 		    "must be a string");
 		return (-1);
 	}
@@ -115,7 +113,7 @@ auth_fields(struct pw_req *r, struct auth *a)
 	    1) == -1 || req_string(r, "ip", ip, sizeof(ip), 1) == -1)
 		return (-1);
 	if (inet_pton(AF_INET, ip, &in) != 1) {
-		reply_flat_error(r, 400, "BAD_REQUEST", "field 'ip' must be a "
+		reply_error(r, PW_E_BAD_REQUEST, "field 'ip' must be a "
 		    "dotted IPv4 address");
 		return (-1);
 	}
@@ -123,7 +121,7 @@ auth_fields(struct pw_req *r, struct auth *a)
 		return (-1);
 	if (strcmp(platform, "desktop") != 0 &&
 	    strcmp(platform, "mobile") != 0) {
-		reply_flat_error(r, 400, "BAD_REQUEST", "field 'platform' must "
+		reply_error(r, PW_E_BAD_REQUEST, "field 'platform' must "
 		    "be \"desktop\" or \"mobile\"");
 		return (-1);
 	}
@@ -157,12 +155,12 @@ auth_token(struct pw_req *r, struct auth *a)
 		    cfg->launch_secret, strlen(cfg->launch_secret),
 		    (int64_t)pw_now(), &a->c);
 	if (v == PW_JWT_EXPIRED) {
-		reply_flat_error(r, 401, "TOKEN_EXPIRED", "launch token "
+		reply_error(r, PW_E_TOKEN_EXPIRED, "launch token "
 		    "expired");
 		return (-1);
 	}
 	if (v != PW_JWT_OK) {
-		reply_flat_error(r, 401, "INVALID_TOKEN", "invalid launch "
+		reply_error(r, PW_E_INVALID_TOKEN, "invalid launch "
 		    "token");
 		return (-1);
 	}
@@ -171,7 +169,7 @@ auth_token(struct pw_req *r, struct auth *a)
 	 * cannot overflow; a far exp is refused here, never narrowed.
 	 */
 	if (a->c.exp > a->c.iat + cfg->max_token_lifetime) {
-		reply_flat_error(r, 401, "INVALID_TOKEN", "launch token "
+		reply_error(r, PW_E_INVALID_TOKEN, "launch token "
 		    "lifetime (exp - iat) above max-token-lifetime");
 		return (-1);
 	}
@@ -179,12 +177,12 @@ auth_token(struct pw_req *r, struct auth *a)
 	    strcmp(a->c.provider, a->provider) != 0 ||
 	    (a->game->provider[0] != '\0' &&
 	    strcmp(a->game->provider, a->provider) != 0)) {
-		reply_flat_error(r, 403, "GAME_MISMATCH", "launch token of "
+		reply_error(r, PW_E_GAME_MISMATCH, "launch token of "
 		    "another game or provider");
 		return (-1);
 	}
 	if (a->c.sub[0] == '\0' || !lowercase(a->c.currency)) {
-		reply_flat_error(r, 401, "INVALID_TOKEN", "launch token needs "
+		reply_error(r, PW_E_INVALID_TOKEN, "launch token needs "
 		    "a subject and a lowercase currency");
 		return (-1);
 	}
@@ -197,19 +195,28 @@ auth_token(struct pw_req *r, struct auth *a)
  * Minor units are hundredths of the currency.
  */
 static void
-player_balance(struct pw_store *st, const char *sub, char out[32])
+player_balance(struct pw_buf *o, struct pw_store *st, const char *sub)
 {
 	char id[PW_WALLET_NAME];
 	int64_t b = 0;
 	uint64_t u;
-	int n;
 
-	n = snprintf(id, sizeof(id), "player:%s", sub);
-	if (n > 0 && (size_t)n < sizeof(id))
+	(void)strlcpy(id, "player:", sizeof(id));
+	if (strlcat(id, sub, sizeof(id)) < sizeof(id))
 		b = pw_wallet_balance(st, id);
 	u = b < 0 ? -(uint64_t)b : (uint64_t)b;
-	snprintf(out, 32, "%s%llu.%02llu", b < 0 ? "-" : "",
-	    (unsigned long long)(u / 100), (unsigned long long)(u % 100));
+	if (b < 0)
+		pw_buf_str(o, "-");
+	pw_buf_u64(o, u / 100);
+	pw_buf_str(o, u % 100 < 10 ? ".0" : ".");
+	pw_buf_u64(o, u % 100);
+}
+
+static void
+member_i64(struct pw_buf *o, const char *key, int64_t v)
+{
+	pw_buf_str(o, key);
+	pw_buf_i64(o, v);
 }
 
 static void
@@ -220,48 +227,48 @@ render_offers(struct pw_buf *o, const struct pw_game *g)
 
 	if (g->noffers == 0)
 		return;
-	pw_buf_add(o, ",\"freeGameInfo\":[");
+	pw_buf_str(o, ",\"freeGameInfo\":[");
 	for (i = 0; i < g->noffers; i++) {
 		of = &g->offers[i];
-		pw_buf_add(o, "%s{\"instanceId\":%lld,\"offerId\":%lld,"
-		    "\"offerName\":", i ? "," : "", (long long)of->instance_id,
-		    (long long)of->offer_id);
+		pw_buf_str(o, i ? "," : "");
+		member_i64(o, "{\"instanceId\":", of->instance_id);
+		member_i64(o, ",\"offerId\":", of->offer_id);
+		pw_buf_str(o, ",\"offerName\":");
 		pw_buf_quote(o, of->name);
-		pw_buf_add(o, ",\"instanceInfo\":{\"canBeRejected\":%s,"
-		    "\"nearestCostPerBet\":%lld,"
-		    "\"numberOfRoundsRemaining\":%lld,"
-		    "\"numberOfRoundsAwarded\":%lld,"
-		    "\"instanceStartDateUtc\":",
-		    of->rejectable ? "true" : "false",
-		    (long long)of->cost_per_bet,
-		    (long long)of->rounds_remaining,
-		    (long long)of->rounds_awarded);
+		pw_buf_str(o, ",\"instanceInfo\":{\"canBeRejected\":");
+		pw_buf_str(o, of->rejectable ? "true" : "false");
+		member_i64(o, ",\"nearestCostPerBet\":", of->cost_per_bet);
+		member_i64(o, ",\"numberOfRoundsRemaining\":",
+		    of->rounds_remaining);
+		member_i64(o, ",\"numberOfRoundsAwarded\":", of->rounds_awarded);
+		pw_buf_str(o, ",\"instanceStartDateUtc\":");
 		pw_buf_quote(o, of->start);
-		pw_buf_add(o, ",\"instanceEndDateUtc\":");
+		pw_buf_str(o, ",\"instanceEndDateUtc\":");
 		pw_buf_quote(o, of->end);
-		pw_buf_add(o, "}}");
+		pw_buf_str(o, "}}");
 	}
-	pw_buf_add(o, "]");
+	pw_buf_str(o, "]");
 }
 
 static void
 render_session(struct pw_buf *o, const struct pw_game *g)
 {
-	pw_buf_add(o, ",\"sessionInfo\":{");
+	pw_buf_str(o, ",\"sessionInfo\":{");
 	if (g->lobby_url[0] != '\0') {
-		pw_buf_add(o, "\"lobbyUrl\":");
+		pw_buf_str(o, "\"lobbyUrl\":");
 		pw_buf_quote(o, g->lobby_url);
-		pw_buf_add(o, ",");
+		pw_buf_str(o, ",");
 	}
 	if (g->deposit_url[0] != '\0') {
-		pw_buf_add(o, "\"depositUrl\":");
+		pw_buf_str(o, "\"depositUrl\":");
 		pw_buf_quote(o, g->deposit_url);
-		pw_buf_add(o, ",");
+		pw_buf_str(o, ",");
 	}
-	pw_buf_add(o, "\"gameConfig\":{\"maxExposure\":%lld,\"minBet\":%lld,"
-	    "\"maxBet\":%lld,\"defaultBet\":%lld}}",
-	    (long long)g->max_exposure, (long long)g->min_bet,
-	    (long long)g->max_bet, (long long)g->default_bet);
+	member_i64(o, "\"gameConfig\":{\"maxExposure\":", g->max_exposure);
+	member_i64(o, ",\"minBet\":", g->min_bet);
+	member_i64(o, ",\"maxBet\":", g->max_bet);
+	member_i64(o, ",\"defaultBet\":", g->default_bet);
+	pw_buf_str(o, "}}");
 }
 
 /* Rendered afresh on a replay too: current configuration and balance. */
@@ -269,28 +276,32 @@ static void
 reply_login(struct pw_req *r, const struct auth *a,
     const uint8_t pt[PW_KEY_LEN])
 {
-	char buf[REPLY_MAX], id[PW_UUID_STRLEN + 1], bal[32];
+	char id[PW_UUID_STRLEN + 1];
 	struct pw_buf o;
 
-	pw_buf_init(&o, buf, sizeof(buf));
+	pw_buf_init(&o, r->w->scratch, sizeof(r->w->scratch));
 	pw_uuid_format(pt, id);
-	player_balance(r->w->st, a->c.sub, bal);
-	pw_buf_add(&o, "{\"playerId\":");
+	pw_buf_str(&o, "{\"playerId\":");
 	pw_buf_quote(&o, a->c.sub);
-	pw_buf_add(&o, ",\"playerToken\":\"pt_%s\",\"brand\":", id);
+	pw_buf_str(&o, ",\"playerToken\":\"pt_");
+	pw_buf_str(&o, id);
+	pw_buf_str(&o, "\",\"brand\":");
 	pw_buf_quote(&o, a->c.brand);
-	pw_buf_add(&o, ",\"balance\":%s,\"balanceInfo\":{\"currency\":", bal);
+	pw_buf_str(&o, ",\"balance\":");
+	player_balance(&o, r->w->st, a->c.sub);
+	pw_buf_str(&o, ",\"balanceInfo\":{\"currency\":");
 	pw_buf_quote(&o, a->c.currency);
-	pw_buf_add(&o, ",\"currencyTruncation\":%lld}",
-	    (long long)pw_config_truncation(r->w->cfg, a->c.currency));
+	member_i64(&o, ",\"currencyTruncation\":",
+	    pw_config_truncation(r->w->cfg, a->c.currency));
+	pw_buf_str(&o, "}");
 	render_session(&o, a->game);
 	render_offers(&o, a->game);
-	pw_buf_add(&o, "}");
+	pw_buf_str(&o, "}");
 	if (o.overflow) {
-		reply_flat_error(r, 500, "INTERNAL_ERROR", "reply too large");
+		reply_error(r, PW_E_INTERNAL_ERROR, "reply too large");
 		return;
 	}
-	reply_raw(r, 200, buf, o.len);
+	reply_json(r, 200, o.buf, o.len);
 }
 
 /* rate-limit, per game: after the signature, before the fields. */
@@ -302,7 +313,7 @@ auth_rate(struct pw_req *r, const struct pw_game *g)
 	if (http_rate_take(r, http_rate_game(r, g), &secs))
 		return (0);
 	http_retry_after(r, secs);
-	reply_flat_error(r, 429, "RATE_LIMITED", "too many authenticate "
+	reply_error(r, PW_E_RATE_LIMITED, "too many authenticate "
 	    "requests per second for this game");
 	return (-1);
 }
@@ -336,11 +347,11 @@ h_authenticate(struct pw_req *r)
 		reply_login(r, &a, pt);
 		break;
 	case PW_RP_CONFLICT:
-		reply_flat_error(r, 409, "REQUEST_ID_REUSED", "X-Request-ID "
+		reply_error(r, PW_E_REQUEST_ID_REUSED, "X-Request-ID "
 		    "already used with another body");
 		break;
 	default:
-		reply_flat_error(r, 503, "STORE_FULL", "session store is full");
+		reply_error(r, PW_E_STORE_FULL, "session store is full");
 		break;
 	}
 }

@@ -1,21 +1,20 @@
 /*
- * Strict request framing, resumable across reads.
- * evhttp 2.1 is lenient where request smuggling lives (the first of two
- * Content-Lengths wins, "Name :" is taken for another field, bare LF
- * ends a line, folded lines and NULs pass), so the connection's input
- * path runs every head through this scan before evhttp sees a byte of
- * it.  One pass over the head bytes only, each looked at once: bodies
- * are never scanned, and a head cut by a read goes on where it stopped.
- * A token (method, target, field name, value) is taken in one run of
- * table lookups; only the byte that ends it goes through the rules.
+ * The request parser, strict and resumable across reads.  Request
+ * smuggling lives where parsers are lenient (the first of two
+ * Content-Lengths winning, "Name :" taken for another field, a bare LF
+ * ending a line, folded lines and NULs passing), so this one refuses all
+ * of it (pw_frame.h).  One pass over the head bytes only, each looked at
+ * once: bodies are never scanned here, and a head cut by a read goes on
+ * where it stopped.  A token (method, target, field name, value) is taken
+ * in one run of table lookups; only the byte that ends it goes through
+ * the rules.  Values of the fields the engine reads are not copied: their
+ * place in the head is kept.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
-
-#include <event2/http.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -28,35 +27,27 @@ enum {
 	S_LINE_START, S_NAME, S_OWS, S_VALUE, S_FIELD_LF, S_END_LF
 };
 
-enum { F_OTHER, F_CL, F_TE, F_HOST, F_EXPECT, F_RID };
+enum { FR_NONE, FR_CL, FR_TE, FR_HOST, FR_EXPECT, FR_LIST };
 
-/* The fields a rule reads, their names in lower case. */
-#define FIELD(s, f)	{ s, sizeof(s) - 1, f }
+/* The fields the engine reads (include/tbl/headers.h). */
 static const struct {
 	const char	*name;
 	size_t		 len;
-	int		 field;
+	int		 rule;
 } fields[] = {
-	FIELD("content-length", F_CL),
-	FIELD("transfer-encoding", F_TE),
-	FIELD("host", F_HOST),
-	FIELD("expect", F_EXPECT),
-	FIELD("x-request-id", F_RID),
+#define PW_HEADER(sym, name, rule)	{ name, sizeof(name) - 1, rule },
+#include "tbl/headers.h"
+#undef PW_HEADER
 };
 
-#define METHOD(s, t)	{ s, sizeof(s) - 1, t }
 static const struct {
 	const char	*name;
 	size_t		 len;
 	int		 type;
 } methods[] = {
-	METHOD("GET", EVHTTP_REQ_GET), METHOD("POST", EVHTTP_REQ_POST),
-	METHOD("HEAD", EVHTTP_REQ_HEAD), METHOD("PUT", EVHTTP_REQ_PUT),
-	METHOD("DELETE", EVHTTP_REQ_DELETE),
-	METHOD("OPTIONS", EVHTTP_REQ_OPTIONS),
-	METHOD("TRACE", EVHTTP_REQ_TRACE),
-	METHOD("CONNECT", EVHTTP_REQ_CONNECT),
-	METHOD("PATCH", EVHTTP_REQ_PATCH),
+#define PW_METHOD(sym, name)	{ name, sizeof(name) - 1, PW_M_##sym },
+#include "tbl/methods.h"
+#undef PW_METHOD
 };
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -176,7 +167,7 @@ field_begin(struct pw_frame *f, const unsigned char *name, size_t n)
 {
 	size_t i, k;
 
-	f->field = F_OTHER;
+	f->field = -1;
 	f->vallen = f->valraw = 0;
 	for (k = 0; k < NITEMS(fields); k++) {
 		if (fields[k].len != n)
@@ -185,10 +176,28 @@ field_begin(struct pw_frame *f, const unsigned char *name, size_t n)
 		    (unsigned char)fields[k].name[i]; i++)
 			;
 		if (i == n) {
-			f->field = fields[k].field;
+			f->field = (int)k;
 			return;
 		}
 	}
+}
+
+/* Where the value of the field just read lies: its first line's, kept. */
+static void
+field_place(struct pw_frame *f)
+{
+	struct pw_span sp;
+
+	sp.off = (uint32_t)f->vstart;
+	sp.len = (uint32_t)f->vallen;
+	if (fields[f->field].rule == FR_LIST) {
+		if (f->nxff < PW_XFF_MAX)
+			f->xff[f->nxff] = sp;
+		if (f->nxff <= PW_XFF_MAX)
+			f->nxff++;
+	}
+	if (f->hdr[f->field].off == 0)
+		f->hdr[f->field] = sp;
 }
 
 static void
@@ -198,9 +207,12 @@ field_end(struct pw_frame *f)
 	size_t n = f->vallen, i;
 	int64_t cl = 0;
 
+	if (f->field < 0)
+		return;
+	field_place(f);
 	f->val[n < sizeof(f->val) ? n : sizeof(f->val) - 1] = '\0';
-	switch (f->field) {
-	case F_CL:
+	switch (fields[f->field].rule) {
+	case FR_CL:
 		f->ncl++;
 		if (n == 0 || n > 18)
 			f->cl_bad = 1;
@@ -211,29 +223,28 @@ field_end(struct pw_frame *f)
 		}
 		f->clen = f->cl_bad ? -1 : cl;
 		break;
-	case F_TE:
+	case FR_TE:
 		f->nte++;
 		if (n > PW_FRAME_VAL || strcasecmp(v, "chunked") != 0)
 			f->te_bad = 1;
 		break;
-	case F_HOST:
+	case FR_HOST:
 		f->nhost++;
 		break;
-	case F_EXPECT:
+	case FR_EXPECT:
 		if (n <= PW_FRAME_VAL && strcasecmp(v, "100-continue") == 0)
 			f->expect100 = 1;
 		else
 			f->expect_bad = 1;
 		break;
-	case F_RID:
-		f->rid[0] = '\0';
-		if (n > 64)
-			break;
-		for (i = 0; i < n && rid_char((unsigned char)v[i]); i++)
+	}
+	if (f->field == PW_H_X_REQUEST_ID && f->hdr[f->field].off ==
+	    f->vstart) {
+		for (i = 0; i < n && n <= 64 && rid_char((unsigned char)v[i]);
+		    i++)
 			;
 		if (n > 0 && i == n)
 			memcpy(f->rid, v, n + 1);
-		break;
 	}
 }
 
@@ -428,9 +439,10 @@ s_value(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
 		if ((i = run(p, i, n, K_BLANK)) == n)
 			return (i);
 		f->st = S_VALUE;
+		f->vstart = f->len + i;
 	}
 	j = value_end(p, i, n);
-	if (f->field != F_OTHER)
+	if (f->field >= 0)
 		value_run(f, p + i, j - i);
 	if (j == n)
 		return (j);
@@ -519,6 +531,50 @@ pw_frame_line(const struct pw_frame *f, size_t *mlen, size_t *toff,
 		*tlen = f->tend - f->tstart;
 	else
 		*tlen = f->len - f->tstart - (f->why != NULL);
+}
+
+void
+pw_frame_terminate(const struct pw_frame *f, char *head)
+{
+	int i;
+
+	if (f->tstart > 0) {
+		head[f->tstart - 1] = '\0';	/* after the method */
+		head[f->tend] = '\0';		/* after the target */
+	}
+	for (i = 0; i < PW_H_COUNT; i++)
+		if (f->hdr[i].off != 0)
+			head[f->hdr[i].off + f->hdr[i].len] = '\0';
+	for (i = 0; i < f->nxff && i < PW_XFF_MAX; i++)
+		head[f->xff[i].off + f->xff[i].len] = '\0';
+}
+
+/* Connection is a list of tokens: the last of close and keep-alive wins. */
+int
+pw_frame_connection(const struct pw_frame *f, const char *head)
+{
+	const struct pw_span *sp = &f->hdr[PW_H_CONNECTION];
+	const char *p, *end, *t;
+	size_t n;
+	int v = -1;
+
+	if (sp->off == 0)
+		return (-1);
+	p = head + sp->off;
+	end = p + sp->len;
+	while (p < end) {
+		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
+			p++;
+		for (t = p; p < end && *p != ',' && *p != ' ' && *p != '\t';
+		    p++)
+			;
+		n = (size_t)(p - t);
+		if (n == 5 && strncasecmp(t, "close", 5) == 0)
+			v = 0;
+		else if (n == 10 && strncasecmp(t, "keep-alive", 10) == 0)
+			v = 1;
+	}
+	return (v);
 }
 
 enum pw_frame_verdict

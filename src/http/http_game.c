@@ -9,7 +9,6 @@
  */
 #include <sys/types.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include "pw.h"
@@ -27,27 +26,29 @@ static const char *const verify_reasons[] = {
 	[PW_V_NOT_CHARGEABLE] = "NOT_CHARGEABLE",
 };
 
-#define TF(b)	((b) ? "true" : "false")
-
-/* "N" left-aligned in 10 columns: constant length for ab. */
 static const char *
-padded(uint32_t n, char buf[16])
+tf(int b)
 {
-	snprintf(buf, 16, "%-10u", n);
-	return (buf);
+	return (b ? "true" : "false");
 }
 
+/* "gs_<uuid>", quoted. */
 static void
-gs_id(const uint8_t key[PW_KEY_LEN], char out[48])
+gs_id(struct pw_buf *b, const uint8_t key[PW_KEY_LEN])
 {
-	(void)pw_id_format(PW_T_GS, key, out, 48);
+	char id[48];
+
+	(void)pw_id_format(PW_T_GS, key, id, sizeof(id));
+	pw_buf_str(b, "\"");
+	pw_buf_str(b, id);
+	pw_buf_str(b, "\"");
 }
 
 void
 h_verify(struct pw_req *r)
 {
 	uint8_t ott[PW_KEY_LEN], uid[PW_UID_LEN], gs[PW_KEY_LEN];
-	char id[48];
+	struct pw_buf *b;
 	enum pw_verify v;
 	int cafe = 0;
 
@@ -56,43 +57,55 @@ h_verify(struct pw_req *r)
 		return;
 	v = pw_gs_verify(r->w->st, r->w->cfg, ott, r->game, uid, gs, &cafe);
 	if (v == PW_V_FULL) {
-		reply_error(r, 503, "STORE_FULL", "session store is full");
+		reply_error(r, PW_E_STORE_FULL, NULL);
 		return;
 	}
+	b = reply_begin(r);
 	if (v != PW_V_OK) {
-		reply_data(r, "\"is_valid\":false,\"reason\":\"%s\"",
-		    verify_reasons[v]);
-		return;
+		pw_buf_str(b, "\"is_valid\":false,\"reason\":\"");
+		pw_buf_str(b, verify_reasons[v]);
+		pw_buf_str(b, "\"");
+	} else {
+		pw_buf_str(b, "\"is_valid\":true,\"game_session_id\":");
+		gs_id(b, gs);
+		pw_buf_str(b, ",\"is_pc_cafe\":");
+		pw_buf_str(b, tf(cafe));
+		pw_buf_str(b, ",\"session_timeout\":");
+		pw_buf_u64(b, (uint64_t)r->w->cfg->session_timeout);
 	}
-	gs_id(gs, id);
-	reply_data(r, "\"is_valid\":true,\"game_session_id\":\"%s\","
-	    "\"is_pc_cafe\":%s", id, TF(cafe));
+	reply_end(r);
 }
 
-/* 404, 403 and 410 as the API defines them (playwaved(8), HTTP API). */
+/* 404, 403, 410 and 409 as the API defines them. */
 static int
 touch_error(struct pw_req *r, enum pw_touch t, const struct pw_gs_info *i)
 {
 	switch (t) {
 	case PW_TOUCH_NOT_FOUND:
-		reply_error(r, 404, "SESSION_NOT_FOUND", "no such game "
-		    "session");
+		reply_error(r, PW_E_SESSION_NOT_FOUND, "no such game session");
 		return (1);
 	case PW_TOUCH_MISMATCH:
-		reply_error(r, 403, "SESSION_MISMATCH", "session of another "
-		    "game or user");
+		reply_error(r, PW_E_SESSION_MISMATCH, NULL);
 		return (1);
 	case PW_TOUCH_ENDED:
-		reply_error(r, 410, "SESSION_ENDED", "session ended: %s",
-		    pw_reason_name(i->reason));
+		reply_error3(r, PW_E_SESSION_ENDED, "session ended: ",
+		    pw_reason_name(i->reason), "");
 		return (1);
 	case PW_TOUCH_ALREADY:
-		reply_error(r, 409, "ALREADY_ENDED", "session already ended: "
-		    "%s", pw_reason_name(i->reason));
+		reply_error3(r, PW_E_ALREADY_ENDED, "session already ended: ",
+		    pw_reason_name(i->reason), "");
 		return (1);
 	default:
 		return (0);
 	}
+}
+
+/* "N" left-aligned in 10 columns: every reply the same length for ab. */
+static void
+duration(struct pw_buf *b, uint32_t secs)
+{
+	pw_buf_str(b, ",\"play_duration_sec\":");
+	pw_buf_u64_pad(b, secs, 10);
 }
 
 void
@@ -105,8 +118,8 @@ h_heartbeat(struct pw_req *r)
 	};
 	uint8_t gs[PW_KEY_LEN], uid[PW_UID_LEN];
 	struct pw_gs_info info;
+	struct pw_buf *b;
 	enum pw_touch t;
-	char pad[16];
 
 	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
@@ -114,10 +127,13 @@ h_heartbeat(struct pw_req *r)
 	t = pw_gs_touch(r->w->st, gs, r->game->hash, uid, &info);
 	if (touch_error(r, t, &info))
 		return;
-	reply_data(r, "\"result\":\"%s\",\"next_heartbeat_in\":%lld,"
-	    "\"play_duration_sec\":%s", res[t],
-	    (long long)r->w->cfg->heartbeat_interval,
-	    padded(info.duration, pad));
+	b = reply_begin(r);
+	pw_buf_str(b, "\"result\":\"");
+	pw_buf_str(b, res[t]);
+	pw_buf_str(b, "\",\"next_heartbeat_in\":");
+	pw_buf_u64(b, (uint64_t)r->w->cfg->heartbeat_interval);
+	duration(b, info.duration);
+	reply_end(r);
 }
 
 void
@@ -125,42 +141,43 @@ h_check(struct pw_req *r)
 {
 	uint8_t gs[PW_KEY_LEN], uid[PW_UID_LEN];
 	struct pw_gs_info info;
+	struct pw_buf *b;
 	enum pw_touch t;
-	char id[48], pad[16];
 
 	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
 		return;
 	t = pw_gs_touch(r->w->st, gs, r->game->hash, uid, &info);
 	if (t == PW_TOUCH_REPLACED)
-		t = PW_TOUCH_ENDED;		/* a replaced session does not resume */
+		t = PW_TOUCH_ENDED;	/* a replaced session does not resume */
 	if (touch_error(r, t, &info))
 		return;
-	gs_id(gs, id);
-	reply_data(r, "\"is_valid\":true,\"game_session_id\":\"%s\","
-	    "\"is_pc_cafe\":%s,\"play_duration_sec\":%s", id,
-	    TF(info.is_cafe), padded(info.duration, pad));
+	b = reply_begin(r);
+	pw_buf_str(b, "\"is_valid\":true,\"game_session_id\":");
+	gs_id(b, gs);
+	pw_buf_str(b, ",\"is_pc_cafe\":");
+	pw_buf_str(b, tf(info.is_cafe));
+	duration(b, info.duration);
+	reply_end(r);
 }
 
 /* The client's own measure: absent, null, or a non-negative integer. */
 static int
-client_duration(struct pw_req *r, char out[24])
+client_duration(struct pw_req *r, int64_t *v)
 {
-	int64_t v;
 	int tok;
 
-	strlcpy(out, "null", 24);
+	*v = -1;
 	if ((tok = pw_json_get(&r->js, "play_duration_sec")) == -1 ||
 	    pw_json_type(&r->js, tok) == PW_JSON_NULL)
 		return (0);
 	if (pw_json_type(&r->js, tok) != PW_JSON_NUMBER ||
-	    pw_json_int64(&r->js, tok, &v) == -1 || v < 0 ||
-	    v > 100000000) {
-		reply_error(r, 400, "BAD_REQUEST", "field 'play_duration_sec' "
+	    pw_json_int64(&r->js, tok, v) == -1 || *v < 0 ||
+	    *v > 100000000) {
+		reply_error(r, PW_E_BAD_REQUEST, "field 'play_duration_sec' "
 		    "must be a non-negative integer");
 		return (-1);
 	}
-	snprintf(out, 24, "%lld", (long long)v);
 	return (0);
 }
 
@@ -169,19 +186,29 @@ h_end(struct pw_req *r)
 {
 	uint8_t gs[PW_KEY_LEN];
 	struct pw_gs_info info;
+	struct pw_buf *b;
 	enum pw_touch t;
-	char client[24];
+	int64_t client;
 
 	if (req_uuid(r, "game_session_id", PW_T_GS, gs) == -1 ||
-	    client_duration(r, client) == -1)
+	    client_duration(r, &client) == -1)
 		return;
 	memset(&info, 0, sizeof(info));
 	t = pw_gs_end(r->w->st, r->w->cfg, gs, r->game->hash, PW_R_ENDED,
 	    &info);
 	if (touch_error(r, t, &info))
 		return;
-	reply_data(r, "\"result\":\"SUCCESS\",\"play_duration_sec\":%u,"
-	    "\"client_play_duration_sec\":%s,\"billed_minutes\":%u,"
-	    "\"charged\":%lld", info.duration, client, info.billed,
-	    (long long)info.charged);
+	b = reply_begin(r);
+	pw_buf_str(b, "\"result\":\"SUCCESS\",\"play_duration_sec\":");
+	pw_buf_u64(b, info.duration);
+	pw_buf_str(b, ",\"client_play_duration_sec\":");
+	if (client < 0)
+		pw_buf_str(b, "null");
+	else
+		pw_buf_i64(b, client);
+	pw_buf_str(b, ",\"billed_minutes\":");
+	pw_buf_u64(b, info.billed);
+	pw_buf_str(b, ",\"charged\":");
+	pw_buf_i64(b, info.charged);
+	reply_end(r);
 }

@@ -17,8 +17,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <event2/http.h>
-
 #include <stdatomic.h>
 #include <string.h>
 
@@ -27,24 +25,18 @@
 #include "http.h"
 #include "pw_session.h"
 
+/* The method as signed: upper case, as sent (the route took it). */
 static const char *
-method_name(struct pw_req *r)
+method_name(const struct pw_req *r)
 {
-	switch (evhttp_request_get_command(r->req)) {
-	case EVHTTP_REQ_POST:
-		return ("POST");
-	case EVHTTP_REQ_PATCH:
-		return ("PATCH");
-	default:
-		return (NULL);	/* no launcher route takes another */
-	}
+	return (r->method_name);
 }
 
 static int
 bad_signature(struct pw_req *r, const char *what)
 {
 	pw_count(r->w->st, PW_C_LS_BAD_SIGNATURE, 1);
-	reply_error(r, 401, "INVALID_SIGNATURE", "%s", what);
+	reply_error(r, PW_E_INVALID_SIGNATURE, what);
 	return (-1);
 }
 
@@ -52,7 +44,7 @@ static int
 replayed(struct pw_req *r, const char *what)
 {
 	pw_count(r->w->st, PW_C_LS_REPLAYED, 1);
-	reply_error(r, 401, "REPLAYED_REQUEST", "%s", what);
+	reply_error(r, PW_E_REPLAYED_REQUEST, what);
 	return (-1);
 }
 
@@ -60,7 +52,7 @@ static int
 rate_limited(struct pw_req *r, uint64_t secs, const char *what)
 {
 	http_retry_after(r, secs);
-	reply_error(r, 429, "RATE_LIMITED", "%s", what);
+	reply_error(r, PW_E_RATE_LIMITED, what);
 	return (-1);
 }
 
@@ -76,7 +68,7 @@ start_network(struct pw_req *r, const struct pw_cafe *keycafe)
 	if (keycafe != NULL) {
 		if (at == keycafe)
 			return (0);
-		reply_error(r, 403, "CAFE_MISMATCH", "this launcher key "
+		reply_error(r, PW_E_CAFE_MISMATCH, "this launcher key "
 		    "belongs to another network");
 		return (-1);
 	}
@@ -86,7 +78,7 @@ start_network(struct pw_req *r, const struct pw_cafe *keycafe)
 		r->ls_flags |= PW_LS_HOME_KEY;
 		return (0);
 	}
-	reply_error(r, 403, "CAFE_MISMATCH", "launchers at this cafe sign "
+	reply_error(r, PW_E_CAFE_MISMATCH, "launchers at this cafe sign "
 	    "their start with the cafe's launcher key (X-Key-Id)");
 	return (-1);
 }
@@ -101,19 +93,19 @@ auth_start(struct pw_req *r)
 	const char *kid, *secret;
 	uint64_t secs, now;
 
-	if (http_header(r, "X-Launcher-Session") != NULL ||
-	    http_header(r, "X-Seq") != NULL)
+	if (http_header(r, PW_H_X_LAUNCHER_SESSION) != NULL ||
+	    http_header(r, PW_H_X_SEQ) != NULL)
 		return (bad_signature(r, "a session start carries no "
 		    "X-Launcher-Session or X-Seq"));
-	if ((kid = http_header(r, "X-Key-Id")) != NULL &&
+	if ((kid = http_header(r, PW_H_X_KEY_ID)) != NULL &&
 	    (!pw_launcher_key_id_ok(kid) ||
 	    (k = pw_config_launcher_key(cfg, kid, &keycafe)) == NULL))
 		return (bad_signature(r, "unknown X-Key-Id"));
 	q.method = method_name(r);
-	q.path = evhttp_request_get_uri(r->req);
-	q.ts = http_header(r, "X-Timestamp");
-	q.nonce = http_header(r, "X-Nonce");
-	q.sig = http_header(r, "X-Signature");
+	q.path = r->target;
+	q.ts = http_header(r, PW_H_X_TIMESTAMP);
+	q.nonce = http_header(r, PW_H_X_NONCE);
+	q.sig = http_header(r, PW_H_X_SIGNATURE);
 	q.body = r->body;
 	q.len = r->len;
 	secret = k != NULL ? k->secret : cfg->launcher_secret;
@@ -140,7 +132,7 @@ auth_start(struct pw_req *r)
 	case PW_NC_REPLAY:
 		return (replayed(r, "X-Nonce already used"));
 	default:
-		reply_error(r, 503, "STORE_FULL", "session store is full");
+		reply_error(r, PW_E_STORE_FULL, NULL);
 		return (-1);
 	}
 }
@@ -166,11 +158,11 @@ auth_session(struct pw_req *r)
 	const char *id;
 	uint64_t secs;
 
-	id = http_header(r, "X-Launcher-Session");
+	id = http_header(r, PW_H_X_LAUNCHER_SESSION);
 	q.method = method_name(r);
-	q.path = evhttp_request_get_uri(r->req);
-	q.seq = http_header(r, "X-Seq");
-	q.sig = http_header(r, "X-Signature");
+	q.path = r->target;
+	q.seq = http_header(r, PW_H_X_SEQ);
+	q.sig = http_header(r, PW_H_X_SIGNATURE);
 	q.body = r->body;
 	q.len = r->len;
 	if (id == NULL || pw_id_parse(id, "ls_", 0, r->ls_key) == NULL ||
@@ -183,7 +175,7 @@ auth_session(struct pw_req *r)
 	case PW_LSC_OK:
 		return (0);
 	case PW_LSC_NOT_FOUND:
-		reply_error(r, 404, "SESSION_NOT_FOUND", "no such launcher "
+		reply_error(r, PW_E_SESSION_NOT_FOUND, "no such launcher "
 		    "session");
 		return (-1);
 	case PW_LSC_BAD_SIGNATURE:
@@ -192,11 +184,11 @@ auth_session(struct pw_req *r)
 		return (replayed(r, "X-Seq already used or older than the "
 		    "window: send again with a new X-Seq"));
 	case PW_LSC_MISMATCH:
-		reply_error(r, 403, "CAFE_MISMATCH", "launcher session of "
+		reply_error(r, PW_E_CAFE_MISMATCH, "launcher session of "
 		    "another cafe");
 		return (-1);
 	case PW_LSC_ENDED:
-		reply_error(r, 410, "SESSION_ENDED", "launcher session "
+		reply_error(r, PW_E_SESSION_ENDED, "launcher session "
 		    "replaced or lost");
 		return (-1);
 	default:

@@ -3,11 +3,6 @@
  */
 #include <sys/types.h>
 
-#include <event2/http.h>
-
-#include <stdio.h>
-#include <string.h>
-
 #include "pw.h"
 #include "http.h"
 #include "pw_metrics.h"
@@ -17,13 +12,13 @@ h_healthz(struct pw_req *r)
 {
 	static const char ok[] = "{\"status\":\"ok\"}";
 
-	reply_raw(r, 200, ok, sizeof(ok) - 1);
+	reply_json(r, 200, ok, sizeof(ok) - 1);
 }
 
 void
 h_metrics(struct pw_req *r)
 {
-	static char buf[32768];
+	static char buf[65536];
 	size_t n;
 
 	n = pw_metrics_render(r->w->st, r->w->cfg, buf, sizeof(buf));

@@ -13,16 +13,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-
 #include <string.h>
 #include <strings.h>
 
 #include "pw.h"
 #include "http.h"
 
-#define XFF_LINES	32	/* more is not a proxy chain but an attack */
 
 static int
 to_sockaddr(const char *s, size_t n, struct sockaddr_storage *ss)
@@ -53,25 +49,6 @@ to_sockaddr(const char *s, size_t n, struct sockaddr_storage *ss)
 	return (-1);
 }
 
-/* The X-Forwarded-For field lines in order; -1 when there are too many. */
-static int
-xff_lines(struct pw_req *r, const char *line[XFF_LINES])
-{
-	struct evkeyvalq *h;
-	struct evkeyval *kv;
-	int n = 0;
-
-	h = evhttp_request_get_input_headers(r->req);
-	TAILQ_FOREACH(kv, h, next) {
-		if (strcasecmp(kv->key, "X-Forwarded-For") != 0)
-			continue;
-		if (n == XFF_LINES)
-			return (-1);
-		line[n++] = kv->value;
-	}
-	return (n);
-}
-
 /*
  * Walk the list from its right end; stop at the first address that is
  * not a trusted proxy, or at the left end.  0, or -1 on a malformed list.
@@ -80,11 +57,13 @@ static int
 xff_client(struct pw_req *r, struct sockaddr_storage *ss)
 {
 	const struct pw_config *cfg = r->w->cfg;
-	const char *line[XFF_LINES], *end, *p;
-	int n;
+	const char *const *line = r->xff, *end, *p;
+	int n = r->nxff;
 
-	if ((n = xff_lines(r, line)) <= 0)
-		return (n);
+	if (n > PW_XFF_MAX)
+		return (-1);	/* more is not a proxy chain but an attack */
+	if (n == 0)
+		return (0);
 	while (n-- > 0) {
 		for (end = line[n] + strlen(line[n]);;) {
 			for (p = end; p > line[n] && p[-1] != ','; p--)
@@ -106,18 +85,12 @@ http_origin(struct pw_req *r)
 {
 	const struct pw_config *cfg = r->w->cfg;
 	struct sockaddr_storage peer;
-	char *addr;
-	ev_uint16_t port;
 
 	if (r->origin_done)
 		return;
 	r->origin_done = 1;
 	r->cafe = NULL;
-	memset(&r->client, 0, sizeof(r->client));
-	evhttp_connection_get_peer(evhttp_request_get_connection(r->req),
-	    &addr, &port);
-	if (addr == NULL || to_sockaddr(addr, strlen(addr), &peer) == -1)
-		return;
+	memcpy(&peer, http_conn_peer(r->conn), sizeof(peer));
 	r->client = peer;
 	/*
 	 * A malformed list from a proxy names no client: the proxy itself

@@ -6,10 +6,6 @@
  */
 #include <sys/types.h>
 
-#include <event2/http.h>
-
-#include <stdio.h>
-
 #include "pw.h"
 #include "pw_gcra.h"
 #include "http.h"
@@ -47,14 +43,4 @@ _Atomic uint64_t *
 http_rate_game(struct pw_req *r, const struct pw_game *g)
 {
 	return (&r->w->st->hdr->auth_tat[g - r->w->cfg->games]);
-}
-
-void
-http_retry_after(struct pw_req *r, uint64_t secs)
-{
-	char v[24];
-
-	snprintf(v, sizeof(v), "%llu", (unsigned long long)secs);
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Retry-After", v);
 }

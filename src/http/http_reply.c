@@ -1,22 +1,61 @@
 /*
- * Replies: sending them (headers, counters, the access log line), request
- * ids, and the 400s for request fields.  The bodies of errors are made in
- * http_envelope.c.
+ * Replies, written straight into the connection's output: the status
+ * line and the header block from pieces made once (status lines here,
+ * the Date header once a second), numbers formatted without stdio, the
+ * body copied after them.  Every reply of the engine goes through
+ * send_reply: the counters, the access log line and the latency of a
+ * request are counted in one place.
  */
 #include <sys/types.h>
 
-#include <event2/buffer.h>
-#include <event2/http.h>
-
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "pw.h"
 #include "pw_crypto.h"
 #include "http.h"
 #include "pw_names.h"
+
+/* The header lines every reply has beside Date: at most this long. */
+#define HEAD_MAX	512
+
+static const struct {
+	const char	*code;
+	int		 status;
+	const char	*msg;
+} errors[] = {
+#define PW_ERROR(sym, status, msg)	{ #sym, status, msg },
+#include "tbl/errors.h"
+#undef PW_ERROR
+};
+
+const char *
+http_error_code(enum pw_error e)
+{
+	return (errors[e].code);
+}
+
+const char *
+http_reason_phrase(int status)
+{
+	switch (status) {
+	case 100: return ("Continue");
+	case 200: return ("OK");
+	case 400: return ("Bad Request");
+	case 401: return ("Unauthorized");
+	case 403: return ("Forbidden");
+	case 404: return ("Not Found");
+	case 405: return ("Method Not Allowed");
+	case 409: return ("Conflict");
+	case 410: return ("Gone");
+	case 413: return ("Payload Too Large");
+	case 429: return ("Too Many Requests");
+	case 501: return ("Not Implemented");
+	case 503: return ("Service Unavailable");
+	default: return ("Internal Server Error");
+	}
+}
 
 static int
 rid_char(int c)
@@ -39,189 +78,204 @@ rid_valid(const char *s)
 }
 
 void
-http_request_id(struct pw_req *r)
+http_request_id(struct pw_req *r, const char *client)
 {
-	const char *h;
+	uint8_t rnd[12];
 
-	h = evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    "X-Request-ID");
-	if (h != NULL && rid_valid(h))
-		strlcpy(r->rid, h, sizeof(r->rid));
-	else
-		http_rid_new(r->w, r->rid);
+	if (client != NULL && rid_valid(client)) {
+		(void)strlcpy(r->rid, client, sizeof(r->rid));
+		return;
+	}
+	pw_rand_bytes(&r->w->st->rnd, rnd, sizeof(rnd));
+	memcpy(r->rid, "req_", 4);
+	pw_hex_encode(rnd, sizeof(rnd), r->rid + 4);
 }
 
 void
-reply_raw(struct pw_req *r, int status, const char *body, size_t n)
+http_retry_after(struct pw_req *r, uint64_t secs)
 {
-	reply_typed(r, status, "application/json", body, n);
+	r->retry_after = secs > 0 ? secs : 1;
+}
+
+static void
+put(struct pw_buf *b, const char *s)
+{
+	pw_buf_str(b, s);
+}
+
+/* The status line, the header block and the body, into the output. */
+static void
+compose(struct pw_req *r, int status, const char *type, const char *body,
+    size_t n)
+{
+	struct pw_conn *c = r->conn;
+	struct worker *w = r->w;
+	struct pw_buf b;
+	char *p;
+	size_t room;
+
+	room = HEAD_MAX + w->datelen + strlen(type) + (r->head_only ? 0 : n);
+	if ((p = http_conn_out(c, room)) == NULL)
+		return;
+	pw_buf_init(&b, p, room);
+	put(&b, "HTTP/1.1 ");
+	pw_buf_u64(&b, (uint64_t)status);
+	put(&b, " ");
+	put(&b, http_reason_phrase(status));
+	put(&b, "\r\n");
+	pw_buf_mem(&b, w->date, w->datelen);
+	put(&b, "Content-Type: ");
+	put(&b, type);
+	put(&b, "\r\nContent-Length: ");
+	pw_buf_u64(&b, n);
+	put(&b, "\r\nX-Request-ID: ");
+	put(&b, r->rid);
+	if (r->allow != NULL) {
+		put(&b, "\r\nAllow: ");
+		put(&b, r->allow);
+	}
+	if (r->retry_after > 0) {
+		put(&b, "\r\nRetry-After: ");
+		pw_buf_u64(&b, r->retry_after);
+	}
+	if (http_conn_closing(c))
+		put(&b, "\r\nConnection: close");
+	else if (http_conn_keepalive10(c))
+		put(&b, "\r\nConnection: keep-alive");
+	put(&b, "\r\n\r\n");
+	if (!r->head_only)
+		pw_buf_mem(&b, body, n);
+	if (!b.overflow)
+		http_conn_wrote(c, b.len);
+}
+
+static void
+send_reply(struct pw_req *r, int status, const char *type, const char *body,
+    size_t n)
+{
+	struct pw_store *st = r->w->st;
+
+	if (r->answered)
+		return;
+	r->answered = 1;
+	http_clock(r->w);
+	compose(r, status, type, body, n);
+	r->status = status;
+	r->bytes = n;
+	pw_count(st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
+	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
+	if (r->w->ctx->access_fd != -1)
+		http_access_log(r);
 }
 
 void
 reply_typed(struct pw_req *r, int status, const char *type, const char *body,
     size_t n)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-	struct worker *w = r->w;
-	struct pw_conn *c;
-
-	evhttp_add_header(h, "Content-Type", type);
-	evhttp_add_header(h, "X-Request-ID", r->rid);
-	c = http_conn_request_done(w, r->req);
-	if (w->draining || (c != NULL && http_conn_closing(c)))
-		evhttp_add_header(h, "Connection", "close");
-	evbuffer_add(w->out, body, n);
-	r->status = status;
-	r->bytes = n;
-	pw_count(w->st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
-	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
-	/* Logged first: once sent and flushed, the request may be freed. */
-	if (w->ctx->access_fd != -1)
-		http_access_log(r);
-	evhttp_send_reply(r->req, status, http_reason_phrase(status), w->out);
-	if (c != NULL)
-		http_conn_flush(c);
-}
-
-static int
-render(struct pw_req *r, char *buf, size_t size, const char *fmt,
-    va_list ap)
-{
-	int n, m;
-
-	n = snprintf(buf, size,
-	    "{\"success\":true,\"request_id\":\"%s\",\"data\":{", r->rid);
-	if (n < 0 || (size_t)n >= size)
-		return (-1);
-	m = vsnprintf(buf + n, size - (size_t)n, fmt, ap);
-	if (m < 0 || (size_t)(n + m) + 3 > size)
-		return (-1);
-	n += m;
-	memcpy(buf + n, "}}", 3);
-	return (n + 2);
-}
-
-int
-reply_render(struct pw_req *r, char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = render(r, buf, size, fmt, ap);
-	va_end(ap);
-	return (n);
+	send_reply(r, status, type, body, n);
 }
 
 void
-reply_data(struct pw_req *r, const char *fmt, ...)
+reply_json(struct pw_req *r, int status, const char *body, size_t n)
 {
-	char buf[PW_REPLY_MAX];
-	va_list ap;
-	int n;
+	send_reply(r, status, "application/json", body, n);
+}
 
-	va_start(ap, fmt);
-	n = render(r, buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n == -1) {
-		reply_error(r, 500, "INTERNAL_ERROR", "reply too large");
+struct pw_buf *
+reply_begin(struct pw_req *r)
+{
+	struct pw_buf *b = &r->w->rb;
+
+	pw_buf_init(b, r->w->scratch, sizeof(r->w->scratch));
+	put(b, "{\"success\":true,\"request_id\":\"");
+	put(b, r->rid);
+	put(b, "\",\"data\":{");
+	return (b);
+}
+
+void
+reply_end(struct pw_req *r)
+{
+	struct pw_buf *b = &r->w->rb;
+
+	put(b, "}}");
+	if (b->overflow) {
+		reply_error(r, PW_E_INTERNAL_ERROR, "reply too large");
 		return;
 	}
-	reply_raw(r, 200, buf, (size_t)n);
+	reply_json(r, 200, b->buf, b->len);
 }
 
-void
-reply_flat_error(struct pw_req *r, int status, const char *code,
+/* error.timestamp: UTC to the millisecond, the seconds made once. */
+static void
+timestamp(struct pw_buf *b, struct worker *w)
+{
+	struct timeval now;
+	unsigned ms;
+	char frac[6];
+
+	(void)event_base_gettimeofday_cached(w->base, &now);
+	ms = (unsigned)(now.tv_usec / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + ms / 100);
+	frac[2] = (char)('0' + ms / 10 % 10);
+	frac[3] = (char)('0' + ms % 10);
+	frac[4] = 'Z';
+	put(b, w->iso);
+	pw_buf_mem(b, frac, 5);
+}
+
+/* The PlayWave envelope, or authenticate's flat object. */
+static void
+error_body(struct pw_req *r, struct pw_buf *b, enum pw_error e,
     const char *msg)
 {
-	char buf[1024];
+	int flat = r->route != NULL && r->route->auth == PW_AUTH_REALPLAY;
 
-	r->code = code;
-	reply_raw(r, status, buf, http_flat_error(buf, sizeof(buf), r->rid,
-	    code, msg));
+	if (flat)
+		put(b, "{\"error\":{\"code\":\"");
+	else {
+		put(b, "{\"success\":false,\"request_id\":\"");
+		put(b, r->rid);
+		put(b, "\",\"error\":{\"code\":\"");
+	}
+	put(b, errors[e].code);
+	put(b, "\",\"message\":");
+	pw_buf_quote(b, msg);
+	if (flat) {
+		put(b, "},\"requestId\":\"");
+		put(b, r->rid);
+		put(b, "\"}");
+		return;
+	}
+	put(b, ",\"timestamp\":\"");
+	timestamp(b, r->w);
+	put(b, "\"}}");
 }
 
 void
-reply_error(struct pw_req *r, int status, const char *code,
-    const char *fmt, ...)
+reply_error(struct pw_req *r, enum pw_error e, const char *msg)
 {
-	char msg[512], buf[1024];
-	va_list ap;
+	struct pw_buf b;
+	char buf[1024];
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	r->code = code;
-	if (r->route != NULL && r->route->auth == PW_AUTH_REALPLAY) {
-		reply_flat_error(r, status, code, msg);
-		return;
-	}
-	reply_raw(r, status, buf, http_envelope_error(buf, sizeof(buf), r->rid,
-	    code, msg));
+	pw_buf_init(&b, buf, sizeof(buf));
+	http_clock(r->w);
+	error_body(r, &b, e, msg != NULL ? msg : errors[e].msg);
+	r->code = errors[e].code;
+	reply_json(r, errors[e].status, b.buf, b.len);
 }
 
-int
-req_string(struct pw_req *r, const char *field, char *out, size_t outsz,
-    size_t minlen)
+void
+reply_error3(struct pw_req *r, enum pw_error e, const char *a, const char *b,
+    const char *c)
 {
-	int tok, n;
+	struct pw_buf m;
+	char msg[512];
 
-	if ((tok = pw_json_get(&r->js, field)) == -1) {
-		reply_error(r, 400, "BAD_REQUEST", "missing field '%s'", field);
-		return (-1);
-	}
-	if (pw_json_type(&r->js, tok) != PW_JSON_STRING) {
-		reply_error(r, 400, "BAD_REQUEST", "field '%s' must be a "
-		    "string", field);
-		return (-1);
-	}
-	if ((n = pw_json_string(&r->js, tok, out, outsz)) == -2) {
-		reply_error(r, 400, "BAD_REQUEST", "field '%s' is too long",
-		    field);
-		return (-1);
-	}
-	if (n < 0) {
-		reply_error(r, 400, "BAD_REQUEST", "field '%s' contains a NUL "
-		    "character", field);
-		return (-1);
-	}
-	if ((size_t)n < minlen) {
-		reply_error(r, 400, "BAD_REQUEST", "field '%s' must not be "
-		    "empty", field);
-		return (-1);
-	}
-	return (n);
-}
-
-/* "<prefix><uuid>"; only an OTT's prefix may be left out. */
-int
-req_uuid(struct pw_req *r, const char *field, unsigned type,
-    uint8_t out[16])
-{
-	const char *prefix = pw_type_prefix(type);
-	char buf[80];
-
-	if (req_string(r, field, buf, sizeof(buf), 1) == -1)
-		return (-1);
-	if (pw_id_parse(buf, prefix, type == PW_T_OTT, out) != NULL)
-		return (0);
-	reply_error(r, 400, "BAD_REQUEST", "field '%s' must be %s<uuid>",
-	    field, prefix);
-	return (-1);
-}
-
-int
-req_uid(struct pw_req *r, const char *field, uint8_t out[PW_UID_LEN])
-{
-	char buf[32];
-	int n;
-
-	if ((n = req_string(r, field, buf, sizeof(buf), 1)) == -1)
-		return (-1);
-	if (pw_uid_pack(out, buf, (size_t)n) == -1) {
-		reply_error(r, 400, "BAD_REQUEST", "field '%s' must be 1 to 20 "
-		    "decimal digits", field);
-		return (-1);
-	}
-	return (0);
+	pw_buf_init(&m, msg, sizeof(msg));
+	put(&m, a);
+	put(&m, b);
+	put(&m, c);
+	reply_error(r, e, msg);
 }

@@ -1,24 +1,28 @@
 /*
- * A worker's HTTP service: evhttp on the listening sockets the master
- * opened: inherited, not SO_REUSEPORT, whose per-worker queues lose their
- * connections when a worker exits.  One evhttp for the API listeners,
- * another for metrics-listen, which answers the operator endpoints only.
+ * A worker's HTTP service: the engine on this worker's event loop, on the
+ * listening sockets the master opened.  The API listeners serve every
+ * endpoint; metrics-listen ones the operator endpoints only.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include "pw.h"
 #include "pw_http.h"
 #include "http.h"
 
+/* Slack for a pipelined request's first bytes and chunk framing. */
+#define IN_SLACK	8192
+#define POOL_SLOTS	256
+#define LINGER_SECS	5
+
 static void
-raise_nofile(struct worker *w)
+raise_nofile(void)
 {
 	struct rlimit rl;
 
@@ -26,63 +30,55 @@ raise_nofile(struct worker *w)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur > 1048576)
-		rl.rlim_cur = 1048576;
-	w->maxfd = (int)rl.rlim_cur;
-	if ((w->conns = calloc((size_t)w->maxfd, sizeof(*w->conns))) == NULL)
-		fatal("calloc");
 }
 
-static struct evhttp *
-new_http(struct worker *w, void (*cb)(struct evhttp_request *, void *),
-    int ops)
+/* One libevent common timeout per deadline: a queue, not a heap entry. */
+static const struct timeval *
+common(struct worker *w, int64_t secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+	const struct timeval *ct;
+
+	if ((ct = event_base_init_common_timeout(w->base, &tv)) == NULL)
+		fatalx("event_base_init_common_timeout");
+	return (ct);
+}
+
+static void
+timeouts(struct worker *w)
 {
 	const struct pw_config *cfg = w->cfg;
-	struct evhttp *h;
 
-	if ((h = evhttp_new(w->base)) == NULL)
-		fatalx("evhttp_new");
-	/* Every method reaches us, so 405 is ours and in JSON. */
-	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-	    EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(h, cfg->max_header);
-	/*
-	 * Route and size are decided from the head before evhttp reads a
-	 * body (http_input.c); this bounds only chunked bodies.
-	 */
-	evhttp_set_max_body_size(h, PW_HTTP_BODY_LIMIT(cfg));
-	evhttp_set_timeout(h, (int)cfg->idle_timeout);
-	evhttp_set_gencb(h, cb, w);
-	evhttp_set_bevcb(h, ops ? http_conn_new_ops : http_conn_new, w);
-	return (h);
+	w->tv_header = common(w, cfg->header_timeout);
+	w->tv_body = common(w, cfg->body_timeout);
+	w->tv_idle = common(w, cfg->idle_timeout);
+	w->tv_write = common(w, cfg->write_timeout);
+	w->tv_linger = common(w, LINGER_SECS);
 }
 
-static void
-bind_http(struct worker *w, struct evhttp *h, const int *fds, int n)
+/*
+ * The Date header and the seconds of error timestamps, made once a
+ * second rather than per reply (strftime is not cheap).
+ */
+void
+http_clock(struct worker *w)
 {
-	int i;
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct timeval now;
+	struct tm tm;
+	time_t t;
 
-	for (i = 0; i < n; i++)
-		if ((w->bound[w->nbound++] = evhttp_accept_socket_with_handle(h,
-		    fds[i])) == NULL)
-			fatalx("evhttp_accept_socket");
-}
-
-static void
-setup_http(struct worker *w)
-{
-	if ((w->out = evbuffer_new()) == NULL)
-		fatalx("evbuffer_new");
-	w->http = new_http(w, http_dispatch, 0);
-	bind_http(w, w->http, w->ctx->listen_fd, w->ctx->nlisten);
-	if (w->ctx->nmetrics > 0) {
-		w->ops_http = new_http(w, http_dispatch_ops, 1);
-		bind_http(w, w->ops_http, w->ctx->metrics_fd,
-		    w->ctx->nmetrics);
-	}
-	w->accepting = 1;
+	(void)event_base_gettimeofday_cached(w->base, &now);
+	if ((t = now.tv_sec) == w->now_s)
+		return;
+	w->now_s = t;
+	(void)gmtime_r(&t, &tm);
+	w->datelen = strftime(w->date, sizeof(w->date), "Date: ___, %d ___ "
+	    "%Y %H:%M:%S GMT\r\n", &tm);
+	memcpy(w->date + 6, days + 3 * tm.tm_wday, 3);
+	memcpy(w->date + 14, months + 3 * tm.tm_mon, 3);
+	(void)strftime(w->iso, sizeof(w->iso), "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 struct worker *
@@ -97,8 +93,16 @@ http_worker_new(struct pw_ctx *ctx, struct event_base *base, int index)
 	w->cfg = ctx->cfg;
 	w->index = index;
 	w->base = base;
-	raise_nofile(w);
-	setup_http(w);
+	w->in_size = (size_t)(w->cfg->max_header + w->cfg->max_body) +
+	    IN_SLACK;
+	w->free_in = calloc(POOL_SLOTS, sizeof(*w->free_in));
+	w->free_out = calloc(POOL_SLOTS, sizeof(*w->free_out));
+	if (w->free_in == NULL || w->free_out == NULL)
+		fatal("calloc");
+	raise_nofile();
+	timeouts(w);
+	http_clock(w);
+	http_accept_start(w);
 	return (w);
 }
 
@@ -114,5 +118,12 @@ http_worker_drain(struct worker *w)
 void
 http_worker_tick(struct worker *w)
 {
-	http_conn_tick(w);
+	http_clock(w);
+}
+
+void
+http_worker_adopt(struct worker *w, int fd, const struct sockaddr *sa,
+    unsigned salen)
+{
+	http_conn_open(w, fd, sa, (socklen_t)salen, 0, 0);
 }

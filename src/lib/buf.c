@@ -1,6 +1,8 @@
 /*
  * The bounded text builder.  Once anything has not fit, nothing more is
  * added, so a truncated reply is known as such and never sent half made.
+ * pw_buf_add formats with vsnprintf(3), for what is off the request path
+ * (/metrics); replies use the stdio-free pieces below it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,4 +53,71 @@ pw_buf_quote(struct pw_buf *b, const char *s)
 		b->buf[b->len] = '\0';
 	} else
 		b->len += n;
+}
+
+void
+pw_buf_mem(struct pw_buf *b, const void *p, size_t n)
+{
+	if (b->overflow)
+		return;
+	if (n >= b->size - b->len) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+void
+pw_buf_str(struct pw_buf *b, const char *s)
+{
+	pw_buf_mem(b, s, strlen(s));
+}
+
+/* The digits of v, at the end of d[20]; how many. */
+static size_t
+digits(uint64_t v, char d[20])
+{
+	size_t n = 0;
+
+	do {
+		d[19 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return (n);
+}
+
+void
+pw_buf_u64(struct pw_buf *b, uint64_t v)
+{
+	char d[20];
+	size_t n;
+
+	n = digits(v, d);
+	pw_buf_mem(b, d + 20 - n, n);
+}
+
+void
+pw_buf_i64(struct pw_buf *b, int64_t v)
+{
+	if (v < 0) {
+		pw_buf_mem(b, "-", 1);
+		pw_buf_u64(b, -(uint64_t)v);
+	} else
+		pw_buf_u64(b, (uint64_t)v);
+}
+
+void
+pw_buf_u64_pad(struct pw_buf *b, uint64_t v, size_t width)
+{
+	static const char blanks[] = "                    ";
+	char d[20];
+	size_t n;
+
+	n = digits(v, d);
+	pw_buf_mem(b, d + 20 - n, n);
+	if (n < width)
+		pw_buf_mem(b, blanks, width - n < sizeof(blanks) - 1 ?
+		    width - n : sizeof(blanks) - 1);
 }

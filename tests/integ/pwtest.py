@@ -228,6 +228,9 @@ class Server:
         self.log = os.path.join(self.tmp, "daemon.log")
         # Launcher sessions started here: id -> [session key, next seq].
         self.sessions = {}
+        # For a test that runs the daemon under a shim or a limit.
+        self.env_extra = {}
+        self.preexec = None
 
     def write_config(self, **kw):
         merged = dict(self.kw)
@@ -243,6 +246,7 @@ class Server:
         san = os.path.join(self.tmp, "sanitizer")
         env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + san
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:log_path=" + san
+        env.update(self.env_extra)
         return env
 
     def sanitizer_reports(self):
@@ -252,7 +256,8 @@ class Server:
         self.logf = open(self.log, "ab")
         self.proc = subprocess.Popen([DAEMON, "-d", "-f", self.conf],
                                      stdout=self.logf, stderr=self.logf,
-                                     cwd=self.tmp, env=self.sanitizer_env())
+                                     cwd=self.tmp, env=self.sanitizer_env(),
+                                     preexec_fn=self.preexec)
         if wait:
             wait_until(self.healthy, 10, what="playwaved to answer /healthz")
             wait_until(self.all_up, 10, what="every worker and the reaper")

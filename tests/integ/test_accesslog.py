@@ -143,9 +143,9 @@ def test_route_and_size_from_the_head_are_logged(srv):
         eq(int(l[5]), len(r[0][3]), l)
 
 
-def test_body_evhttp_refused_is_logged(srv):
-    """A chunked body past evhttp's own limit: its HTML page is replaced
-    by our JSON 413, and logged (what it was for, evhttp does not say)."""
+def test_chunked_body_over_max_body_is_logged(srv):
+    """A chunked body past max-body: a JSON 413 as soon as the chunk that
+    passes it is announced, and logged with the request it refused."""
     t = Tail()
     big = b"%x\r\n" % 60000 + b"x" * 60000 + b"\r\n0\r\n\r\n"
     out, closed = exchange(srv.port, VERIFY + H + KEY +
@@ -153,8 +153,8 @@ def test_body_evhttp_refused_is_logged(srv):
     r = replies(out)
     eq([x[0] for x in r], [413], out)
     l = t.lines(1)[0]
-    fields(l, method="-", target="-", status=413, code="PAYLOAD_TOO_LARGE",
-           rid=r[0][2]["x-request-id"])
+    fields(l, method="POST", target="/v1/game/session/verify", status=413,
+           code="PAYLOAD_TOO_LARGE", rid=r[0][2]["x-request-id"])
 
 
 def test_rate_limited_requests_are_logged():

@@ -69,7 +69,7 @@ struct pw_game {
 	uint32_t	 hash;		/* pw_config_idhash(id): stored in slots */
 	char		 name[PW_TEXT_MAX];
 	char		 api_keys[PW_MAX_KEYS][PW_SECRET_MAX];
-	uint8_t		 api_key_md[PW_MAX_KEYS][32];	/* SHA-256 of each */
+	uint64_t	 api_key_h[PW_MAX_KEYS];	/* keyed hash of each */
 	int		 napi_keys;
 	int64_t		 price;		/* G-coin per started billing unit */
 	char		 provider[PW_TEXT_MAX];
@@ -153,6 +153,8 @@ struct pw_config {
 	struct pw_currency	 currencies[PW_MAX_CURRENCIES];
 	int			 ncurrencies;
 
+	/* Keys the API-key hashes: random, made when the file is read. */
+	uint8_t			 key_salt[16];
 	struct pw_game		 games[PW_MAX_GAMES];
 	int			 ngames;
 	/* The launcher start's "games" array, rendered at load. */
@@ -192,6 +194,9 @@ const struct pw_game	*pw_config_game_by_hash(const struct pw_config *,
  */
 const struct pw_game	*pw_config_game_by_key(const struct pw_config *,
 			    const char *key, size_t keylen, int *index);
+/* An api-key's keyed hash (cfg->key_salt), as game_by_key compares it. */
+uint64_t pw_config_key_hash(const struct pw_config *, const char *key,
+	    size_t len);
 /* The cafe key an X-Key-Id names, and its cafe; NULL when none. */
 const struct pw_launcher_key *pw_config_launcher_key(const struct pw_config *,
 			    const char *id, const struct pw_cafe **cafe);

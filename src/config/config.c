@@ -458,16 +458,22 @@ quotas_fit(struct cf_parser *p)
 	return (0);
 }
 
+/*
+ * Each api-key's SipHash under a key of this configuration's own: a
+ * request's X-Api-Key is hashed once and compared as a word with each,
+ * in time that tells nothing of any key, its length included.
+ */
 static void
 key_digests(struct pw_config *cfg)
 {
 	struct pw_game	*g;
 	int		 i, k;
 
+	arc4random_buf(cfg->key_salt, sizeof(cfg->key_salt));
 	for (i = 0; i < cfg->ngames; i++)
 		for (g = &cfg->games[i], k = 0; k < g->napi_keys; k++)
-			pw_sha256(g->api_keys[k], strlen(g->api_keys[k]),
-			    g->api_key_md[k]);
+			g->api_key_h[k] = pw_config_key_hash(cfg,
+			    g->api_keys[k], strlen(g->api_keys[k]));
 }
 
 /* Checks that need the whole file. */

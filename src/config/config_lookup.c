@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "pw_config.h"
 #include "pw_crypto.h"
 
@@ -59,34 +61,49 @@ pw_config_game_by_hash(const struct pw_config *cfg, uint32_t hash)
  * close; only a difference in length can show.  pw_timingsafe_bcmp is
  * timingsafe_bcmp(3) where the system has it.
  */
+uint64_t
+pw_config_key_hash(const struct pw_config *cfg, const char *key, size_t len)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	(void)crypto_shorthash(h, (const unsigned char *)key, len,
+	    cfg->key_salt);
+	memcpy(&v, h, sizeof(v));
+	return (v);
+}
+
 /*
- * The candidate is hashed once and its digest compared with every key's:
- * how long this takes depends on no key's contents or length, and the
- * candidate's length only through the one hash.
+ * The candidate is hashed once and its hash compared with every key's,
+ * each comparison a word without a branch on its result: how long this
+ * takes depends on no key's contents or length, and on the candidate's
+ * length only through the one hash.  A wrong key passes only if it
+ * collides with a key's keyed 64-bit hash: one chance in 2^64 a try.
  */
 const struct pw_game *
 pw_config_game_by_key(const struct pw_config *cfg, const char *key,
     size_t keylen, int *index)
 {
-	const struct pw_game	*found = NULL;
-	uint8_t			 md[32];
-	int			 i, j, eq;
+	uintptr_t		 found = 0, mask;
+	uint64_t		 h, d;
+	int			 i, j, at = 0;
 
 	if (key == NULL || keylen == 0)
 		return (NULL);
-	pw_sha256(key, keylen, md);
+	h = pw_config_key_hash(cfg, key, keylen);
 	for (i = 0; i < cfg->ngames; i++) {
 		for (j = 0; j < cfg->games[i].napi_keys; j++) {
-			eq = pw_timingsafe_bcmp(cfg->games[i].api_key_md[j],
-			    md, sizeof(md)) == 0;
-			if (eq) {
-				found = &cfg->games[i];
-				if (index != NULL)
-					*index = j;
-			}
+			d = cfg->games[i].api_key_h[j] ^ h;
+			/* All ones when d is 0, else all zeros. */
+			mask = (uintptr_t)0 - (uintptr_t)(((d | (0 - d)) >>
+			    63) ^ 1);
+			found |= mask & (uintptr_t)&cfg->games[i];
+			at |= (int)(mask & (uintptr_t)j);
 		}
 	}
-	return (found);
+	if (index != NULL)
+		*index = at;
+	return ((const struct pw_game *)found);
 }
 
 const struct pw_launcher_key *

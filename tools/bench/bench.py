@@ -187,7 +187,10 @@ def config(**kw):
     bench's own PCs behind the loopback proxy."""
     o = dict(store_slots=4194304, session_timeout=3600,
              launcher_timeout=3600, price=0, rate_limit=0,
-             home_start_quota=4 * NPC, home_start_total=4 * NPC,
+             # Each start may hold ott-per-launcher OTTs: quotas that
+             # fit a quarter of the store (playwaved -n checks).
+             cafe_start_quota=8, home_start_quota=NPC + 16,
+             home_start_total=NPC + 16, cafe_net="10.255.0.0/16",
              extra="ott-per-launcher %d\ntrusted-proxy 127.0.0.1/32\n" %
              OTT_PER_PC)
     o.update(kw)
@@ -491,6 +494,39 @@ class Fresh:
         return r
 
 
+class LauncherHeartbeats:
+    """Heartbeats of the PCs' launcher sessions, signed beforehand with
+    each session's key and next seq (lheartbeat.lua sends each once).
+    Line k is PC k % NPC's, so that each PC's seqs go out in order on one
+    wrk thread, far closer together than the replay window is wide."""
+
+    def __init__(self, pw, pcs):
+        self.pw = pw
+        self.pcs = pcs
+
+    def sign(self, count):
+        lines = []
+        target = "/v1/launcher/session/heartbeat"
+        for k in range(count):
+            i = k % NPC
+            ls = self.pcs[i]
+            key, seq = self.pw.srv.sessions[ls]
+            self.pw.srv.sessions[ls] = [key, seq + 1]
+            data, h = pwtest.session_signed("PATCH", target,
+                                            {"launcher_session_id": ls},
+                                            ls, key, seq)
+            lines.append("%s\t%s\t%s\t%s\t%s\n" % (
+                data.decode(), ls, h["X-Seq"], h["X-Signature"],
+                pc_addr(i)))
+        return write("lheartbeat.txt", "".join(lines))
+
+    def send(self, path, secs):
+        r = wrk("http://127.0.0.1:%d/v1/launcher/session/heartbeat" %
+                self.pw.port, "lheartbeat.lua", {"BENCH_LHB": path}, secs)
+        r["errors"] = max(0, r["errors"] - r["overflow"])
+        return r
+
+
 def http_bench():
     pw = start_playwaved()
     ng = None
@@ -510,6 +546,7 @@ def http_bench():
         vf_body = write("verify.json", json.dumps({"ott": used,
                                                     "provider_user_id": UID}))
         fresh = Fresh(pw, pcs)
+        lhb = LauncherHeartbeats(pw, pcs)
         # One unmeasured fresh-OTT run first: each process's first touch
         # of a store page is a page fault (workers map the store without
         # read-ahead or fault-around), paid once in a server's life.
@@ -517,7 +554,7 @@ def http_bench():
         r = fresh.run(SECS)
         log("  warm-up: %d fresh verifies, not measured" % r["requests"])
         results = {}
-        return run_rounds(pw, ng, hb_body, vf_body, fresh, results)
+        return run_rounds(pw, ng, hb_body, vf_body, fresh, lhb, results)
     finally:
         if ng is not None:
             ng.stop()
@@ -555,13 +592,24 @@ def cases(pw, ng, hb_body, vf_body):
 AB_MAX = 3000000	# ab allocates its statistics for -n up front
 
 
-def run_rounds(pw, ng, hb_body, vf_body, fresh, results):
+def rate_seen(results, key, default):
+    """The best req/s seen so far for a row, else default."""
+    return max([r["rps"] for r in results.get(key, [])] or [default])
+
+
+def run_rounds(pw, ng, hb_body, vf_body, fresh, lhb, results):
     cs = cases(pw, ng, hb_body, vf_body)
+    cs.insert(4, ("launcher-heartbeat", "playwaved", "wrk", pw, "lhb"))
     for rnd in range(RUNS):
         write(os.path.basename(vf_body), json.dumps(
             {"ott": used_ott(pw, fresh.pcs[0]), "provider_user_id": UID}))
         for ep, srv, tool, d, fn in cs:
-            if fn is None:
+            if fn == "lhb":
+                # Signed before the measured run: the signing is ours.
+                path = lhb.sign(int(rate_seen(results, (ep, srv, tool),
+                                              40000) * SECS * 1.3))
+                thunk = lambda: lhb.send(path, SECS)
+            elif fn is None:
                 # Enough OTTs for SECS seconds at the best fresh rate seen
                 # so far, or at first at the rate of verifying a used one.
                 seen = [r["rps"] for r in results.get(("verify-fresh",

@@ -19,8 +19,25 @@ enum pw_verify {
 	PW_V_USED,
 	PW_V_EXPIRED,
 	PW_V_NOT_CHARGEABLE,
-	PW_V_FULL
+	PW_V_FULL,
+	PW_V_REPEATED,		/* a retry: the first verify's valid answer */
+	PW_V_REPEATED_CAFE,	/* the same, at a cafe */
+	PW_V_ID_REUSED,		/* the first verify's id, another user */
+	PW_V_IN_PROGRESS,	/* the first verify's answer not decided yet */
+	PW_V_RETRY		/* (internal) the OTT was given back: again */
 };
+
+/*
+ * What a verify compares with the verify that consumed the OTT: the tag
+ * of its client's X-Request-ID (pw_verify_rid_tag; NULL when it sent
+ * none) and its user.
+ */
+struct pw_verify_req {
+	const uint8_t	*rid;
+	const uint8_t	*uid;
+};
+void	 pw_verify_rid_tag(const struct pw_store *, const char *rid,
+	    uint8_t tag[PW_KEY_LEN]);
 
 enum pw_touch {
 	PW_TOUCH_OK,
@@ -56,7 +73,10 @@ int	 pw_ott_issue(struct pw_store *, uint32_t game, uint32_t cafe,
 void	 pw_ott_release(struct pw_store *, struct pw_slot *ott);
 /* The checks of a verify in the API's order, then the CAS that consumes. */
 enum pw_verify pw_ott_consume(struct pw_store *, const struct pw_config *,
-	    const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **);
+	    const uint8_t ott[PW_KEY_LEN], uint32_t game,
+	    const struct pw_verify_req *, struct pw_slot **);
+/* The consuming verify's answer (PW_OTT_OUT_*), for its retries. */
+void	 pw_ott_outcome(struct pw_slot *ott, unsigned outcome, int is_cafe);
 /* Give a consumed OTT back when its session could not be stored. */
 void	 pw_ott_unconsume(struct pw_slot *ott);
 /* ott-per-launcher: take a unit of ls (0: none left), give one back. */
@@ -65,7 +85,7 @@ void	 pw_ott_quota_put(struct pw_slot *ls);
 
 enum pw_verify pw_gs_verify(struct pw_store *, const struct pw_config *,
 	    const uint8_t ott[PW_KEY_LEN], const struct pw_game *,
-	    const uint8_t uid[PW_UID_LEN], uint8_t gs[PW_KEY_LEN], int *is_cafe);
+	    const struct pw_verify_req *, uint8_t gs[PW_KEY_LEN], int *is_cafe);
 
 /* Heartbeat (check: 0) or teleport check (check: 1); uid may be NULL. */
 enum pw_touch pw_gs_touch(struct pw_store *, const uint8_t gs[PW_KEY_LEN],

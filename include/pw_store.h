@@ -133,6 +133,13 @@ struct pw_slot	*pw_store_deref(struct pw_store *, pw_ref_t, unsigned type,
 
 uint64_t	 pw_store_index(const struct pw_store *, const struct pw_slot *);
 
+/*
+ * A 16-byte tag of a name under the store's own secret (SipHash-128):
+ * what no client can compute, for a value a client chose.
+ */
+void	 pw_key_derive_keyed(const struct pw_store *, const char *tag,
+	    const void *name, size_t len, uint8_t out[PW_KEY_LEN]);
+
 /* Derived keys (SHA-256 prefix of a tag and a name). */
 void	 pw_key_derive(uint8_t out[PW_KEY_LEN], const char *tag,
 	    const void *name, size_t len);

@@ -30,4 +30,5 @@ PW_ERROR(TOO_MANY_OTTS, 429, "too many unused OTTs")
 PW_ERROR(INTERNAL_ERROR, 500, "internal error")
 PW_ERROR(NOT_IMPLEMENTED, 501, "method not implemented")
 PW_ERROR(STORE_FULL, 503, "session store is full")
-PW_ERROR(UNAVAILABLE, 503, "try again")
+PW_ERROR(VERIFY_IN_PROGRESS, 503, "the first verify of this request id "
+    "is still deciding: send it again")

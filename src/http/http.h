@@ -80,6 +80,7 @@ struct pw_req {
 	uint8_t			 ls_key[PW_KEY_LEN];
 	uint32_t		 ls_flags;	/* of a start: PW_LS_* */
 	char			 rid[72];
+	int			 rid_client;	/* rid is the client's own */
 	uint64_t		 t0;		/* pw_mono_us() at dispatch */
 	/* The reply. */
 	int			 status;

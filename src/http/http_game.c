@@ -48,6 +48,8 @@ void
 h_verify(struct pw_req *r)
 {
 	uint8_t ott[PW_KEY_LEN], uid[PW_UID_LEN], gs[PW_KEY_LEN];
+	uint8_t tag[PW_KEY_LEN];
+	struct pw_verify_req q;
 	struct pw_buf *b;
 	enum pw_verify v;
 	int cafe = 0;
@@ -55,10 +57,28 @@ h_verify(struct pw_req *r)
 	if (req_uuid(r, "ott", PW_T_OTT, ott) == -1 ||
 	    req_uid(r, "provider_user_id", uid) == -1)
 		return;
-	v = pw_gs_verify(r->w->st, r->w->cfg, ott, r->game, uid, gs, &cafe);
-	if (v == PW_V_FULL) {
+	/* Only the client's own request id makes a retry of one verify. */
+	q.rid = NULL;
+	if (r->rid_client) {
+		pw_verify_rid_tag(r->w->st, r->rid, tag);
+		q.rid = tag;
+	}
+	q.uid = uid;
+	v = pw_gs_verify(r->w->st, r->w->cfg, ott, r->game, &q, gs, &cafe);
+	switch (v) {
+	case PW_V_FULL:
 		reply_error(r, PW_E_STORE_FULL, NULL);
 		return;
+	case PW_V_ID_REUSED:
+		reply_error(r, PW_E_REQUEST_ID_REUSED, "X-Request-ID of a verify "
+		    "of this OTT for another provider_user_id");
+		return;
+	case PW_V_IN_PROGRESS:
+		http_retry_after(r, 1);
+		reply_error(r, PW_E_VERIFY_IN_PROGRESS, NULL);
+		return;
+	default:
+		break;
 	}
 	b = reply_begin(r);
 	if (v != PW_V_OK) {

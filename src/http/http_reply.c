@@ -84,6 +84,7 @@ http_request_id(struct pw_req *r, const char *client)
 
 	if (client != NULL && rid_valid(client)) {
 		(void)strlcpy(r->rid, client, sizeof(r->rid));
+		r->rid_client = 1;
 		return;
 	}
 	pw_rand_bytes(&r->w->st->rnd, rnd, sizeof(rnd));

@@ -172,23 +172,45 @@ gs_create(struct pw_store *st, uint32_t cafe, const struct pw_game *g,
 	return (s);
 }
 
+void
+pw_verify_rid_tag(const struct pw_store *st, const char *rid,
+    uint8_t tag[PW_KEY_LEN])
+{
+	pw_key_derive_keyed(st, "verify-rid", rid, strlen(rid), tag);
+}
+
+/* A retry answered from the consumed OTT: nothing changes. */
+static enum pw_verify
+repeated(const struct pw_store *st, enum pw_verify v,
+    const uint8_t ott[PW_KEY_LEN], uint8_t key[PW_KEY_LEN], int *is_cafe)
+{
+	if (v != PW_V_REPEATED && v != PW_V_REPEATED_CAFE)
+		return (v);
+	pw_gs_key_of_ott(st, ott, key);
+	*is_cafe = v == PW_V_REPEATED_CAFE;
+	return (PW_V_OK);
+}
+
 enum pw_verify
 pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
     const uint8_t ott[PW_KEY_LEN], const struct pw_game *g,
-    const uint8_t uid[PW_UID_LEN], uint8_t key[PW_KEY_LEN], int *is_cafe)
+    const struct pw_verify_req *q, uint8_t key[PW_KEY_LEN], int *is_cafe)
 {
+	const uint8_t *uid = q->uid;
 	struct pw_slot *o, *s, *old;
 	enum pw_verify v;
 	uint32_t cafe;
 
-	if ((v = pw_ott_consume(st, cfg, ott, g->hash, &o)) != PW_V_OK) {
-		pw_count(st, PW_C_OTT_REJECTED, 1);
-		return (v);
+	if ((v = pw_ott_consume(st, cfg, ott, g->hash, q, &o)) != PW_V_OK) {
+		if (v != PW_V_REPEATED && v != PW_V_REPEATED_CAFE)
+			pw_count(st, PW_C_OTT_REJECTED, 1);
+		return (repeated(st, v, ott, key, is_cafe));
 	}
 	cafe = o->u.ott.cafe;
 	if (cafe != 0 && pw_config_cafe_by_hash(cfg, cafe) == NULL)
 		cafe = 0;	/* the cafe left the config: bill nobody */
 	if (cafe != 0 && pw_wallet_hold(st, cafe, cfg, g->price) == -1) {
+		pw_ott_outcome(o, PW_OTT_OUT_NOT_CHARGEABLE, 1);
 		pw_ott_release(st, o);
 		return (PW_V_NOT_CHARGEABLE);
 	}
@@ -198,6 +220,7 @@ pw_gs_verify(struct pw_store *st, const struct pw_config *cfg,
 		pw_ott_unconsume(o);
 		return (PW_V_FULL);
 	}
+	pw_ott_outcome(o, PW_OTT_OUT_VALID, cafe != 0);
 	pw_ott_release(st, o);
 	pw_count(st, PW_C_OTT_CONSUMED, 1);
 	pw_count(st, PW_C_GS_STARTED, 1);

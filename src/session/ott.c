@@ -5,6 +5,7 @@
  * launcher session's slot.
  */
 #include <string.h>
+#include <time.h>
 
 #include "pw.h"
 #include "pw_session.h"
@@ -29,13 +30,83 @@ pw_ott_issue(struct pw_store *st, uint32_t game, uint32_t cafe,
 	return (0);
 }
 
+/*
+ * Idempotent verify.  The verify that consumes an OTT leaves in it what
+ * a retry of the same request needs (a verify whose reply was lost is
+ * sent again with the same X-Request-ID): the consuming CAS itself puts
+ * 31 bits of the request id's keyed tag in the word's high half, and the
+ * whole tag, the user and the time follow; the outcome once decided.  A
+ * later verify of the OTT compares its own tag with the word's: another
+ * id (or none) is OTT_ALREADY_USED at once; the same one waits for the
+ * outcome, then compares the whole tag and the user.
+ */
+#define TAG_SHIFT	1	/* bit 0 of the word's high half: released */
+
+static uint32_t
+tag31(const uint8_t *rid)
+{
+	uint32_t t;
+
+	if (rid == NULL)
+		return (0);
+	memcpy(&t, rid, sizeof(t));
+	return (t >> 1);
+}
+
+/* The consuming verify's answer, once decided: at most this long away. */
+#define WAIT_US		1000000
+#define WAIT_STEP_US	200
+
+static unsigned
+await_outcome(struct pw_slot *s, uint64_t w)
+{
+	struct timespec ts = { 0, WAIT_STEP_US * 1000 };
+	unsigned out, i;
+
+	for (i = 0; i < WAIT_US / WAIT_STEP_US; i++) {
+		out = atomic_load_explicit(&s->u.ott.outcome,
+		    memory_order_acquire);
+		if (out != PW_OTT_OUT_PENDING || pw_slot_word(s) != w)
+			return (out);
+		(void)nanosleep(&ts, NULL);
+	}
+	return (PW_OTT_OUT_PENDING);
+}
+
+/* A verify of a consumed OTT: a retry of the consuming one, or too late. */
+static enum pw_verify
+consumed(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
+    uint64_t w, const struct pw_verify_req *q)
+{
+	unsigned out;
+
+	if (q->rid == NULL || tag31(q->rid) == 0 ||
+	    (PW_W_HI(w) >> TAG_SHIFT) != tag31(q->rid))
+		return (PW_V_USED);
+	if ((out = await_outcome(s, w)) == PW_OTT_OUT_PENDING)
+		return (pw_slot_word(s) == w ? PW_V_IN_PROGRESS : PW_V_RETRY);
+	if (memcmp(s->u.ott.rid, q->rid, PW_KEY_LEN) != 0 ||
+	    atomic_load(&s->u.ott.consumed_ms) + (uint64_t)cfg->ott_ttl *
+	    1000 <= pw_store_now(st))
+		return (PW_V_USED);
+	if (memcmp(s->u.ott.uid, q->uid, PW_UID_LEN) != 0)
+		return (PW_V_ID_REUSED);
+	pw_count(st, PW_C_VERIFY_REPEATED, 1);
+	if (out == PW_OTT_OUT_NOT_CHARGEABLE)
+		return (PW_V_NOT_CHARGEABLE);
+	return (s->u.ott.is_cafe ? PW_V_REPEATED_CAFE : PW_V_REPEATED);
+}
+
 /* The checks in the API's order, then the one CAS that consumes. */
 enum pw_verify
 pw_ott_consume(struct pw_store *st, const struct pw_config *cfg,
-    const uint8_t ott[PW_KEY_LEN], uint32_t game, struct pw_slot **sp)
+    const uint8_t ott[PW_KEY_LEN], uint32_t game,
+    const struct pw_verify_req *q, struct pw_slot **sp)
 {
 	struct pw_slot *s;
+	enum pw_verify v;
 	uint64_t w;
+	uint32_t hi;
 
 	if ((s = pw_store_find(st, ott, PW_T_OTT, &w)) == NULL)
 		return (PW_V_NOT_FOUND);
@@ -44,17 +115,38 @@ pw_ott_consume(struct pw_store *st, const struct pw_config *cfg,
 	for (;;) {
 		if (PW_W_STATUS(w) != PW_ST_LIVE)
 			return (PW_V_NOT_FOUND);
-		if (PW_W_STATE(w) == PW_OTT_CONSUMED)
-			return (PW_V_USED);
+		if (PW_W_STATE(w) == PW_OTT_CONSUMED) {
+			if ((v = consumed(st, cfg, s, w, q)) != PW_V_RETRY)
+				return (v);
+			w = pw_slot_word(s);
+			continue;
+		}
 		if (s->u.ott.issued_ms + (uint64_t)cfg->ott_ttl * 1000 <=
 		    pw_store_now(st))
 			return (PW_V_EXPIRED);
-		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0,
-		    PW_W_HI(w))))
+		hi = (PW_W_HI(w) & PW_OTT_RELEASED) |
+		    tag31(q->rid) << TAG_SHIFT;
+		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_CONSUMED, 0, hi)))
 			break;
 	}
+	/* Ours: the rest of what a retry compares, then (later) the answer. */
+	if (q->rid != NULL)
+		memcpy(s->u.ott.rid, q->rid, PW_KEY_LEN);
+	else
+		memset(s->u.ott.rid, 0, PW_KEY_LEN);
+	memcpy(s->u.ott.uid, q->uid, PW_UID_LEN);
+	atomic_store(&s->u.ott.consumed_ms, pw_store_now(st));
 	*sp = s;
 	return (PW_V_OK);
+}
+
+/* What the consuming verify answered, for its retries (release order). */
+void
+pw_ott_outcome(struct pw_slot *s, unsigned outcome, int is_cafe)
+{
+	s->u.ott.is_cafe = (uint8_t)is_cafe;
+	atomic_store_explicit(&s->u.ott.outcome, (uint8_t)outcome,
+	    memory_order_release);
 }
 
 /* Give a consumed OTT back when the session could not be stored. */
@@ -66,7 +158,7 @@ pw_ott_unconsume(struct pw_slot *s)
 	w = pw_slot_word(s);
 	if (PW_W_STATE(w) == PW_OTT_CONSUMED)
 		(void)pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 0,
-		    PW_W_HI(w)));
+		    PW_W_HI(w) & PW_OTT_RELEASED));
 }
 
 /*

@@ -26,6 +26,9 @@
 #include "pw_store.h"
 
 _Static_assert(PW_PLACE_KEY_LEN == crypto_shorthash_KEYBYTES, "placement key");
+_Static_assert(crypto_shorthash_siphashx24_BYTES == PW_KEY_LEN &&
+    crypto_shorthash_siphashx24_KEYBYTES ==
+    sizeof(((struct pw_store_hdr *)0)->secret), "keyed tags");
 
 #ifndef MAP_NOSYNC
 #define MAP_NOSYNC	0
@@ -515,6 +518,23 @@ pw_key_derive(uint8_t out[PW_KEY_LEN], const char *tag, const void *name,
 	memcpy(buf + tl + 1, name, len);
 	pw_sha256(buf, tl + 1 + len, md);
 	memcpy(out, md, PW_KEY_LEN);
+}
+
+void
+pw_key_derive_keyed(const struct pw_store *st, const char *tag,
+    const void *name, size_t len, uint8_t out[PW_KEY_LEN])
+{
+	uint8_t buf[512];
+	size_t tl;
+
+	tl = strlen(tag);
+	if (tl + 1 + len > sizeof(buf))
+		len = sizeof(buf) - tl - 1;
+	memcpy(buf, tag, tl);
+	buf[tl] = '\0';
+	memcpy(buf + tl + 1, name, len);
+	(void)crypto_shorthash_siphashx24(out, buf, tl + 1 + len,
+	    st->hdr->secret);
 }
 
 uint64_t

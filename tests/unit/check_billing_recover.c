@@ -327,7 +327,7 @@ verified(struct pw_store *st, const struct pw_config *cfg, enum pw_verify want,
 	ck_assert_int_eq(pw_ott_issue(st, g->hash, pw_config_idhash("cafe-a"),
 	    NULL, 0, pw_now_ms(), ott), 0);
 	ck_assert_int_eq(pw_uid_pack(uid, "12345", 5), 0);
-	ck_assert_int_eq(pw_gs_verify(st, cfg, ott, g, uid, key, &cafe), want);
+	ck_assert_int_eq(pw_gs_verify(st, cfg, ott, g, &(struct pw_verify_req){ NULL, uid }, key, &cafe), want);
 	return (want == PW_V_OK ? pw_store_find(st, key, PW_T_GS, NULL) :
 	    NULL);
 }

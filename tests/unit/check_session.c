@@ -190,6 +190,84 @@ START_TEST(test_not_chargeable)
 }
 END_TEST
 
+static enum pw_verify
+verify_as(struct fix *f, const uint8_t *o, const struct pw_game *g,
+    const char *rid, const char *user, uint8_t gs[PW_KEY_LEN], int *is_cafe)
+{
+	struct pw_verify_req q;
+	uint8_t tag[PW_KEY_LEN], uid[PW_UID_LEN];
+
+	ck_assert_int_eq(pw_uid_pack(uid, user, strlen(user)), 0);
+	if (rid != NULL)
+		pw_verify_rid_tag(&f->st, rid, tag);
+	q.rid = rid != NULL ? tag : NULL;
+	q.uid = uid;
+	*is_cafe = -1;
+	return (pw_gs_verify(&f->st, f->cfg, o, g, &q, gs, is_cafe));
+}
+
+/*
+ * A verify retried with the consuming one's request id and user answers
+ * what it answered, even after the session ended, and changes nothing;
+ * the id with another user is a conflict; no id or another is USED; and
+ * another game's key is GAME_MISMATCH first.
+ */
+START_TEST(test_verify_idempotent)
+{
+	struct fix f;
+	struct pw_slot *wal;
+	uint8_t o[PW_KEY_LEN], gs[PW_KEY_LEN], gs2[PW_KEY_LEN];
+	struct pw_gs_info info;
+	int cafe;
+
+	fix_open(&f);
+	wal = wallet_make(&f, "cafe-a", 1000);
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-a"), NULL, pw_store_now(&f.st), o);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-1", "42", gs, &cafe),
+	    PW_V_OK);
+	ck_assert_int_eq(cafe, 1);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-1", "42", gs2, &cafe),
+	    PW_V_OK);
+	ck_assert_mem_eq(gs, gs2, PW_KEY_LEN);
+	ck_assert_int_eq(cafe, 1);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-1", "43", gs2, &cafe),
+	    PW_V_ID_REUSED);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-2", "42", gs2, &cafe),
+	    PW_V_USED);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, NULL, "42", gs2, &cafe),
+	    PW_V_USED);
+	ck_assert_int_eq(verify_as(&f, o, f.beta, "rid-1", "42", gs2, &cafe),
+	    PW_V_GAME_MISMATCH);
+	/* One session, one minute held: the retries changed nothing. */
+	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_GS_STARTED), 1);
+	ck_assert_int_eq(atomic_load(&wal->u.w.hold), 10);
+	ck_assert_uint_eq(pw_counter_sum(&f.st, PW_C_VERIFY_REPEATED), 1);
+	/* Ended since: the retry still gets the answer it lost. */
+	ck_assert_int_eq(pw_gs_end(&f.st, f.cfg, gs, 0, PW_R_ENDED, &info),
+	    PW_TOUCH_OK);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-1", "42", gs2, &cafe),
+	    PW_V_OK);
+	ck_assert_mem_eq(gs, gs2, PW_KEY_LEN);
+	/* Too late (past ott-ttl after the consumption): USED. */
+	atomic_store(&pw_store_find(&f.st, o, PW_T_OTT, NULL)->u.ott.
+	    consumed_ms, pw_store_now(&f.st) - 61000);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-1", "42", gs2, &cafe),
+	    PW_V_USED);
+	/* A NOT_CHARGEABLE is answered again as it was. */
+	(void)wallet_make(&f, "cafe-poor", 9);
+	ott(&f, f.alpha, cafe_hash(&f, "cafe-poor"), NULL, pw_store_now(&f.st),
+	    o);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-3", "42", gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-3", "42", gs, &cafe),
+	    PW_V_NOT_CHARGEABLE);
+	ck_assert_int_eq(verify_as(&f, o, f.alpha, "rid-4", "42", gs, &cafe),
+	    PW_V_USED);
+	fix_close(&f);
+}
+END_TEST
+
 START_TEST(test_hold_one_minute)
 {
 	struct fix f;
@@ -361,6 +439,7 @@ session_suite(void)
 	tcase_add_test(tc, test_verify_expired);
 	tcase_add_test(tc, test_verify_order);
 	tcase_add_test(tc, test_not_chargeable);
+	tcase_add_test(tc, test_verify_idempotent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("wallet");

@@ -119,7 +119,8 @@ verify(struct fix *f, const uint8_t *o, const struct pw_game *g,
     uint8_t gs[PW_KEY_LEN], int *is_cafe)
 {
 	*is_cafe = -1;
-	return (pw_gs_verify(&f->st, f->cfg, o, g, f->uid, gs, is_cafe));
+	return (pw_gs_verify(&f->st, f->cfg, o, g,
+	    &(struct pw_verify_req){ NULL, f->uid }, gs, is_cafe));
 }
 
 static inline unsigned

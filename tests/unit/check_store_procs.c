@@ -54,7 +54,8 @@ race_child(struct pw_store *st, const struct pw_config *cfg,
 	for (i = 0; i < RACE_OTTS; i++) {
 		/* Half go forwards, half backwards: they meet everywhere. */
 		j = me % 2 == 0 ? i : RACE_OTTS - 1 - i;
-		v = pw_gs_verify(st, cfg, otts[j], g, uid, gs, &cafe);
+		v = pw_gs_verify(st, cfg, otts[j], g,
+		    &(struct pw_verify_req){ NULL, uid }, gs, &cafe);
 		if (v == PW_V_OK)
 			atomic_fetch_add(&r->wins[j], 1);
 		else if (v == PW_V_USED)
@@ -230,7 +231,8 @@ START_TEST(test_heartbeat_monotonic)
 	(void)pw_uid_pack(uid, "77", 2);
 	ck_assert_int_eq(pw_ott_issue(&t.st, cfg->games[0].hash, 0, NULL, 0,
 	    pw_store_now(&t.st), ott), 0);
-	ck_assert_int_eq(pw_gs_verify(&t.st, cfg, ott, &cfg->games[0], uid,
+	ck_assert_int_eq(pw_gs_verify(&t.st, cfg, ott, &cfg->games[0],
+	    &(struct pw_verify_req){ NULL, uid },
 	    gs, &cafe), PW_V_OK);
 	s = pw_store_find(&t.st, gs, PW_T_GS, NULL);
 	ck_assert_ptr_nonnull(s);

@@ -171,7 +171,6 @@ int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms);
 
 /* Start quotas and rates (quota.c). */
 struct sockaddr;
-struct pw_cafe_state *pw_cafe_state(struct pw_store *, uint32_t cafe_hash);
 /* The keyed hash of an address's /24 or /56: its home quota's entry. */
 uint64_t pw_prefix_key(const struct pw_store *, const struct sockaddr *);
 /* cafe NULL: a home start from prefix.  0, or -1 and *retry_s. */

@@ -154,6 +154,9 @@ pw_count(struct pw_store *st, enum pw_counter c, uint64_t n)
 
 uint64_t pw_counter_sum(const struct pw_store *, enum pw_counter);
 
+/* A cafe's state in the header, by its id hash (found, or claimed). */
+struct pw_cafe_state *pw_cafe_state(struct pw_store *, uint32_t cafe_hash);
+
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
 void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);

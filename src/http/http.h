@@ -145,17 +145,21 @@ struct pw_route {
 	pw_handler	 handler;
 };
 
-/* http_accept.c: the listeners, the accept loop and its limits. */
+/* http_accept.c: the listeners and the accept loop. */
 void	 http_accept_start(struct worker *);
+
+/* http_limits.c: connections per worker and per source. */
 void	 http_accept_enable(struct worker *, int on);
 /* A connection of this peer may be counted (0), or is one too many. */
 int	 http_src_take(struct worker *, const struct sockaddr *);
 void	 http_src_put(struct worker *, const struct sockaddr *);
 
-/* http_conn.c: one connection, from accept to close. */
+/* http_conn.c: one connection's requests, from accept to close. */
 void	 http_conn_open(struct worker *, int fd, const struct sockaddr *,
 	    socklen_t, int ops, int counted);
 void	 http_conn_drain(struct worker *);
+
+/* http_conn_io.c: what a reply needs of its connection. */
 /* Whether the reply must say Connection: close, and HTTP/1.0 keep-alive. */
 int	 http_conn_closing(const struct pw_conn *);
 int	 http_conn_keepalive10(const struct pw_conn *);
@@ -168,7 +172,7 @@ void	 http_conn_wrote(struct pw_conn *, size_t n);
 int	 http_route_decide(struct worker *, int ops, const char *path,
 	    int method, int64_t clen, int local, const struct pw_route **);
 void	 http_dispatch(struct pw_req *);
-/* Content type and strict JSON; replies 400 itself and returns -1. */
+/* http_body.c: content type and strict JSON; a 400 itself and -1. */
 int	 http_parse_body(struct pw_req *);
 static inline const char *
 http_header(const struct pw_req *r, enum pw_header h)
@@ -216,7 +220,7 @@ void	 http_retry_after(struct pw_req *, uint64_t secs);
 /* The request id: the client's well-formed one, else a new one. */
 void	 http_request_id(struct pw_req *, const char *client);
 const char *http_reason_phrase(int status);
-/* The Date header and error timestamps of this second (http_worker.c). */
+/* http_clock.c: the Date header and error timestamps of this second. */
 void	 http_clock(struct worker *);
 
 /* http_fields.c: a field of the JSON body, or a 400 and -1. */

@@ -35,24 +35,6 @@
 
 static const char continue100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-int
-http_conn_closing(const struct pw_conn *c)
-{
-	return (c->close || c->wantclose || c->w->draining);
-}
-
-int
-http_conn_keepalive10(const struct pw_conn *c)
-{
-	return (!c->http11 && c->keep10 && !http_conn_closing(c));
-}
-
-const struct sockaddr *
-http_conn_peer(const struct pw_conn *c)
-{
-	return ((const struct sockaddr *)&c->peer);
-}
-
 static void
 reset_request(struct pw_conn *c)
 {

@@ -72,6 +72,24 @@ conn_out_release(struct pw_conn *c)
 	c->outcap = c->outlen = c->sent = 0;
 }
 
+int
+http_conn_closing(const struct pw_conn *c)
+{
+	return (c->close || c->wantclose || c->w->draining);
+}
+
+int
+http_conn_keepalive10(const struct pw_conn *c)
+{
+	return (!c->http11 && c->keep10 && !http_conn_closing(c));
+}
+
+const struct sockaddr *
+http_conn_peer(const struct pw_conn *c)
+{
+	return ((const struct sockaddr *)&c->peer);
+}
+
 /* Room for n more bytes of replies: a standard buffer, or one that fits. */
 char *
 http_conn_out(struct pw_conn *c, size_t n)

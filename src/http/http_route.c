@@ -83,36 +83,6 @@ auth_api_key(struct pw_req *r)
 	return (0);
 }
 
-/* application/json, parameters allowed. */
-static int
-content_json(struct pw_req *r)
-{
-	const char *ct;
-	size_t n = sizeof("application/json") - 1;
-
-	ct = http_header(r, PW_H_CONTENT_TYPE);
-	if (ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
-		return (0);
-	reply_error(r, PW_E_BAD_REQUEST, "Content-Type must be "
-	    "application/json");
-	return (-1);
-}
-
-int
-http_parse_body(struct pw_req *r)
-{
-	const char *why = "malformed JSON";
-
-	if (content_json(r) == -1)
-		return (-1);
-	if (pw_json_parse(&r->js, r->body, r->len, &why) == -1) {
-		reply_error(r, PW_E_BAD_REQUEST, why);
-		return (-1);
-	}
-	return (0);
-}
-
 /* The route, then the checks; 0 when the handler may run. */
 static int
 checks(struct pw_req *r, const char *path)

@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -54,31 +53,6 @@ timeouts(struct worker *w)
 	w->tv_idle = common(w, cfg->idle_timeout);
 	w->tv_write = common(w, cfg->write_timeout);
 	w->tv_linger = common(w, LINGER_SECS);
-}
-
-/*
- * The Date header and the seconds of error timestamps, made once a
- * second rather than per reply (strftime is not cheap).
- */
-void
-http_clock(struct worker *w)
-{
-	static const char days[] = "SunMonTueWedThuFriSat";
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct timeval now;
-	struct tm tm;
-	time_t t;
-
-	(void)event_base_gettimeofday_cached(w->base, &now);
-	if ((t = now.tv_sec) == w->now_s)
-		return;
-	w->now_s = t;
-	(void)gmtime_r(&t, &tm);
-	w->datelen = strftime(w->date, sizeof(w->date), "Date: ___, %d ___ "
-	    "%Y %H:%M:%S GMT\r\n", &tm);
-	memcpy(w->date + 6, days + 3 * tm.tm_wday, 3);
-	memcpy(w->date + 14, months + 3 * tm.tm_mon, 3);
-	(void)strftime(w->iso, sizeof(w->iso), "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
 struct worker *

@@ -38,27 +38,6 @@ state_idle(_Atomic uint64_t *quota, _Atomic uint64_t *rate, uint64_t now_ms,
 	return (atomic_load(quota) <= now_ms && atomic_load(rate) <= now_us);
 }
 
-struct pw_cafe_state *
-pw_cafe_state(struct pw_store *st, uint32_t hash)
-{
-	struct pw_cafe_state *c;
-	uint32_t h;
-	unsigned i, n;
-
-	for (n = 0, i = hash; n < PW_CAFE_SLOTS; n++, i++) {
-		c = &st->hdr->cafes[i % PW_CAFE_SLOTS];
-		h = atomic_load(&c->hash);
-		if (h == hash)
-			return (c);
-		if (h == 0 && atomic_compare_exchange_strong(&c->hash, &h,
-		    hash))
-			return (c);
-		if (h == hash)
-			return (c);	/* another process claimed it for us */
-	}
-	return (NULL);	/* more cafes than the table: never with -n's limit */
-}
-
 uint64_t
 pw_prefix_key(const struct pw_store *st, const struct sockaddr *sa)
 {

@@ -537,6 +537,31 @@ pw_key_derive_keyed(const struct pw_store *st, const char *tag,
 	    st->hdr->secret);
 }
 
+/*
+ * The header's state of a cafe (its quota and rate words), found by the
+ * cafe's id hash or claimed for it: each cafe's own, never shared.
+ */
+struct pw_cafe_state *
+pw_cafe_state(struct pw_store *st, uint32_t hash)
+{
+	struct pw_cafe_state *c;
+	uint32_t h;
+	unsigned i, n;
+
+	for (n = 0, i = hash; n < PW_CAFE_SLOTS; n++, i++) {
+		c = &st->hdr->cafes[i % PW_CAFE_SLOTS];
+		h = atomic_load(&c->hash);
+		if (h == hash)
+			return (c);
+		if (h == 0 && atomic_compare_exchange_strong(&c->hash, &h,
+		    hash))
+			return (c);
+		if (h == hash)
+			return (c);	/* another process claimed it for us */
+	}
+	return (NULL);	/* more cafes than the table: never with -n's limit */
+}
+
 uint64_t
 pw_counter_sum(const struct pw_store *st, enum pw_counter c)
 {

@@ -9,8 +9,8 @@
 #include "pw.h"
 #include "pw_buf.h"
 #include "pw_metrics.h"
+#include "pw_config.h"
 #include "pw_names.h"
-#include "pw_session.h"
 
 static void
 head(struct pw_buf *o, const char *name, const char *type, const char *help)

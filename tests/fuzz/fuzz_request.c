@@ -14,7 +14,7 @@
  * http_frame.c, fed whole and in pieces of (first byte & 15) + 1 bytes,
  * which must agree (on where the request line's method and target lie
  * too), and a head it passes must be one strict HTTP/1.1 allows
- * (API.md 1).
+ * (RFC 9112, as playwaved(8) FRAMING says).
  */
 #include <sys/types.h>
 #include <sys/socket.h>

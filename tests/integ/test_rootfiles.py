@@ -1,4 +1,4 @@
-"""Files opened as root for the service user (SYSTEM.md, "Running as root:
+"""Files opened as root for the service user (playwaved(8), "Running as root:
 files"): a link the service user plants in its state directory never makes
 root open, truncate or chown another file, at start or on SIGUSR1."""
 

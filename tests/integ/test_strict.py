@@ -1,5 +1,5 @@
 """Strict HTTP/1.1 framing and the decisions made from a request's head
-(API.md 1): each smuggling form gets a JSON 400 and a closed connection,
+(playwaved(8), FRAMING): each smuggling form gets a JSON 400 and a closed connection,
 and the request hidden behind it is never answered; route and size are
 decided before a body byte is read; an unknown method is 501; no reply
 is rewritten for what its payload holds; /metrics on the API listener

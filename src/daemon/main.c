@@ -33,6 +33,31 @@ usage(void)
 	exit(1);
 }
 
+/*
+ * Hand a connection to a worker once its first bytes are there: a
+ * connection that sends nothing costs no worker a wakeup (a short delay:
+ * header-timeout still runs from accept).  Advice: where the kernel has
+ * neither, or the filter module is not loaded, nothing changes.
+ */
+static void
+defer_accept(int fd)
+{
+#if defined(TCP_DEFER_ACCEPT)
+	int secs = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    sizeof(secs));
+#elif defined(SO_ACCEPTFILTER)
+	struct accept_filter_arg afa;
+
+	memset(&afa, 0, sizeof(afa));
+	(void)strlcpy(afa.af_name, "dataready", sizeof(afa.af_name));
+	(void)setsockopt(fd, SOL_SOCKET, SO_ACCEPTFILTER, &afa, sizeof(afa));
+#else
+	(void)fd;
+#endif
+}
+
 static int
 bind_one(const struct pw_listen *l, char *errbuf, size_t errlen)
 {
@@ -55,6 +80,7 @@ bind_one(const struct pw_listen *l, char *errbuf, size_t errlen)
 	}
 	if (listen(fd, 4096) == -1 || fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
 		goto fail;
+	defer_accept(fd);
 	return (fd);
 fail:
 	snprintf(errbuf, errlen, "listen %s: %s", l->text, strerror(errno));

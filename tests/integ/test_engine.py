@@ -162,10 +162,17 @@ def test_expect_100_continue(srv):
 
 
 def held(port, n):
+    """n keep-alive connections the worker holds, each answered once (a
+    deferred accept hands a worker a connection with its first bytes)."""
     socks = []
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port))
         s.settimeout(3)
+        try:
+            s.sendall(HIDDEN)
+            s.recv(4096)
+        except OSError:
+            pass
         socks.append(s)
     return socks
 
@@ -235,7 +242,11 @@ def test_out_of_descriptors_pauses_accept():
     try:
         pid = srv.pid_of("playwaved: worker 0")
         check(pid, srv.titles())
-        socks = held(srv.port, 80)
+        socks = []
+        for _ in range(80):     # each begins a request: accepted, held
+            s = socket.create_connection(("127.0.0.1", srv.port))
+            s.sendall(b"G")
+            socks.append(s)
         time.sleep(0.5)
         c0 = cpu_seconds(pid)
         time.sleep(2)

@@ -66,7 +66,11 @@ def test_idle_keepalive_timeout():
 def test_connection_cap_per_worker():
     srv = Server(price=0, workers=1, extra="max-connections 4").start()
     try:
+        # Each sends its first byte: the listener defers a connection
+        # until it has data (TCP_DEFER_ACCEPT, accf_data).
         held = [_conn(srv.port) for _ in range(4)]
+        for s in held:
+            s.sendall(b"G")
         time.sleep(0.3)
         late = _conn(srv.port)
         late.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

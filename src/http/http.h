@@ -222,6 +222,8 @@ void	 http_request_id(struct pw_req *, const char *client);
 const char *http_reason_phrase(int status);
 /* http_clock.c: the Date header and error timestamps of this second. */
 void	 http_clock(struct worker *);
+/* The instant as 2026-03-06T12:00:00.000Z. */
+void	 http_clock_iso(struct worker *, struct pw_buf *);
 
 /* http_fields.c: a field of the JSON body, or a 400 and -1. */
 int	 req_string(struct pw_req *, const char *field, char *out,

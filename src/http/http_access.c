@@ -42,25 +42,6 @@ field(struct pw_buf *b, const char *s, size_t max)
 }
 
 static void
-now(struct pw_buf *b, struct worker *w)
-{
-	struct timeval tv;
-	unsigned ms;
-	char frac[6];
-
-	(void)event_base_gettimeofday_cached(w->base, &tv);
-	ms = (unsigned)(tv.tv_usec / 1000);
-	frac[0] = '.';
-	frac[1] = (char)('0' + ms / 100);
-	frac[2] = (char)('0' + ms / 10 % 10);
-	frac[3] = (char)('0' + ms % 10);
-	frac[4] = 'Z';
-	frac[5] = ' ';
-	pw_buf_str(b, w->iso);
-	pw_buf_mem(b, frac, 6);
-}
-
-static void
 peer_text(const struct sockaddr *sa, char *out, size_t n)
 {
 	const void *a = NULL;
@@ -83,7 +64,8 @@ http_access_log(struct pw_req *r)
 	pw_buf_init(&b, line, sizeof(line));
 	peer_text(http_conn_peer(r->conn), peer, sizeof(peer));
 	http_origin_text(r, client, sizeof(client));
-	now(&b, r->w);
+	http_clock_iso(r->w, &b);
+	pw_buf_mem(&b, " ", 1);
 	field(&b, peer, 63);
 	field(&b, r->method_name, 23);
 	field(&b, r->target, 127);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "pw_crypto.h"
 #include "pw_frame.h"
 
 #define SIZE_DIGITS	8	/* 4 GiB: far past any max-body */
@@ -29,18 +30,6 @@ enum {
 	C_END_LF,	/* the LF of the last, empty line */
 	C_DONE
 };
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 void
 pw_chunked_init(struct pw_chunked *c, size_t max)
@@ -63,7 +52,7 @@ size_byte(struct pw_chunked *c, unsigned char b)
 {
 	int v;
 
-	if (c->st == C_SIZE && (v = hexval(b)) >= 0) {
+	if (c->st == C_SIZE && (v = pw_hex_digit(b)) >= 0) {
 		if (++c->digits > SIZE_DIGITS)
 			return (bad(c, "chunk size too long"));
 		c->size = c->size << 4 | (uint32_t)v;

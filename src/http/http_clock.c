@@ -32,3 +32,22 @@ http_clock(struct worker *w)
 	(void)strftime(w->iso, sizeof(w->iso), "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
+
+/* This instant as 2026-03-06T12:00:00.000Z, the seconds made once. */
+void
+http_clock_iso(struct worker *w, struct pw_buf *b)
+{
+	struct timeval now;
+	unsigned ms;
+	char frac[5];
+
+	(void)event_base_gettimeofday_cached(w->base, &now);
+	ms = (unsigned)(now.tv_usec / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + ms / 100);
+	frac[2] = (char)('0' + ms / 10 % 10);
+	frac[3] = (char)('0' + ms % 10);
+	frac[4] = 'Z';
+	pw_buf_str(b, w->iso);
+	pw_buf_mem(b, frac, sizeof(frac));
+}

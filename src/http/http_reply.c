@@ -207,25 +207,6 @@ reply_end(struct pw_req *r)
 	reply_json(r, 200, b->buf, b->len);
 }
 
-/* error.timestamp: UTC to the millisecond, the seconds made once. */
-static void
-timestamp(struct pw_buf *b, struct worker *w)
-{
-	struct timeval now;
-	unsigned ms;
-	char frac[6];
-
-	(void)event_base_gettimeofday_cached(w->base, &now);
-	ms = (unsigned)(now.tv_usec / 1000);
-	frac[0] = '.';
-	frac[1] = (char)('0' + ms / 100);
-	frac[2] = (char)('0' + ms / 10 % 10);
-	frac[3] = (char)('0' + ms % 10);
-	frac[4] = 'Z';
-	put(b, w->iso);
-	pw_buf_mem(b, frac, 5);
-}
-
 /* The PlayWave envelope, or authenticate's flat object. */
 static void
 error_body(struct pw_req *r, struct pw_buf *b, enum pw_error e,
@@ -250,7 +231,7 @@ error_body(struct pw_req *r, struct pw_buf *b, enum pw_error e,
 		return;
 	}
 	put(b, ",\"timestamp\":\"");
-	timestamp(b, r->w);
+	http_clock_iso(r->w, b);
 	put(b, "\"}}");
 }
 

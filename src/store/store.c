@@ -503,20 +503,28 @@ pw_store_deref(struct pw_store *st, pw_ref_t ref, unsigned type,
 	return (s);
 }
 
+/* tag NUL name into buf (name cut to fit); its length. */
+static size_t
+tagged(uint8_t buf[512], const char *tag, const void *name, size_t len)
+{
+	size_t tl;
+
+	tl = strlen(tag);
+	if (tl + 1 + len > 512)
+		len = 512 - tl - 1;
+	memcpy(buf, tag, tl);
+	buf[tl] = '\0';
+	memcpy(buf + tl + 1, name, len);
+	return (tl + 1 + len);
+}
+
 void
 pw_key_derive(uint8_t out[PW_KEY_LEN], const char *tag, const void *name,
     size_t len)
 {
 	uint8_t buf[512], md[PW_SHA256_LEN];
-	size_t tl;
 
-	tl = strlen(tag);
-	if (tl + 1 + len > sizeof(buf))
-		len = sizeof(buf) - tl - 1;
-	memcpy(buf, tag, tl);
-	buf[tl] = '\0';
-	memcpy(buf + tl + 1, name, len);
-	pw_sha256(buf, tl + 1 + len, md);
+	pw_sha256(buf, tagged(buf, tag, name, len), md);
 	memcpy(out, md, PW_KEY_LEN);
 }
 
@@ -525,16 +533,9 @@ pw_key_derive_keyed(const struct pw_store *st, const char *tag,
     const void *name, size_t len, uint8_t out[PW_KEY_LEN])
 {
 	uint8_t buf[512];
-	size_t tl;
 
-	tl = strlen(tag);
-	if (tl + 1 + len > sizeof(buf))
-		len = sizeof(buf) - tl - 1;
-	memcpy(buf, tag, tl);
-	buf[tl] = '\0';
-	memcpy(buf + tl + 1, name, len);
-	(void)crypto_shorthash_siphashx24(out, buf, tl + 1 + len,
-	    st->hdr->secret);
+	(void)crypto_shorthash_siphashx24(out, buf, tagged(buf, tag, name,
+	    len), st->hdr->secret);
 }
 
 /*

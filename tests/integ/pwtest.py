@@ -185,6 +185,30 @@ def session_signed(method, target, body, ls, key, seq):
     return data, h
 
 
+
+def exchange(port, data, timeout=3.0):
+    """Send raw bytes, read until the server closes or the deadline: the
+    bytes, and whether the server closed."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(0.2)
+    out, closed = b"", False
+    end = time.time() + timeout
+    try:
+        s.sendall(data)
+        while time.time() < end:
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not c:
+                closed = True
+                break
+            out += c
+    except (ConnectionResetError, BrokenPipeError):
+        closed = True
+    s.close()
+    return out, closed
+
 def request(port, method, path, body=None, headers=None, conn=None,
             timeout=10, raw=False):
     """One HTTP request to 127.0.0.1:port (on conn if given, kept open):

@@ -17,7 +17,7 @@ import threading
 import time
 
 import pwtest
-from pwtest import API_KEY, Server, check, eq, wait_until
+from pwtest import API_KEY, Server, check, eq, exchange, wait_until
 
 H = b"Host: x\r\n"
 KEY = b"X-Api-Key: " + API_KEY.encode() + b"\r\n"
@@ -25,30 +25,6 @@ VERIFY = b"POST /v1/game/session/verify HTTP/1.1\r\n"
 CT = b"Content-Type: application/json\r\n"
 HIDDEN = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
 SERVER = dict(price=0)
-
-
-def exchange(port, data, timeout=3.0):
-    """Send data, read until the server closes or the deadline: the bytes,
-    and whether the server closed."""
-    s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(0.2)
-    out, closed = b"", False
-    end = time.time() + timeout
-    try:
-        s.sendall(data)
-        while time.time() < end:
-            try:
-                c = s.recv(65536)
-            except socket.timeout:
-                continue
-            if not c:
-                closed = True
-                break
-            out += c
-    except (ConnectionResetError, BrokenPipeError):
-        closed = True
-    s.close()
-    return out, closed
 
 
 def statuses(out):

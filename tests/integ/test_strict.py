@@ -7,7 +7,6 @@ answers loopback peers only."""
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -15,7 +14,7 @@ import sys
 import time
 
 import pwtest
-from pwtest import API_KEY, check, eq
+from pwtest import API_KEY, check, eq, exchange
 
 SERVER = dict(price=0)
 
@@ -66,31 +65,6 @@ CASES = {
     "HEAD with a body": b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
         b"Content-Length: %d\r\n\r\n" % len(HIDDEN) + HIDDEN,
 }
-
-
-def exchange(port, data, timeout=3.0):
-    """Send data, read until the server closes or the deadline: the bytes,
-    and whether the server closed."""
-    s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(0.2)
-    out = b""
-    closed = False
-    end = time.time() + timeout
-    try:
-        s.sendall(data)
-        while time.time() < end:
-            try:
-                c = s.recv(65536)
-            except socket.timeout:
-                continue
-            if not c:
-                closed = True
-                break
-            out += c
-    except (ConnectionResetError, BrokenPipeError):
-        closed = True
-    s.close()
-    return out, closed
 
 
 def replies(out):

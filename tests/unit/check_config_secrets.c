@@ -139,33 +139,43 @@ START_TEST(test_system_example)
 }
 END_TEST
 
-static void
-write_text(const char *path, const char *text)
+/*
+ * Load text as the file name (in a directory of its own, removed after):
+ * pw_config_load's result, its message in err and the file's path in path.
+ */
+static int
+load_file(struct pw_config *cfg, const char *name, const char *text,
+    char *path, size_t pathsz, char *err, size_t errsz)
 {
-	FILE	*fp = fopen(path, "w");
+	char	 dir[256];
+	FILE	*fp;
+	int	 rc;
 
+	tmp_dir(dir, sizeof(dir), "pwsecret");
+	(void)snprintf(path, pathsz, "%s/%s", dir, name);
+	fp = fopen(path, "w");
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_int_ge(fputs(text, fp), 0);
 	ck_assert_int_eq(fclose(fp), 0);
+	rc = pw_config_load(cfg, path, err, errsz);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	return rc;
 }
 
 START_TEST(test_dev_key_in_file)
 {
 	const struct secret_case	*sc = &dev_keys[_i];
 	struct pw_config		*cfg = new_config();
-	char				 dir[256], path[300], err[512];
+	char				 path[300], err[512];
 
-	tmp_dir(dir, sizeof(dir), "pwsecret");
-	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
-	write_text(path, sc->text);
-	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(load_file(cfg, "playwaved.conf", sc->text, path,
+	    sizeof(path), err, sizeof(err)), -1);
 	refused(sc, path, err);
 	/* Text not read from a file (a test's own) may use them. */
 	free(cfg);
 	cfg = parse_ok(sc->text);
 	free(cfg);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -176,18 +186,14 @@ END_TEST
 START_TEST(test_embedded_copied_to_file)
 {
 	struct pw_config	*cfg = new_config();
-	char			 dir[256], path[300], err[512];
+	char			 path[300], err[512];
 
 	ck_assert_int_eq(pw_config_parse(cfg, pw_config_embedded,
 	    strlen(pw_config_embedded), "(embedded)", err, sizeof(err)), 0);
-	tmp_dir(dir, sizeof(dir), "pwsecret");
-	(void)snprintf(path, sizeof(path), "%s/dev.conf", dir);
-	write_text(path, pw_config_embedded);
-	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(load_file(cfg, "dev.conf", pw_config_embedded, path,
+	    sizeof(path), err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err,
 	    ":8: launcher-secret is a key of the built-in development"));
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
 	free(cfg);
 }
 END_TEST
@@ -244,17 +250,13 @@ START_TEST(test_v3_rules)
 {
 	const struct secret_case	*sc = &v3_rules[_i];
 	struct pw_config		*cfg = new_config();
-	char				 dir[256], path[300], err[512];
+	char				 path[300], err[512];
 
-	tmp_dir(dir, sizeof(dir), "pwsecret");
-	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
-	write_text(path, sc->text);
-	ck_assert_int_eq(pw_config_load(cfg, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(load_file(cfg, "playwaved.conf", sc->text, path,
+	    sizeof(path), err, sizeof(err)), -1);
 	refused(sc, path, err);
 	ck_assert_msg(strstr(err, L16) == NULL, "a secret in \"%s\"", err);
 	free(cfg);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 
@@ -268,13 +270,11 @@ START_TEST(test_v3_allowed)
 	    "  launcher-key k2026b b" L16 "\n}\n"
 	    "cafe b {\n  network 198.51.100.0/24\n  cafe-start-quota 50\n}\n";
 	struct pw_config	*cfg = new_config();
-	char			 dir[256], path[300], err[512];
+	char			 path[300], err[512];
 	const struct pw_cafe	*c;
 
-	tmp_dir(dir, sizeof(dir), "pwsecret");
-	(void)snprintf(path, sizeof(path), "%s/playwaved.conf", dir);
-	write_text(path, text);
-	if (pw_config_load(cfg, path, err, sizeof(err)) == -1)
+	if (load_file(cfg, "playwaved.conf", text, path, sizeof(path), err,
+	    sizeof(err)) == -1)
 		ck_abort_msg("%s", err);
 	ck_assert_ptr_nonnull(pw_config_launcher_key(cfg, "k2026b", &c));
 	ck_assert_str_eq(c->id, "a");
@@ -283,8 +283,6 @@ START_TEST(test_v3_allowed)
 	ck_assert_int_eq(pw_config_cafe(cfg, "b")->start_quota, 50);
 	ck_assert_int_eq(pw_config_cafe(cfg, "b")->nkeys, 0);
 	free(cfg);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
 

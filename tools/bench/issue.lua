@@ -13,20 +13,7 @@ local out
 issued = 0
 
 function init(args)
-	once_load(os.getenv("BENCH_ISSUE"), function(line)
-		local body, ls, seq, sig, xff =
-		    line:match("^(.-)\t(ls_[%x%-]+)\t(%d+)\t(%x+)\t([%x%.:]+)$")
-		if body == nil then
-			return nil
-		end
-		return wrk.format("POST", nil, {
-			["Content-Type"] = "application/json",
-			["X-Launcher-Session"] = ls,
-			["X-Seq"] = seq,
-			["X-Signature"] = sig,
-			["X-Forwarded-For"] = xff,
-		}, body)
-	end)
+	once_load(os.getenv("BENCH_ISSUE"), once_signed("POST"))
 	out = assert(io.open(os.getenv("BENCH_OTTS") .. "." .. id, "w"))
 	out:setvbuf("full")
 end

@@ -9,20 +9,7 @@
 dofile(os.getenv("BENCH_LUA") .. "/once.lua")
 
 function init(args)
-	once_load(os.getenv("BENCH_LHB"), function(line)
-		local body, ls, seq, sig, xff =
-		    line:match("^(.-)\t(ls_[%x%-]+)\t(%d+)\t(%x+)\t([%x%.:]+)$")
-		if body == nil then
-			return nil
-		end
-		return wrk.format("PATCH", nil, {
-			["Content-Type"] = "application/json",
-			["X-Launcher-Session"] = ls,
-			["X-Seq"] = seq,
-			["X-Signature"] = sig,
-			["X-Forwarded-For"] = xff,
-		}, body)
-	end)
+	once_load(os.getenv("BENCH_LHB"), once_signed("PATCH"))
 end
 
 function request()

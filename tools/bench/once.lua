@@ -41,3 +41,23 @@ function once_next(on_stop)
 	end
 	return reqs[#reqs]
 end
+
+-- The formatter for lines "body<TAB>session<TAB>seq<TAB>signature<TAB>xff"
+-- bench.py writes for the session-signed launcher requests: method with
+-- its session's headers (contract v3).
+function once_signed(method)
+	return function(line)
+		local body, ls, seq, sig, xff =
+		    line:match("^(.-)\t(ls_[%x%-]+)\t(%d+)\t(%x+)\t([%x%.:]+)$")
+		if body == nil then
+			return nil
+		end
+		return wrk.format(method, nil, {
+			["Content-Type"] = "application/json",
+			["X-Launcher-Session"] = ls,
+			["X-Seq"] = seq,
+			["X-Signature"] = sig,
+			["X-Forwarded-For"] = xff,
+		}, body)
+	end
+end

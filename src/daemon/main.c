@@ -153,8 +153,11 @@ open_state(struct pw_ctx *ctx)
 	if (pw_blog_attach_from(&b, fd, ctx->cfg->billing_log,
 	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
+	/* Not ready (GET /readyz, sd_notify) until the log is read back. */
+	atomic_fetch_and(&ctx->st.hdr->ready, ~PW_READY_RECONCILED);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
 		fatalx("cannot reconcile the store with the billing log");
+	atomic_fetch_or(&ctx->st.hdr->ready, PW_READY_RECONCILED);
 	/* The reaper inherits it: after a privilege drop it may not open it. */
 	ctx->blog_fd = b.fd;
 	ctx->access_fd = -1;
@@ -329,6 +332,9 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if (argc != optind)
 		usage();
+	/* The process titles overwrite argv's strings: keep a copy. */
+	if (path != NULL && (path = strdup(path)) == NULL)
+		err(1, "strdup");
 	ctx.conf_path = path;
 	ctx.cfg = load_config(path);
 	if (check) {

@@ -147,6 +147,14 @@ pw_count(struct pw_store *st, enum pw_counter c, uint64_t n)
 
 uint64_t pw_counter_sum(const struct pw_store *, enum pw_counter);
 
+/*
+ * One request of endpoint (PW_EP_*) that took us microseconds, counted in
+ * this process's cell for the request_duration_seconds histogram: three
+ * relaxed adds to memory no other process writes.  Out-of-range
+ * endpoints are ignored.
+ */
+void	 pw_latency_observe(struct pw_store *, unsigned endpoint, uint64_t us);
+
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
 void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);

@@ -82,7 +82,7 @@ def test_status(srv):
     eq(s["endpoint_requests"]["verify"] - before["endpoint_requests"]["verify"], 1)
     eq(s["endpoint_requests"]["launcher_ott"] -
        before["endpoint_requests"]["launcher_ott"], 1)
-    check(s["requests_2xx"] >= before["requests_2xx"] + 3, (before, s))
+    check(s["requests"]["2xx"] >= before["requests"]["2xx"] + 3, (before, s))
     check(s["game_sessions_alive"] >= 1 and s["launcher_sessions_alive"] >= 1, s)
     check(s["store_slots_used"]["game_session"] >= 1, s)
     check(s["store_slots_used"]["ott"] >= 2, s)
@@ -90,7 +90,7 @@ def test_status(srv):
     size = os.path.getsize(os.path.join(srv.tmp, "billing.log"))
     check(s["billing_logged_seq"] <= size // REC, (s, size))
     check(time.time() * 1000 - s["reaper_last_pass_ms"] < 3000, s)
-    for k in ("requests_4xx", "requests_5xx", "otts_expired", "billing_pending_events",
+    for k in ("requests", "otts_expired", "billing_pending_events",
               "store_tombstones", "store_max_probe", "game_sessions_ended"):
         check(k in s, k)
     t = ok(srv, "status")
@@ -483,23 +483,32 @@ def test_store_absent_and_other_version(srv):
         conf = os.path.join(tmp, "playwaved.conf")
         with open(conf, "w") as f:
             f.write(pwtest.config_text(pwtest.free_port(), tmp))
-        for args in (["status"], ["sessions"], ["show", "gs_" + "0" * 8 + "-0000-4000-8000-" +
+        for args in (["sessions"], ["show", "gs_" + "0" * 8 + "-0000-4000-8000-" +
                      "0" * 12], ["wallet", "show", "x"], ["end", "gs_" + "0" * 8 +
-                     "-0000-4000-8000-" + "0" * 12], ["ott", "issue", "fantasyquest"],
-                     ["wallet", "credit", "x", "1"]):
+                     "-0000-4000-8000-" + "0" * 12], ["ott", "issue", "fantasyquest"]):
             p = subprocess.run([CTL, "-f", conf] + args, capture_output=True, text=True,
                                timeout=30)
             eq(p.returncode, 1, args)
             eq(p.stderr, "playwavectl: store %s/store: No such file or directory "
-               "(is playwaved running with this configuration?)\n" % tmp, args)
+               "(is playwaved running with this configuration?)\n(configuration "
+               "%s (-f))\n" % (tmp, conf), args)
             eq(p.stdout, "")
+        # status says "not running" (LSB 3), on stdout: no store, no daemon.
+        p = subprocess.run([CTL, "-f", conf, "status"], capture_output=True,
+                           text=True, timeout=30)
+        eq(p.returncode, 3)
+        eq(p.stdout, "playwaved is not running: no store %s/store (configuration "
+           "%s (-f))\n" % (tmp, conf))
         check(not os.path.exists(os.path.join(tmp, "store")), "store created")
         # No -f: the embedded configuration's relative paths.
-        p = subprocess.run([CTL, "status"], capture_output=True, text=True, cwd=tmp,
-                           timeout=30)
+        p = subprocess.run([CTL, "sessions"], capture_output=True, text=True,
+                           cwd=tmp, timeout=30,
+                           env=dict(os.environ, PLAYWAVED_CONF=""))
         eq(p.returncode, 1)
-        eq(p.stderr, "playwavectl: store playwave-state/store: No such file or "
-           "directory (is playwaved running with this configuration?)\n")
+        check(p.stderr.startswith("playwavectl: store playwave-state/store: No "
+              "such file or directory (is playwaved running with this "
+              "configuration?)\n(the built-in development configuration (no "
+              "-f, no $PLAYWAVED_CONF, no "), p.stderr)
         # A store of another format version is refused with the reason.
         other = os.path.join(tmp, "store")
         shutil.copy(os.path.join(srv.tmp, "store"), other)
@@ -508,16 +517,16 @@ def test_store_absent_and_other_version(srv):
             f.write(struct.pack("=I", 99))
         p = subprocess.run([CTL, "-s", other, "status"], capture_output=True,
                            text=True, timeout=30)
-        eq(p.returncode, 1)
+        eq(p.returncode, 4, "status of an unreadable store is unknown")
         eq(p.stderr, "playwavectl: store %s: store format version 99, this build "
-           "reads version 4\n" % other)
-        p = subprocess.run([CTL, "-s", "/nonexistent/store", "status"],
+           "reads version 4\n(store given with -s)\n" % other)
+        p = subprocess.run([CTL, "-s", "/nonexistent/store", "sessions"],
                            capture_output=True, text=True, timeout=30)
         eq(p.returncode, 1)
         check("No such file or directory (is playwaved" in p.stderr, p.stderr)
         p = subprocess.run([CTL, "-f", os.path.join(tmp, "nope.conf"), "status"],
                            capture_output=True, text=True, timeout=30)
-        eq(p.returncode, 1)
+        eq(p.returncode, 4)
         check("nope.conf" in p.stderr, p.stderr)
     finally:
         shutil.rmtree(tmp)

@@ -40,6 +40,8 @@ void	 log_init(int foreground, const char *file);
 int	 log_reopen(void);
 void	 log_owner(uid_t, gid_t);
 void	 log_setproc(const char *name);
+/* log-format json: each line one JSON object (ts, level, proc, pid, msg). */
+void	 log_format_json(int);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -400,6 +400,7 @@ main(int argc, char *argv[], char *envp[])
 		    path != NULL ? path : "(embedded)");
 		return (fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1);
 	}
+	log_format_json(ctx.cfg->log_format == PW_LOG_JSON);
 	log_init(ctx.foreground, ctx.cfg->log_file[0] ? ctx.cfg->log_file :
 	    NULL);
 	keyless_cafes(ctx.cfg, 0);

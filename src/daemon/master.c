@@ -365,6 +365,7 @@ reload(struct master *m)
 		}
 	m->ctx->cfg = ncfg;
 	free(ocfg);
+	log_format_json(ncfg->log_format == PW_LOG_JSON);
 	if (proc_access_open(m->ctx) == -1)
 		log_warn("reload: access log %s", ncfg->access_log);
 	signal_children(m, SIGTERM, 1);

@@ -47,6 +47,12 @@ int	 cmd_cluster(struct ctl *, int, char **);
 int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
 int	 ctl_log_report(struct ctl *, int, char **);
 
+/*
+ * ctl_wallet_id.c: exits 1, nothing queued, unless id is a configured
+ * cafe, player:<sub> or a wallet the store holds (the store open).
+ */
+void	 ctl_wallet_known(struct ctl *, const char *id, const char *what);
+
 /* ctl_status.c: a metric's status -j and top key (less "_total"). */
 struct pw_metric;
 const char *ctl_metric_key(const struct pw_metric *, char out[96]);

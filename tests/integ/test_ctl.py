@@ -250,13 +250,30 @@ def test_wallet(srv):
     for bad in ("0", "-5", "12abc", "", "99999999999999999999"):
         eq(run(srv, "wallet", "credit", w, bad).returncode, 2, bad)
     eq(run(srv, "wallet", "credit", "x" * 24, "1").returncode, 2)
-    eq(ok(srv, "wallet", "credit", "y" * 23, "1"), "y" * 23 + " balance 1\n")
+    y = "player:" + "y" * 16
+    eq(ok(srv, "wallet", "credit", y, "1"), y + " balance 1\n")
     eq(run(srv, "wallet", "show").returncode, 2)
+
+
+def test_unknown_wallet_refused_nothing_logged(srv):
+    """A wallet is a configured cafe or player:<sub> (or one the store
+    holds): a typo is refused before anything is queued or logged."""
+    before = events(srv)
+    for op in ("credit", "debit"):
+        for w in ("nosuchcafe", "player:", "seoul-1"):
+            p = run(srv, "wallet", op, w, "10")
+            eq(p.returncode, 1, (op, w, p.stdout))
+            check("no wallet %s" % w in p.stderr and "nothing %sed" % op
+                  in p.stderr, p.stderr)
+    s = jone(srv, "wallet", "show", "nosuchcafe")
+    eq(s["exists"], False)
+    time.sleep(0.6)
+    eq(events(srv), before, "the log changed")
 
 
 def test_wallet_credit_without_reaper(srv):
     reaper = srv.pid_of("playwaved: reaper")
-    w = "ctl-stalled"
+    w = "player:ctl-stalled"
     os.kill(reaper, signal.SIGSTOP)
     try:
         t0 = time.time()
@@ -347,7 +364,7 @@ def read_lines(proc, n, timeout):
 
 
 def test_log_tail(srv):
-    srv.credit("ctl-tail", 5)
+    srv.credit("player:ctl-tail", 5)
     evs = events(srv)
     tail = jlines(srv, "log", "tail")
     eq(tail, evs[-10:])
@@ -359,9 +376,9 @@ def test_log_tail(srv):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         eq(len(read_lines(proc, 10, 5)), 10)
-        srv.credit("ctl-tail", 6)
+        srv.credit("player:ctl-tail", 6)
         got = [json.loads(x) for x in read_lines(proc, 1, 5)]
-        check(got and got[0]["type"] == "CREDIT" and got[0]["wallet"] == "ctl-tail"
+        check(got and got[0]["type"] == "CREDIT" and got[0]["wallet"] == "player:ctl-tail"
               and got[0]["amount"] == 6 and got[0]["balance"] == 11, got)
     finally:
         proc.kill()

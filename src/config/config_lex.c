@@ -72,9 +72,17 @@ cf_resync(struct cf_parser *p)
 		p->resync_at = p->cur;
 		return;
 	}
+	/* The byte the lexer stopped at is reported: step over it. */
+	if (!p->tok_ok && p->cur < p->end && *p->cur++ == '\n')
+		p->line++;
 	while (p->cur < p->end) {
-		if (cf_lex(p) == -1)
-			continue;	/* reported; its line is skipped too */
+		if (cf_lex(p) == -1) {
+			/* Reported; never stuck on the byte it stopped at. */
+			if (p->cur == p->tok_start && p->cur < p->end &&
+			    *p->cur++ == '\n')
+				p->line++;
+			continue;
+		}
 		if (p->tok.type == TOK_EOF)
 			return;
 		if (p->tok.type == TOK_LBRACE) {

@@ -57,7 +57,8 @@ usage_to(FILE *fp)
 	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
 	    "[--csv] [FILE]\n"
 	    "       top [-i SECS] [-n COUNT]\n"
-	    "       cluster maps DIR CONF[=HOST:PORT]...\n"
+	    "       cluster maps DIR CONF[=HOST:PORT[+STANDBY:PORT]]...\n"
+	    "       cluster bucket SUB|player:SUB...\n"
 	    "       playwavectl -h | --help | --version\n"
 	    "The configuration is -f's, else $PLAYWAVED_CONF's, else %s.\n",
 	    PW_CONFFILE);

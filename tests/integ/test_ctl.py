@@ -207,7 +207,8 @@ def test_end(srv):
     _, gs = srv.session("pc-ctl-end")
     p = run(srv, "end", gs)
     eq(p.returncode, 0, p.stderr)
-    check(re.fullmatch(gs + r" ended: ADMIN, \d+ s, \d+ billed minutes, charged \d+\n",
+    # Ended in its first minute: "1 billed minute", singular.
+    check(re.fullmatch(gs + r" ended: ADMIN, \d+ s, 1 billed minute, charged 10\n",
                        p.stdout), p.stdout)
     st, _, d = srv.heartbeat(gs)
     eq(st, 410, d)

@@ -570,7 +570,7 @@ int
 pw_config_parse_all(struct pw_config *cfg, const char *text, size_t len,
     const char *fname, int *nerrors, char *err, size_t errlen)
 {
-	return (parse(cfg, text, len, fname, 1, 1, nerrors, err, errlen));
+	return (parse(cfg, text, len, fname, 0, 1, nerrors, err, errlen));
 }
 
 /* Read at most max bytes; more than that is reported as *len > max. */

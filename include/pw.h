@@ -28,11 +28,20 @@ uint64_t pw_mono_us(void);		/* CLOCK_MONOTONIC, us */
 /* ISO-8601 UTC with milliseconds: "2026-03-06T12:00:00.000Z" (25 bytes). */
 void	 pw_iso8601_ms(uint64_t ms, char out[32]);
 
+/*
+ * notify.c: a state for the service manager ("READY=1", "RELOADING=1",
+ * ...) on $NOTIFY_SOCKET, as sd_notify(3) sends it; 0 and nothing sent
+ * without the variable, -1 when the datagram could not be sent.
+ */
+int	 pw_notify(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 /* log.c: stderr in the foreground, syslog or a file otherwise. */
 void	 log_init(int foreground, const char *file);
 int	 log_reopen(void);
 void	 log_owner(uid_t, gid_t);
 void	 log_setproc(const char *name);
+/* log-format json: each line one JSON object (ts, level, proc, pid, msg). */
+void	 log_format_json(int);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

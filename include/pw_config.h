@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PW_ID_MAX	24	/* game, cafe and wallet ids: 23 bytes + NUL */
 #define PW_MAX_LISTEN	8
@@ -31,6 +32,12 @@
 #define PW_URL_MAX	256
 #define PW_TEXT_MAX	128
 #define PW_PATH_MAX	1024
+
+/* log-format: the daemon's log lines (and the access log's) as text or JSON. */
+enum pw_log_format {
+	PW_LOG_TEXT = 0,
+	PW_LOG_JSON
+};
 
 enum pw_fsync {
 	PW_FSYNC_INTERVAL = 0,	/* fsync(2) at most once a second */
@@ -119,6 +126,7 @@ struct pw_config {
 	uint64_t		 billing_segment_size;	/* bytes */
 	char			 access_log[PW_PATH_MAX];	/* "" = off */
 	char			 log_file[PW_PATH_MAX];	/* "" = syslog/stderr */
+	enum pw_log_format	 log_format;
 	char			 user[64];		/* "" = none */
 	char			 pidfile[PW_PATH_MAX];
 
@@ -177,6 +185,23 @@ int	 pw_config_parse(struct pw_config *, const char *text, size_t len,
 /* Read and parse a file; -1 with a message in err on any failure. */
 int	 pw_config_load(struct pw_config *, const char *path, char *err,
 	    size_t errlen);
+/*
+ * pw_config_parse, with all: every error, not the first (see below);
+ * the same first error either way.
+ */
+int	 pw_config_parse_all(struct pw_config *, const char *text, size_t len,
+	    const char *fname, int *nerrors, char *err, size_t errlen);
+/*
+ * The same; with all, every error the file has (one a line in err, as
+ * many as fit; *nerrors counts them all), as playwaved -n lists them.
+ */
+int	 pw_config_check(struct pw_config *, const char *path, int all,
+	    int *nerrors, char *err, size_t errlen);
+/*
+ * playwaved -T: the configuration in effect, every directive with its
+ * value or default, secrets shown as <set>, never their values.
+ */
+void	 pw_config_dump(const struct pw_config *, FILE *);
 
 /* The configuration compiled into the daemon for development use. */
 extern const char pw_config_embedded[];

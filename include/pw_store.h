@@ -157,6 +157,14 @@ uint64_t pw_counter_sum(const struct pw_store *, enum pw_counter);
 /* A cafe's state in the header, by its id hash (found, or claimed). */
 struct pw_cafe_state *pw_cafe_state(struct pw_store *, uint32_t cafe_hash);
 
+/*
+ * One request of endpoint (PW_EP_*) that took us microseconds, counted in
+ * this process's cell for the request_duration_seconds histogram: three
+ * relaxed adds to memory no other process writes.  Out-of-range
+ * endpoints are ignored.
+ */
+void	 pw_latency_observe(struct pw_store *, unsigned endpoint, uint64_t us);
+
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
 void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);

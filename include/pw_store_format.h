@@ -251,7 +251,7 @@ enum pw_counter {
 #define PW_ENDPOINT(sym, name, ...)	PW_C_EP_##sym,
 #include "tbl/endpoints.h"
 #undef PW_ENDPOINT
-#define PW_COUNTER(sym, name, kind, help)	PW_C_##sym,
+#define PW_COUNTER(sym)	PW_C_##sym,
 #include "tbl/counters.h"
 #undef PW_COUNTER
 	PW_C_GS_ENDED,			/* + enum pw_reason: by reason */
@@ -266,7 +266,7 @@ enum {
 };
 
 enum {
-#define PW_LATENCY(us, le)	PW_LAT_##us,
+#define PW_LATENCY(sym, us, le)	PW_LAT_##sym,
 #include "tbl/latency_buckets.h"
 #undef PW_LATENCY
 	PW_LAT_COUNT
@@ -274,7 +274,10 @@ enum {
 
 struct pw_cell {
 	_Alignas(64) _Atomic uint64_t c[PW_C_COUNT];
-	/* Latency per endpoint: requests at or under each bound, and sum. */
+	/*
+	 * Latency per endpoint: requests within each row's bound (not
+	 * cumulated; the INF row counts them all), and their sum.
+	 */
 	_Atomic uint64_t lat[PW_EP_COUNT][PW_LAT_COUNT];
 	_Atomic uint64_t lat_sum_us[PW_EP_COUNT];
 };
@@ -282,7 +285,7 @@ struct pw_cell {
 enum pw_gauge {
 	PW_G_LIVE,			/* + enum pw_type: live slots by type */
 	PW_G_LIVE_LAST = PW_G_LIVE + PW_T_MAX - 1,
-#define PW_GAUGE(sym, name, help)	PW_G_##sym,
+#define PW_GAUGE(sym)	PW_G_##sym,
 #include "tbl/gauges.h"
 #undef PW_GAUGE
 #ifdef PW_STORE_TEST_EXTRA_GAUGE

@@ -17,9 +17,16 @@
 #define CTL_EXIT_FAIL	1
 #define CTL_EXIT_USAGE	2
 
+/* status, as LSB's init script status action (and pg_isready) exits. */
+#define CTL_LSB_RUNNING	0
+#define CTL_LSB_DEAD	1	/* the store names a master that is gone */
+#define CTL_LSB_STOPPED	3
+#define CTL_LSB_UNKNOWN	4
+
 struct ctl {
 	int			 json;
-	const char		*conf;		/* -f, or NULL */
+	const char		*conf;		/* the file read, or NULL */
+	const char		*conf_from;	/* which, for messages */
 	const char		*storefile;	/* -s */
 	struct pw_config	*cfg;		/* NULL with -s */
 	const char		*store_path;
@@ -40,6 +47,18 @@ int	 cmd_cluster(struct ctl *, int, char **);
 int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
 int	 ctl_log_report(struct ctl *, int, char **);
 
+/*
+ * ctl_wallet_id.c: exits 1, nothing queued, unless id is a configured
+ * cafe, player:<sub> or a wallet the store holds (the store open).
+ */
+void	 ctl_wallet_known(struct ctl *, const char *id, const char *what);
+
+/* ctl_status.c: a metric's status -j and top key (less "_total"). */
+struct pw_metric;
+const char *ctl_metric_key(const struct pw_metric *, char out[96]);
+
+/* playwavectl.c: exit status of ctl_die (status: CTL_LSB_UNKNOWN). */
+extern int ctl_fail_status;
 /* playwavectl.c */
 void	 ctl_usage(void) __attribute__((noreturn));
 void	 ctl_die(const char *, ...)
@@ -75,6 +94,7 @@ void	 jw_close(struct jw *, int arr);
 void	 jw_str(struct jw *, const char *key, const char *val);
 void	 jw_int(struct jw *, const char *key, int64_t val);
 void	 jw_uint(struct jw *, const char *key, uint64_t val);
+void	 jw_num(struct jw *, const char *key, const char *text);
 void	 jw_bool(struct jw *, const char *key, int val);
 void	 jw_null(struct jw *, const char *key);
 

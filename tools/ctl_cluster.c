@@ -1,17 +1,24 @@
 /*
- * playwavectl cluster maps DIR CONF[=HOST:PORT]...: HAProxy's view of a
- * cluster, made from the shards' own configuration files by the daemon's
- * own parser, so the proxy and the shards can never disagree on which
- * shard owns an id, a cafe or a player.  Written into DIR:
+ * playwavectl cluster maps DIR CONF[=HOST:PORT[+STANDBY:PORT]]...:
+ * HAProxy's view of a cluster, made from the shards' own configuration
+ * files by the daemon's own parser, so the proxy and the shards can
+ * never disagree on which shard owns an id, a cafe or a player.
+ * Written into DIR:
  *
  *	ids.map		last hex digit of an id -> backend (see "shard")
  *	cafes.map	every cafe network -> its shard's backend
- *	subs.map	crc32(launch token sub) mod 240 -> backend
+ *	subs.map	crc32(launch token sub) mod 240 -> backend, dealt by
+ *			rendezvous hashing (ctl_cluster_buckets.c)
  *	shards.cfg	one backend per shard, and "any" over all of them
  *
  * HOST:PORT is where the proxy reaches the shard; without it the first
- * `listen` of its file, which must then name an address.  Each file is
- * replaced by rename(2), so a proxy reloading meanwhile reads old or new.
+ * `listen' of its file, which must then name an address.  A standby
+ * after "+" is the shard's failover host: its backend then checks
+ * /readyz and keeps the standby as a backup server (API.md, section 1);
+ * a shard alone is checked on /healthz.  Each file is replaced by
+ * rename(2), so a proxy reloading meanwhile reads old or new; a subs.map
+ * already in DIR is compared with the new deal, and the buckets that
+ * change hands are listed (their players' wallets move with them).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -26,93 +33,39 @@
 #include <unistd.h>
 
 #include "pw_crypto.h"
-#include "ctl.h"
+#include "ctl_cluster.h"
 
-/* Divisible by every shard count from 1 to 6, 8, 10, 12, 15 and 16. */
-#define SUB_BUCKETS	240
-
-struct shard {
-	const char		*path;
-	char			 addr[80];
-	struct pw_config	*cfg;
-};
+/* The address to reach a shard at, from HOST:PORT or its first listen. */
+static void
+shard_addr(const char *conf, const char *l, char *out, size_t len)
+{
+	if (l[0] == '*' || strncmp(l, "0.0.0.0:", 8) == 0 ||
+	    strncmp(l, "[::]:", 5) == 0)
+		ctl_die("%s: listen %s names no address: give %s=HOST:PORT",
+		    conf, l, conf);
+	if (strlcpy(out, l, len) >= len)
+		ctl_die("%s: address too long: %s", conf, l);
+}
 
 static void
 load_shard(struct shard *sh, char *arg)
 {
-	char	 err[1400], *eq;
-	const char *l;
+	char	 err[1400], *eq, *plus = NULL;
 
-	if ((eq = strchr(arg, '=')) != NULL)
+	if ((eq = strchr(arg, '=')) != NULL) {
 		*eq++ = '\0';
+		if ((plus = strchr(eq, '+')) != NULL)
+			*plus++ = '\0';
+	}
 	sh->path = arg;
 	if ((sh->cfg = calloc(1, sizeof(*sh->cfg))) == NULL)
 		ctl_die("out of memory");
 	if (pw_config_load(sh->cfg, arg, err, sizeof(err)) == -1)
 		ctl_die("%s", err);
-	l = eq != NULL ? eq : sh->cfg->listen[0].text;
-	if (l[0] == '*' || strncmp(l, "0.0.0.0:", 8) == 0 ||
-	    strncmp(l, "[::]:", 5) == 0)
-		ctl_die("%s: listen %s names no address: give %s=HOST:PORT",
-		    arg, l, arg);
-	if (strlcpy(sh->addr, l, sizeof(sh->addr)) >= sizeof(sh->addr))
-		ctl_die("%s: address too long: %s", arg, l);
-}
-
-static int
-net_overlap(const struct pw_net *a, const struct pw_net *b)
-{
-	int	 bits, i;
-
-	if (a->af != b->af)
-		return (0);
-	bits = a->prefix < b->prefix ? a->prefix : b->prefix;
-	for (i = 0; bits >= 8; i++, bits -= 8)
-		if (a->addr[i] != b->addr[i])
-			return (0);
-	return (bits == 0 ||
-	    ((a->addr[i] ^ b->addr[i]) & (0xff << (8 - bits)) & 0xff) == 0);
-}
-
-/* No cafe may live on two shards, nor one address belong to two. */
-static void
-check_cafes(const struct shard *a, const struct shard *b)
-{
-	const struct pw_cafe *ca, *cb;
-	int i, j, m, n;
-
-	for (i = 0; i < a->cfg->ncafes; i++) {
-		ca = &a->cfg->cafes[i];
-		for (j = 0; j < b->cfg->ncafes; j++) {
-			cb = &b->cfg->cafes[j];
-			if (strcmp(ca->id, cb->id) == 0)
-				ctl_die("cafe %s is in %s and in %s: a cafe "
-				    "lives on one shard", ca->id, a->path,
-				    b->path);
-			for (m = 0; m < ca->nnets; m++)
-				for (n = 0; n < cb->nnets; n++)
-					if (net_overlap(&ca->nets[m],
-					    &cb->nets[n]))
-						ctl_die("networks of cafe %s "
-						    "(%s) and cafe %s (%s) "
-						    "overlap", ca->id, a->path,
-						    cb->id, b->path);
-		}
-	}
-}
-
-/* What a launcher or a game server sees must not depend on the shard. */
-static void
-check_pair(const struct shard *a, const struct shard *b)
-{
-	if (a->cfg->shard == b->cfg->shard)
-		ctl_die("%s and %s are both shard %d", a->path, b->path,
-		    a->cfg->shard);
-	if (strcmp(a->cfg->launcher_secret, b->cfg->launcher_secret) != 0 ||
-	    strcmp(a->cfg->launch_secret, b->cfg->launch_secret) != 0)
-		ctl_die("%s and %s differ in launcher-secret or launch-secret",
-		    a->path, b->path);
-	check_cafes(a, b);
+	shard_addr(arg, eq != NULL ? eq : sh->cfg->listen[0].text, sh->addr,
+	    sizeof(sh->addr));
+	if (plus != NULL)
+		shard_addr(arg, plus, sh->standby, sizeof(sh->standby));
 }
 
 static FILE *
@@ -186,17 +139,61 @@ write_cafes(const char *dir, const struct shard *sh, int n)
 	out_close(fp, dir, "cafes.map", tmp);
 }
 
-/* Buckets go round the shards in the order given. */
+/* The deal already in dir, if any: -1 for a bucket it does not name. */
+static int
+old_deal(const char *dir, int owner[SUB_BUCKETS])
+{
+	char path[1100], line[128];
+	FILE *fp;
+	int b, k, n = 0;
+
+	for (b = 0; b < SUB_BUCKETS; b++)
+		owner[b] = -1;
+	snprintf(path, sizeof(path), "%s/subs.map", dir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return (0);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "%d shard%d", &b, &k) == 2 && b >= 0 &&
+		    b < SUB_BUCKETS) {
+			owner[b] = k;
+			n++;
+		}
+	fclose(fp);
+	return (n);
+}
+
+/* Buckets that change hands, for the operator to move their wallets. */
+static void
+report_moves(const int old[SUB_BUCKETS], const int owner[SUB_BUCKETS])
+{
+	int b, moved = 0;
+
+	for (b = 0; b < SUB_BUCKETS; b++)
+		moved += old[b] != owner[b];
+	if (moved == 0)
+		return;
+	fprintf(stderr, "playwavectl: subs.map: %d of %d player buckets "
+	    "change shard (move their player: wallets):", moved, SUB_BUCKETS);
+	for (b = 0; b < SUB_BUCKETS; b++)
+		if (old[b] != owner[b])
+			fprintf(stderr, " %d:shard%d->shard%d", b, old[b],
+			    owner[b]);
+	fprintf(stderr, "\n");
+}
+
 static void
 write_subs(const char *dir, const struct shard *sh, int n)
 {
+	int	 owner[SUB_BUCKETS], old[SUB_BUCKETS], i;
 	char	 tmp[1100];
 	FILE	*fp;
-	int	 i;
 
+	cluster_deal(sh, n, owner);
+	if (old_deal(dir, old) > 0)
+		report_moves(old, owner);
 	fp = out_open(dir, "subs.map", tmp, sizeof(tmp));
 	for (i = 0; i < SUB_BUCKETS; i++)
-		fprintf(fp, "%d shard%d\n", i, sh[i % n].cfg->shard);
+		fprintf(fp, "%d shard%d\n", i, owner[i]);
 	out_close(fp, dir, "subs.map", tmp);
 }
 
@@ -208,10 +205,18 @@ write_backends(const char *dir, const struct shard *sh, int n)
 	int	 i;
 
 	fp = out_open(dir, "shards.cfg", tmp, sizeof(tmp));
-	for (i = 0; i < n; i++)
-		fprintf(fp, "\n# %s\nbackend shard%d\n"
-		    "    server shard%d %s check\n", sh[i].path,
-		    sh[i].cfg->shard, sh[i].cfg->shard, sh[i].addr);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "\n# %s\nbackend shard%d\n", sh[i].path,
+		    sh[i].cfg->shard);
+		/* A standby takes over when the primary is not ready. */
+		if (sh[i].standby[0] != '\0')
+			fprintf(fp, "    option httpchk GET /readyz\n");
+		fprintf(fp, "    server shard%d %s check\n", sh[i].cfg->shard,
+		    sh[i].addr);
+		if (sh[i].standby[0] != '\0')
+			fprintf(fp, "    server shard%d-standby %s check "
+			    "backup\n", sh[i].cfg->shard, sh[i].standby);
+	}
 	/* Where no owner is known: a non-cafe start, or a malformed body. */
 	fprintf(fp, "\nbackend any\n    balance source\n"
 	    "    hash-type consistent\n");
@@ -229,7 +234,7 @@ cluster_maps(int argc, char **argv)
 	int		 i, j, n;
 
 	if (argc < 3)
-		ctl_usage_err("cluster maps DIR CONF[=HOST:PORT]...");
+		ctl_usage_err("cluster maps DIR CONF[=HOST:PORT[+STANDBY]]...");
 	dir = argv[1];
 	n = argc - 2;
 	if (n > PW_SHARD_MAX + 1)
@@ -240,7 +245,7 @@ cluster_maps(int argc, char **argv)
 		load_shard(&sh[i], argv[i + 2]);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
-			check_pair(&sh[i], &sh[j]);
+			cluster_check_pair(&sh[i], &sh[j]);
 	write_ids(dir, sh, n);
 	write_cafes(dir, sh, n);
 	write_subs(dir, sh, n);
@@ -260,5 +265,7 @@ cmd_cluster(struct ctl *c, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "maps") == 0)
 		return (cluster_maps(argc - 1, argv + 1));
-	ctl_usage_err("cluster: expected maps");
+	if (argc >= 2 && strcmp(argv[1], "bucket") == 0)
+		return (cluster_bucket(argc - 1, argv + 1));
+	ctl_usage_err("cluster: expected maps or bucket");
 }

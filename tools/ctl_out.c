@@ -75,6 +75,14 @@ jw_close(struct jw *j, int arr)
 		j->depth--;
 }
 
+/* A number already written as JSON text ("12", "0.000250"). */
+void
+jw_num(struct jw *j, const char *key, const char *text)
+{
+	jw_key(j, key);
+	fputs(text, j->fp);
+}
+
 void
 jw_str(struct jw *j, const char *key, const char *val)
 {

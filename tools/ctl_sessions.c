@@ -211,9 +211,10 @@ cmd_end(struct ctl *c, int argc, char **argv)
 		ctl_die("%s: no such game session", id);
 	}
 	if (!c->json) {
-		printf("%s ended: %s, %u s, %u billed minutes, charged "
+		printf("%s ended: %s, %u s, %u billed minute%s, charged "
 		    "%lld\n", id, pw_reason_name(PW_R_ADMIN), info.duration,
-		    info.billed, (long long)info.charged);
+		    info.billed, info.billed == 1 ? "" : "s",
+		    (long long)info.charged);
 		return (0);
 	}
 	jw_begin(&j, stdout);

@@ -23,10 +23,11 @@ ctl_open(struct ctl *c, int rw)
 
 	if (stat(c->store_path, &sb) == -1 && errno == ENOENT)
 		ctl_die("store %s: %s (is playwaved running with this "
-		    "configuration?)", c->store_path, strerror(ENOENT));
+		    "configuration?)\n(%s)", c->store_path, strerror(ENOENT),
+		    c->conf_from);
 	if (pw_store_open(&c->st, c->store_path, 0, 0, !rw, err,
 	    sizeof(err)) == -1)
-		ctl_die("store %s", err);
+		ctl_die("store %s\n(%s)", err, c->conf_from);
 	if (rw)
 		pw_store_set_cell(&c->st, PW_CELL_TOOL);
 	c->mapped = 1;

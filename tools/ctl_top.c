@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pw.h"
+#include "pw_metrics.h"
 #include "ctl.h"
 #include "ctl_top.h"
 
@@ -29,14 +30,67 @@ mono_s(void)
 	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
-static void
-sample(const struct ctl *c, struct top_sample *s)
+/*
+ * Values that stay as they were at the start (the version, the start
+ * time, what the reconciliation did, the store's size) are status's,
+ * not rows of a screen that shows what moves; nor are the histogram's
+ * buckets.
+ */
+static int
+top_static(const struct pw_metric *m)
 {
-	int i;
+	if (m->type == PW_MT_histogram)
+		return (1);
+	if (m->src == PW_MS_VEC)
+		return (m->arg == PW_V_BUILD || m->arg == PW_V_RECON);
+	if (m->src != PW_MS_HDR)
+		return (0);
+	switch (m->arg) {
+	case PW_H_START_TIME:
+	case PW_H_RECONCILED:
+	case PW_H_RELOAD_OK_TIME:
+	case PW_H_RECON_EVENTS:
+	case PW_H_RECON_US:
+	case PW_H_SLOTS:
+	case PW_H_REAPER_SEEN:
+		return (1);
+	}
+	return (0);
+}
+
+/* One value of the metrics table: a row of the screen. */
+static void
+row(void *arg, const struct pw_metric *m, const struct pw_mval *x)
+{
+	struct top *t = ((void **)arg)[0];
+	struct top_sample *s = ((void **)arg)[1];
+	struct top_row *r;
+	char key[96];
+
+	if (top_static(m) || s->n == TOP_MAX_ROWS)
+		return;
+	r = &t->rows[s->n];
+	if (x->lname != NULL)
+		snprintf(r->name, sizeof(r->name), "%s{%s}",
+		    ctl_metric_key(m, key), x->lval);
+	else
+		snprintf(r->name, sizeof(r->name), "%s", ctl_metric_key(m, key));
+	r->counter = m->type == PW_MT_counter;
+	r->div = x->div;
+	s->v[s->n++] = x->v;
+}
+
+void
+top_sample(struct top *t, struct top_sample *s)
+{
+	void *arg[2] = { t, s };
+	size_t i;
 
 	s->t = mono_s();
-	for (i = 0; i < PW_C_COUNT; i++)
-		s->ctr[i] = pw_counter_sum(&c->st, (enum pw_counter)i);
+	s->n = 0;
+	for (i = 0; i < pw_nmetrics; i++)
+		pw_metric_read(&t->c->st, t->c->cfg, &pw_metrics[i], row, arg);
+	t->nrows = s->n;
 }
 
 static void
@@ -137,7 +191,7 @@ cmd_top(struct ctl *c, int argc, char **argv)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		ctl_die("top needs a terminal; status shows one snapshot");
 	ctl_open(c, 0);
-	sample(c, &t.first);
+	top_sample(&t, &t.first);
 	t.prev = t.cur = t.first;
 	screen_start();
 	top_draw(&t);
@@ -147,7 +201,7 @@ cmd_top(struct ctl *c, int argc, char **argv)
 		if (t.paused)
 			continue;
 		t.prev = t.cur;
-		sample(c, &t.cur);
+		top_sample(&t, &t.cur);
 		top_draw(&t);
 	}
 	endwin();

@@ -109,6 +109,7 @@ transfer(struct ctl *c, int argc, char **argv, int debit)
 		ctl_usage_err("wallet %s: amount %s is %s (a positive "
 		    "integer in minor units)", what, argv[3], errstr);
 	ctl_open(c, 1);
+	ctl_wallet_known(c, argv[2], what);
 	precheck(c, argv[2], amount, debit);
 	if (pw_credit_queue(&c->st, argv[2], debit ? -amount : amount,
 	    key) == NULL) {

@@ -47,6 +47,7 @@ static int	 d_trusted_proxy(struct cf_parser *, void *);
 static int	 d_currency(struct cf_parser *, void *);
 static int	 d_key_required(struct cf_parser *, void *);
 static int	 d_segment_size(struct cf_parser *, void *);
+static int	 d_log_format(struct cf_parser *, void *);
 
 static const struct cf_directive globals[] = {
 	CFG_FN("listen", d_listen, 1),
@@ -60,6 +61,7 @@ static const struct cf_directive globals[] = {
 	CFG_FN("billing-segment-size", d_segment_size, 0),
 	CFG_STR("access-log", access_log),
 	CFG_STR("log-file", log_file),
+	CFG_FN("log-format", d_log_format, 0),
 	CFG_STR("user", user),
 	CFG_STR("pidfile", pidfile),
 	CFG_I64("ott-ttl", ott_ttl, 1, CF_DURATION_MAX),
@@ -297,6 +299,24 @@ bad:
 }
 
 static int
+d_log_format(struct cf_parser *p, void *obj)
+{
+	struct pw_config	*cfg = obj;
+	char			 got[64];
+
+	if (cf_arg(p, "text or json") == -1)
+		return (-1);
+	if (strcmp(p->tok.text, "text") == 0)
+		cfg->log_format = PW_LOG_TEXT;
+	else if (strcmp(p->tok.text, "json") == 0)
+		cfg->log_format = PW_LOG_JSON;
+	else
+		return (cf_error(p, p->tok.line, "expected text or json after "
+		    "'log-format', got %s", cf_got(&p->tok, got, sizeof(got))));
+	return (0);
+}
+
+static int
 d_key_required(struct cf_parser *p, void *obj)
 {
 	struct pw_config	*cfg = obj;
@@ -367,6 +387,7 @@ global_directive(struct cf_parser *p, int *seen)
 	const char			*block;
 	char				 got[64];
 
+	p->stmt_start = p->tok_start;
 	if (p->tok.type == TOK_RBRACE)
 		return (cf_error(p, p->tok.line, "'}' without an open block"));
 	if (p->tok.type != TOK_WORD)
@@ -501,7 +522,7 @@ finish(struct cf_parser *p)
 /* file: the text is a file's, where published keys are refused too. */
 static int
 parse(struct pw_config *cfg, const char *text, size_t len, const char *fname,
-    int file, char *err, size_t errlen)
+    int file, int all, int *nerrors, char *err, size_t errlen)
 {
 	struct cf_parser	 p;
 	int			 seen[CF_NITEMS(globals)];
@@ -526,22 +547,38 @@ parse(struct pw_config *cfg, const char *text, size_t len, const char *fname,
 	p.nglobals = CF_NITEMS(globals);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
+	p.all = all;
 	for (;;) {
-		if (cf_lex(&p) == -1)
-			return (-1);
+		if (cf_lex(&p) == -1) {
+			if (!CF_GO_ON(&p))
+				return (-1);
+			continue;
+		}
 		if (p.tok.type == TOK_EOF)
 			break;
-		if (global_directive(&p, seen) == -1)
+		if (global_directive(&p, seen) == -1 && !CF_GO_ON(&p))
 			return (-1);
 	}
-	return (finish(&p));
+	if (finish(&p) == -1 || p.nerrors > 0) {
+		if (nerrors != NULL)
+			*nerrors = p.nerrors;
+		return (-1);
+	}
+	return (0);
 }
 
 int
 pw_config_parse(struct pw_config *cfg, const char *text, size_t len,
     const char *fname, char *err, size_t errlen)
 {
-	return (parse(cfg, text, len, fname, 0, err, errlen));
+	return (parse(cfg, text, len, fname, 0, 0, NULL, err, errlen));
+}
+
+int
+pw_config_parse_all(struct pw_config *cfg, const char *text, size_t len,
+    const char *fname, int *nerrors, char *err, size_t errlen)
+{
+	return (parse(cfg, text, len, fname, 0, 1, nerrors, err, errlen));
 }
 
 /* Read at most max bytes; more than that is reported as *len > max. */
@@ -567,6 +604,13 @@ read_bounded(int fd, char *buf, size_t max, size_t *len)
 int
 pw_config_load(struct pw_config *cfg, const char *path, char *err,
     size_t errlen)
+{
+	return (pw_config_check(cfg, path, 0, NULL, err, errlen));
+}
+
+int
+pw_config_check(struct pw_config *cfg, const char *path, int all,
+    int *nerrors, char *err, size_t errlen)
 {
 	char	*buf;
 	size_t	 len;
@@ -596,7 +640,7 @@ pw_config_load(struct pw_config *cfg, const char *path, char *err,
 		free(buf);
 		return (-1);
 	}
-	rc = parse(cfg, buf, len, path, 1, err, errlen);
+	rc = parse(cfg, buf, len, path, 1, all, nerrors, err, errlen);
 	free(buf);
 	if (rc == 0)
 		(void)strlcpy(cfg->path, path, sizeof(cfg->path));

@@ -362,8 +362,12 @@ block_body(struct cf_parser *p, const char *kind, const char *id,
 		    "got %s", kind, id, cf_got(&p->tok, got, sizeof(got))));
 	opened = p->tok.line;
 	for (;;) {
-		if (cf_lex(p) == -1)
-			return (-1);
+		if (cf_lex(p) == -1) {
+			if (!CF_GO_ON(p))
+				return (-1);
+			continue;
+		}
+		p->stmt_start = p->tok_start;
 		switch (p->tok.type) {
 		case TOK_RBRACE:
 			return (0);
@@ -374,13 +378,19 @@ block_body(struct cf_parser *p, const char *kind, const char *id,
 		case TOK_WORD:
 			break;
 		default:
-			return (cf_error(p, p->tok.line, "expected a %s "
+			(void)cf_error(p, p->tok.line, "expected a %s "
 			    "directive or '}', got %s", kind,
-			    cf_got(&p->tok, got, sizeof(got))));
+			    cf_got(&p->tok, got, sizeof(got)));
+			if (!CF_GO_ON(p))
+				return (-1);
+			continue;
 		}
-		if ((d = cf_find(tab, ntab, p->tok.text)) == NULL)
-			return (misplaced(p, kind, id, opened));
-		if (cf_apply(p, d, obj, &seen[d - tab]) == -1)
+		if ((d = cf_find(tab, ntab, p->tok.text)) == NULL) {
+			(void)misplaced(p, kind, id, opened);
+			if (!CF_GO_ON(p))
+				return (-1);
+		} else if (cf_apply(p, d, obj, &seen[d - tab]) == -1 &&
+		    !CF_GO_ON(p))
 			return (-1);
 	}
 }
@@ -426,7 +436,10 @@ cf_game(struct cf_parser *p, void *obj)
 	}
 	(void)strlcpy(g->name, g->id, sizeof(g->name));
 	if (block_body(p, "game", g->id, game_dirs, CF_NITEMS(game_dirs),
-	    g) == -1 || game_valid(p, g) == -1)
+	    g) == -1)
+		return (-1);
+	/* The block is read whole: nothing to skip after this error. */
+	if (game_valid(p, g) == -1 && !p->all)
 		return (-1);
 	cfg->ngames++;
 	return (0);
@@ -517,9 +530,9 @@ cf_cafe(struct cf_parser *p, void *obj)
 	if (block_body(p, "cafe", c->id, cafe_dirs, CF_NITEMS(cafe_dirs),
 	    c) == -1)
 		return (-1);
-	if (c->nnets == 0)
-		return (cf_error(p, p->tok.line, "cafe '%s' has no network, "
-		    "expected at least one", c->id));
+	if (c->nnets == 0 && cf_error(p, p->tok.line, "cafe '%s' has no "
+	    "network, expected at least one", c->id) == -1 && !p->all)
+		return (-1);
 	cfg->ncafes++;
 	return (0);
 }

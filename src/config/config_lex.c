@@ -19,19 +19,92 @@
 /* How much of an offending token a message quotes. */
 #define GOT_MAX		48
 
+/*
+ * The first error, or with p->all every error, one a line, in err; a
+ * message that no longer fits is counted, not cut in half.
+ */
 int
 cf_error(struct cf_parser *p, int line, const char *fmt, ...)
 {
-	char	 msg[512];
+	char	 msg[512], full[1200];
 	va_list	 ap;
+	int	 n;
 
+	p->err_line = line;
+	if (p->nerrors++ > 0 && !p->all)
+		return (-1);
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (p->err != NULL && p->errlen > 0)
-		(void)snprintf(p->err, p->errlen, "%s:%d: %s", p->fname, line,
-		    msg);
+	n = snprintf(full, sizeof(full), "%s%s:%d: %s", p->errused > 0 ?
+	    "\n" : "", p->fname, line, msg);
+	if (p->err == NULL || p->errlen == 0 || n < 0)
+		return (-1);
+	if (p->errused == 0 || p->errused + (size_t)n < p->errlen) {
+		(void)strlcpy(p->err + p->errused, full,
+		    p->errlen - p->errused);
+		p->errused += strlen(p->err + p->errused);
+	}
 	return (-1);
+}
+
+/* Put the token just read back, to be read again. */
+static void
+unread(struct cf_parser *p)
+{
+	p->cur = p->tok_start;
+	p->line = p->tok.line;
+}
+
+void
+cf_resync(struct cf_parser *p)
+{
+	int	 depth = 0, line = p->err_line;
+
+	/*
+	 * A missing argument reads the next line's directive in its
+	 * place: give that directive back rather than lose it.
+	 */
+	if (p->tok_ok && p->tok_first && p->tok_start != p->stmt_start &&
+	    p->tok_start != p->resync_at && (p->tok.type == TOK_WORD ||
+	    p->tok.type == TOK_RBRACE)) {
+		unread(p);
+		p->resync_at = p->cur;
+		return;
+	}
+	/* The byte the lexer stopped at is reported: step over it. */
+	if (!p->tok_ok && p->cur < p->end && *p->cur++ == '\n')
+		p->line++;
+	while (p->cur < p->end) {
+		if (cf_lex(p) == -1) {
+			/* Reported; never stuck on the byte it stopped at. */
+			if (p->cur == p->tok_start && p->cur < p->end &&
+			    *p->cur++ == '\n')
+				p->line++;
+			continue;
+		}
+		if (p->tok.type == TOK_EOF)
+			return;
+		if (p->tok.type == TOK_LBRACE) {
+			depth++;
+			continue;
+		}
+		if (p->tok.type == TOK_RBRACE) {
+			if (depth == 0) {
+				unread(p);	/* it closes an enclosing block */
+				p->resync_at = p->cur;
+				return;
+			}
+			if (--depth == 0 && p->tok.line > line)
+				return;
+			continue;
+		}
+		if (depth == 0 && p->tok.line > line) {
+			unread(p);
+			p->resync_at = p->cur;
+			return;
+		}
+	}
 }
 
 static int
@@ -139,6 +212,9 @@ cf_lex(struct cf_parser *p)
 	skip_blank(p);
 	t->len = 0;
 	t->text[0] = '\0';
+	p->tok_ok = 0;
+	p->tok_start = p->cur;
+	p->tok_first = p->line != t->line || t->type == TOK_EOF;
 	/*
 	 * Whatever is missing at the end of the file was missing after the
 	 * last thing in it, not on the blank lines that may follow.
@@ -146,6 +222,7 @@ cf_lex(struct cf_parser *p)
 	if (p->cur == p->end) {
 		t->type = TOK_EOF;
 		t->line = p->last_line;
+		p->tok_ok = 1;
 		return (0);
 	}
 	t->line = p->last_line = p->line;
@@ -156,12 +233,18 @@ cf_lex(struct cf_parser *p)
 		t->text[0] = *p->cur++;
 		t->text[1] = '\0';
 		t->len = 1;
-		return (0);
+		break;
 	case '"':
-		return (lex_quoted(p, t));
+		if (lex_quoted(p, t) == -1)
+			return (-1);
+		break;
 	default:
-		return (lex_word(p, t));
+		if (lex_word(p, t) == -1)
+			return (-1);
+		break;
 	}
+	p->tok_ok = 1;
+	return (0);
 }
 
 /* The token as a message shows it: "end of file", 'word', "string". */
@@ -284,6 +367,7 @@ cf_apply(struct cf_parser *p, const struct cf_directive *d, void *obj,
 	char	*field = (char *)obj + d->off;
 	int64_t	 n;
 
+	p->stmt_start = p->tok_start;
 	if (!d->repeat && *seen != 0)
 		return (cf_error(p, p->tok.line, "'%s' given twice, first at "
 		    "line %d", d->name, *seen));

@@ -62,6 +62,16 @@ struct cf_parser {
 	int			 listen_given;	/* default listen replaced */
 	int			 file;		/* text of a file (-f) */
 	struct cf_token		 tok;		/* the token just read */
+	const char		*tok_start;	/* its first byte */
+	int			 tok_first;	/* the first on its line */
+	int			 tok_ok;	/* read whole (no lexer error) */
+	const char		*stmt_start;	/* the directive's name */
+	const char		*resync_at;	/* where the last resync left */
+	/* Errors: every one (pw_config_check) or only the first. */
+	int			 all;
+	int			 nerrors;
+	int			 err_line;	/* of the last error */
+	size_t			 errused;
 	/* Top-level directives, for the blocks' "not valid inside" error. */
 	const struct cf_directive *globals;
 	size_t			 nglobals;
@@ -91,6 +101,14 @@ struct cf_directive {
 /* config_lex.c */
 int	 cf_error(struct cf_parser *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * After an error, when every error is wanted: skip the rest of the
+ * statement (the error's line, and a block opened on it), so that the
+ * next directive is read as one.
+ */
+void	 cf_resync(struct cf_parser *);
+/* Stop at the first error, or go on to the next statement. */
+#define CF_GO_ON(p)	((p)->all && (cf_resync(p), 1))
 int	 cf_lex(struct cf_parser *);
 const char *cf_got(const struct cf_token *, char *, size_t);
 int	 cf_arg(struct cf_parser *, const char *);

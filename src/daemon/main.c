@@ -27,9 +27,22 @@
 #include "pw_file.h"
 
 static void
+usage_to(FILE *fp)
+{
+	fprintf(fp, "usage: playwaved [-dnTv] [-f file]\n"
+	    "       playwaved -h | --help | --version\n"
+	    "  -d  stay in the foreground, log to stderr\n"
+	    "  -f  the configuration file (without it: the built-in "
+	    "development one)\n"
+	    "  -n  check the configuration, list every error, exit 0 or 1\n"
+	    "  -T  check it and print it as in effect, defaults included\n"
+	    "  -v  print the version first\n");
+}
+
+static void
 usage(void)
 {
-	fprintf(stderr, "usage: playwaved [-dnv] [-f file]\n");
+	usage_to(stderr);
 	exit(1);
 }
 
@@ -56,6 +69,28 @@ defer_accept(int fd)
 #else
 	(void)fd;
 #endif
+}
+
+/* --help and --version, as GNU tools have them; -h is --help. */
+static void
+long_options(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return;
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage_to(stdout);
+			exit(0);
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("playwaved %s (store format %d)\n", PW_VERSION,
+			    PW_STORE_VERSION);
+			exit(0);
+		}
+	}
 }
 
 static int
@@ -179,8 +214,11 @@ open_state(struct pw_ctx *ctx)
 	if (pw_blog_attach_from(&b, fd, ctx->cfg->billing_log,
 	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
+	/* Not ready (GET /readyz, sd_notify) until the log is read back. */
+	atomic_fetch_and(&ctx->st.hdr->ready, ~PW_READY_RECONCILED);
 	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
 		fatalx("cannot reconcile the store with the billing log");
+	atomic_fetch_or(&ctx->st.hdr->ready, PW_READY_RECONCILED);
 	/* The reaper inherits it: after a privilege drop it may not open it. */
 	ctx->blog_fd = b.fd;
 	ctx->access_fd = -1;
@@ -217,22 +255,32 @@ set_user(struct pw_ctx *ctx)
 	ctx->gid = pw->pw_gid;
 }
 
+/*
+ * check (-n, -T): every error of the file, one a line, as a compiler
+ * lists them; otherwise the first, and the daemon does not start.
+ */
 static struct pw_config *
-load_config(const char *path)
+load_config(const char *path, int check)
 {
 	struct pw_config *cfg;
-	char e[1200];
-	int rc;
+	char e[16384], *line, *next;
+	int rc, n = 0;
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		err(1, "calloc");
 	if (path != NULL)
-		rc = pw_config_load(cfg, path, e, sizeof(e));
+		rc = pw_config_check(cfg, path, check, &n, e, sizeof(e));
 	else
 		rc = pw_config_parse(cfg, pw_config_embedded,
 		    strlen(pw_config_embedded), "(embedded)", e, sizeof(e));
 	if (rc == -1) {
-		fprintf(stderr, "playwaved: %s\n", e);
+		for (line = e; line != NULL; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			fprintf(stderr, "playwaved: %s\n", line);
+		}
+		if (check && n > 1)
+			fprintf(stderr, "playwaved: %s: %d errors\n", path, n);
 		exit(1);
 	}
 	if (cfg->workers > PW_MAX_WORKERS)
@@ -332,10 +380,11 @@ main(int argc, char *argv[], char *envp[])
 {
 	static struct pw_ctx ctx;
 	const char *path = NULL;
-	int ch, check = 0, rc;
+	int ch, check = 0, dump = 0, version = 0, rc;
 
+	long_options(argc, argv);
 	proc_title_init(argc, argv, envp);
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:nTv")) != -1) {
 		switch (ch) {
 		case 'd':
 			ctx.foreground = 1;
@@ -346,23 +395,38 @@ main(int argc, char *argv[], char *envp[])
 		case 'n':
 			check = 1;
 			break;
+		case 'T':
+			dump = 1;
+			break;
 		case 'v':
-			printf("playwaved %s\n", PW_VERSION);
-			return (0);
+			version = 1;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (argc != optind)
 		usage();
+	/* The process titles overwrite argv's strings: keep a copy. */
+	if (path != NULL && (path = strdup(path)) == NULL)
+		err(1, "strdup");
 	ctx.conf_path = path;
-	ctx.cfg = load_config(path);
-	if (check) {
+	/* -v says which binary; with -n or -T it does that too, after. */
+	if (version) {
+		printf("playwaved %s\n", PW_VERSION);
+		if (!check && !dump)
+			return (0);
+	}
+	ctx.cfg = load_config(path, check || dump);
+	if (check || dump) {
 		keyless_cafes(ctx.cfg, 1);
+		if (dump)
+			pw_config_dump(ctx.cfg, stdout);
 		fprintf(stderr, "playwaved: configuration %s OK\n",
 		    path != NULL ? path : "(embedded)");
-		return (0);
+		return (fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1);
 	}
+	log_format_json(ctx.cfg->log_format == PW_LOG_JSON);
 	log_init(ctx.foreground, ctx.cfg->log_file[0] ? ctx.cfg->log_file :
 	    NULL);
 	keyless_cafes(ctx.cfg, 0);

@@ -183,13 +183,17 @@ reaped(struct master *m, struct child *c, int status)
 	c->pid = 0;
 	if (c->old || m->stopping || m->fatal || (c->kind == PW_PROC_WORKER &&
 	    c->index >= m->ctx->cfg->workers)) {
-		/* A drained reaper hands over to the new one now. */
-		if (c->kind == PW_PROC_REAPER && c->old && !m->stopping)
+		/*
+		 * A drained reaper hands over to the new one now: a reload,
+		 * not a death, so no back-off and no restart counted.
+		 */
+		if (c->kind == PW_PROC_REAPER && c->old && !m->stopping) {
 			c->old = 0;
-		else {
+			c->backoff_us = BACKOFF_MIN_US;
+			c->respawn_at = pw_mono_us();
+		} else
 			c->kind = PW_PROC_NONE;
-			return;
-		}
+		return;
 	}
 	lived = pw_mono_us() - c->started_us;
 	if (lived < YOUNG_US) {
@@ -299,6 +303,31 @@ config_keep_static(struct pw_config *n, const struct pw_config *o)
 }
 
 /*
+ * The last reload's outcome in the store, for playwavectl status and
+ * /metrics, and for the service manager (which saw RELOADING=1).
+ */
+static void
+reload_result(struct master *m, const char *error)
+{
+	struct pw_reload *r = &m->ctx->st.hdr->reload;
+	uint64_t now = pw_now_ms();
+
+	if (error != NULL) {
+		(void)strlcpy(r->error, error, sizeof(r->error));
+		atomic_store(&r->status, PW_RELOAD_FAILED);
+		(void)pw_notify("READY=1\nSTATUS=reload failed: %.400s",
+		    error);
+	} else {
+		r->error[0] = '\0';
+		atomic_store(&r->ok_ms, now);
+		atomic_fetch_add(&r->count, 1);
+		atomic_store(&r->status, PW_RELOAD_OK);
+		(void)pw_notify("READY=1\nSTATUS=configuration reloaded");
+	}
+	atomic_store(&r->ms, now);
+}
+
+/*
  * SIGHUP: a new configuration, new workers; the old ones stop accepting
  * and drain.  The reaper is restarted too, but only after the old one
  * has exited: the billing log never has two writers.
@@ -310,15 +339,19 @@ reload(struct master *m)
 	char err[1200];
 	int i;
 
+	(void)pw_notify("RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)pw_mono_us());
 	if (m->ctx->conf_path == NULL) {
 		log_warnx("reload: running on the embedded configuration, "
 		    "nothing to re-read");
+		reload_result(m, "running on the embedded configuration");
 		return;
 	}
 	if ((ncfg = calloc(1, sizeof(*ncfg))) == NULL ||
 	    pw_config_load(ncfg, m->ctx->conf_path, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", ncfg != NULL ? err : "out of memory");
+		reload_result(m, ncfg != NULL ? err : "out of memory");
 		free(ncfg);
 		return;
 	}
@@ -332,12 +365,14 @@ reload(struct master *m)
 		}
 	m->ctx->cfg = ncfg;
 	free(ocfg);
+	log_format_json(ncfg->log_format == PW_LOG_JSON);
 	if (proc_access_open(m->ctx) == -1)
 		log_warn("reload: access log %s", ncfg->access_log);
 	signal_children(m, SIGTERM, 1);
 	start_workers(m);
 	atomic_fetch_add(&m->ctx->st.hdr->reload_gen, 1);
 	log_info("configuration reloaded from %s", m->ctx->conf_path);
+	reload_result(m, NULL);
 }
 
 static void
@@ -348,6 +383,7 @@ begin_stop(struct master *m)
 	m->stopping = 1;
 	m->stop_deadline = pw_mono_us() + STOP_GRACE_US;
 	log_info("stopping");
+	(void)pw_notify("STOPPING=1");
 	signal_children(m, SIGTERM, 0);
 	arm_timer(STOP_GRACE_US);
 }
@@ -401,12 +437,17 @@ master_main(struct pw_ctx *ctx)
 	atomic_store(&ctx->st.hdr->master_pid, (uint32_t)getpid());
 	atomic_store(&ctx->st.hdr->master_started_ms, pw_now_ms());
 	atomic_fetch_add(&ctx->st.hdr->generation, 1);
+	memset(&ctx->st.hdr->reload, 0, sizeof(ctx->st.hdr->reload));
 	if ((c = child_new(&m, PW_PROC_REAPER, 0)) != NULL)
 		spawn(&m, c);
 	start_workers(&m);
 	log_info("playwaved %s started: %d workers, store %s (%llu slots)",
 	    PW_VERSION, ctx->cfg->workers, ctx->cfg->store,
 	    (unsigned long long)(ctx->st.mask + 1));
+	/* main() reconciled the store with the log before it came here. */
+	if (pw_notify("READY=1\nSTATUS=serving\nMAINPID=%d",
+	    (int)getpid()) == -1)
+		log_warn("sd_notify to $NOTIFY_SOCKET");
 	for (;;) {
 		handle_signals(&m);
 		if (m.stopping && alive(&m) == 0)

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,27 +22,86 @@
 #include "pw_daemon.h"
 #include "pw_file.h"
 
+#ifdef __linux__
+/*
+ * Linux has no setproctitle(3): a title is written over the argv (and
+ * environment) strings the kernel shows as /proc/PID/cmdline, as nginx
+ * does.  libbsd's version marks a title shorter than argv[0] with a '.'
+ * at argv[0]'s old end, which ps then shows as "master      ."; here the
+ * rest of the area is zeroed instead, so a title is its text alone.
+ */
+extern char **environ;
+
+static char	*title_base;	/* argv[0] */
+static size_t	 title_size;	/* bytes from it to the end of the strings */
+
 void
 proc_title_init(int argc, char **argv, char **envp)
 {
-#ifdef __linux__
-	/* libbsd's setproctitle needs the original argv/environ area first. */
-	setproctitle_init(argc, argv, envp);
-#else
-	(void)argc; (void)argv; (void)envp;
-#endif
+	char *end, **env;
+	int i, n;
+
+	if (argc < 1 || argv[0] == NULL)
+		return;
+	end = argv[0] + strlen(argv[0]) + 1;
+	for (i = 1; i < argc && argv[i] == end; i++)
+		end = argv[i] + strlen(argv[i]) + 1;
+	for (n = 0; envp[n] != NULL; n++)
+		;
+	/* The environment moves out of the area first: it is overwritten. */
+	if ((env = calloc((size_t)n + 1, sizeof(*env))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (envp[i] == end)
+			end = envp[i] + strlen(envp[i]) + 1;
+		if ((env[i] = strdup(envp[i])) == NULL)
+			return;
+	}
+	environ = env;
+	title_base = argv[0];
+	title_size = (size_t)(end - argv[0]);
 }
+
+static void
+title_set(const char *t)
+{
+	size_t n;
+
+	if (title_base == NULL || title_size < 2)
+		return;
+	n = strlen(t);
+	if (n > title_size - 1)
+		n = title_size - 1;
+	memcpy(title_base, t, n);
+	memset(title_base + n, '\0', title_size - n);
+}
+#else
+void
+proc_title_init(int argc, char **argv, char **envp)
+{
+	(void)argc; (void)argv; (void)envp;
+}
+
+/* setproctitle(3) puts "playwaved: " in front itself. */
+static void
+title_set(const char *t)
+{
+	setproctitle("%s", t + sizeof("playwaved: ") - 1);
+}
+#endif
 
 void
 proc_title(const char *fmt, ...)
 {
 	char buf[128];
 	va_list ap;
+	int n;
 
+	n = snprintf(buf, sizeof(buf), "playwaved: ");
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
-	setproctitle("%s", buf);
+	title_set(buf);
 }
 
 int

@@ -1,145 +1,35 @@
 /*
- * Counters and gauges from the store header, summed over the per-process
- * cells at read time, in Prometheus text format 0.0.4.  Every name and
- * help text comes from include/tbl/.
+ * GET /metrics: every row of include/tbl/metrics.h in Prometheus text
+ * format 0.0.4, as pw_metric_read() gives its values.  Names carry the
+ * unit (seconds, bytes) and counters end in _total, as Prometheus's
+ * naming conventions ask; promtool check metrics holds them to it.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "pw.h"
 #include "pw_buf.h"
-#include "pw_metrics.h"
 #include "pw_config.h"
-#include "pw_names.h"
+#include "pw_metrics.h"
+
+static const char *const type_name[] = {
+	[PW_MT_counter] = "counter",
+	[PW_MT_gauge] = "gauge",
+	[PW_MT_histogram] = "histogram",
+};
 
 static void
-head(struct pw_buf *o, const char *name, const char *type, const char *help)
+line(void *arg, const struct pw_metric *m, const struct pw_mval *x)
 {
-	pw_buf_add(o, "# HELP playwaved_%s %s\n# TYPE playwaved_%s %s\n",
-	    name, help, name, type);
-}
+	struct pw_buf *o = arg;
+	char num[32];
 
-static void
-scalar(struct pw_buf *o, const char *name, const char *type,
-    unsigned long long v, const char *help)
-{
-	const char *sfx = strcmp(type, "counter") == 0 ? "_total" : "";
-
-	pw_buf_add(o, "# HELP playwaved_%s%s %s\n# TYPE playwaved_%s%s %s\n"
-	    "playwaved_%s%s %llu\n", name, sfx, help, name, sfx, type, name,
-	    sfx, v);
-}
-
-static unsigned long long
-sum(const struct pw_store *st, enum pw_counter c)
-{
-	return ((unsigned long long)pw_counter_sum(st, c));
-}
-
-static void
-vectors(struct pw_buf *o, const struct pw_store *st)
-{
-	unsigned i;
-
-	head(o, "requests_total", "counter", "Replies sent, by status class.");
-#define PW_CLASS(sym, name)						\
-	pw_buf_add(o, "playwaved_requests_total{class=\"%s\"} %llu\n",	\
-	    name, sum(st, PW_C_REQ_##sym));
-#include "tbl/status_classes.h"
-#undef PW_CLASS
-	head(o, "endpoint_requests_total", "counter",
-	    "Requests routed to each endpoint.");
-	for (i = 0; i < pw_endpoint_count(); i++)
-		pw_buf_add(o, "playwaved_endpoint_requests_total{endpoint="
-		    "\"%s\"} %llu\n", pw_endpoint_name(i), sum(st,
-		    (enum pw_counter)(PW_C_EP_VERIFY + i)));
-	head(o, "game_sessions_ended_total", "counter",
-	    "Game sessions ended (END logged), by reason.");
-	for (i = 1; i < PW_R_MAX; i++)
-		pw_buf_add(o, "playwaved_game_sessions_ended_total{reason="
-		    "\"%s\"} %llu\n", pw_reason_name(i), sum(st,
-		    (enum pw_counter)(PW_C_GS_ENDED + i)));
-}
-
-/* What the last start-up reconciliation changed (reconcile.c). */
-static void
-reconcile(struct pw_buf *o, const struct pw_store *st)
-{
-	const struct pw_recon *n = &st->hdr->recon;
-	const struct {
-		const char	*what;
-		uint64_t	 v;
-	} f[] = {
-		{ "ended", n->ended }, { "minutes", n->minutes },
-		{ "marks", n->marks }, { "wallets", n->wallets },
-		{ "otts", n->otts }, { "credits", n->credits },
-		{ "lost", n->lost }, { "holes", n->mended }
-	};
-	size_t i;
-
-	head(o, "reconcile_changes", "gauge", "What the last start-up "
-	    "reconciliation changed for the store to agree with the log.");
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		pw_buf_add(o, "playwaved_reconcile_changes{what=\"%s\"} %llu\n",
-		    f[i].what, (unsigned long long)f[i].v);
-	scalar(o, "reconcile_log_events", "gauge", n->to_seq - n->from_seq,
-	    "Billing events the last start-up reconciliation read.");
-	scalar(o, "reconcile_microseconds", "gauge", n->us,
-	    "Duration of the last start-up reconciliation.");
-	scalar(o, "store_checkpoint_seq", "gauge", st->hdr->ckpt_seq,
-	    "Billing seq every page of the store on disk reflects.");
-}
-
-static void
-store_gauges(struct pw_buf *o, const struct pw_store *st)
-{
-	const struct pw_store_hdr *h = st->hdr;
-	unsigned i;
-
-	scalar(o, "store_slots", "gauge", st->mask + 1, "Slots in the store.");
-	head(o, "store_slots_used", "gauge",
-	    "Live slots by record type, as of the last reaper pass.");
-	for (i = 1; i < PW_T_MAX; i++)
-		pw_buf_add(o, "playwaved_store_slots_used{type=\"%s\"} %llu\n",
-		    pw_type_name(i), (unsigned long long)h->gauge[PW_G_LIVE + i]);
-#define PW_GAUGE(sym, name, help)					\
-	scalar(o, name, "gauge", h->gauge[PW_G_##sym], help);
-#include "tbl/gauges.h"
-#undef PW_GAUGE
-	scalar(o, "store_max_probe", "gauge", h->max_probe,
-	    "Longest probe run any insert needed.");
-	scalar(o, "billing_pending_events", "gauge", h->log_pending,
-	    "Events waiting because the billing log cannot be written.");
-	scalar(o, "billing_unsynced_events", "gauge",
-	    h->logged_seq > h->durable_seq ? h->logged_seq - h->durable_seq :
-	    0, "Events the store counts as logged that are not yet fsync'ed "
-	    "(0: it counts them only once they are).");
-	scalar(o, "billing_last_seq", "gauge", h->logged_seq,
-	    "Sequence number of the last event logged and counted in the "
-	    "store.");
-}
-
-/*
- * Per cafe, from the header's cafe table: starts signed with the home
- * key, which only a cafe without a launcher-key (a rollout) accepts.
- */
-static void
-cafes(struct pw_buf *o, struct pw_store *st, const struct pw_config *cfg)
-{
-	struct pw_cafe_state *c;
-	int i;
-
-	if (cfg == NULL || cfg->ncafes == 0)
-		return;
-	head(o, "cafe_home_key_starts_total", "counter", "Launcher sessions "
-	    "started at a cafe with the home key (a cafe without a "
-	    "launcher-key).");
-	for (i = 0; i < cfg->ncafes; i++) {
-		c = pw_cafe_state(st, cfg->cafes[i].hash);
-		pw_buf_add(o, "playwaved_cafe_home_key_starts_total{cafe=\"%s\"} "
-		    "%llu\n", cfg->cafes[i].id, c == NULL ? 0ULL :
-		    (unsigned long long)atomic_load(&c->home_key_starts));
-	}
+	pw_buf_add(o, "playwaved_%s%s", m->name, x->suffix);
+	if (x->lname != NULL && x->le != NULL)
+		pw_buf_add(o, "{%s=\"%s\",le=\"%s\"}", x->lname, x->lval, x->le);
+	else if (x->lname != NULL)
+		pw_buf_add(o, "{%s=\"%s\"}", x->lname, x->lval);
+	pw_buf_add(o, " %s\n", pw_metric_fmt(x->v, x->div, num));
 }
 
 size_t
@@ -147,20 +37,19 @@ pw_metrics_render(struct pw_store *st, const struct pw_config *cfg,
     char *buf, size_t n)
 {
 	struct pw_buf o;
-	uint64_t started;
+	size_t i;
 
 	pw_buf_init(&o, buf, n);
-	vectors(&o, st);
-	cafes(&o, st, cfg);
-#define PW_COUNTER(sym, name, kind, help)				\
-	scalar(&o, name, #kind, sum(st, PW_C_##sym), help);
-#include "tbl/counters.h"
-#undef PW_COUNTER
-	store_gauges(&o, st);
-	reconcile(&o, st);
-	started = st->hdr->master_started_ms;
-	scalar(&o, "uptime_seconds", "gauge", started ?
-	    (pw_now_ms() - started) / 1000 : 0,
-	    "Seconds since the master started.");
+	for (i = 0; i < pw_nmetrics; i++) {
+		/* A per-cafe family with no cafe configured has no line. */
+		if (pw_metrics[i].src == PW_MS_VEC &&
+		    pw_metrics[i].arg == PW_V_CAFE_HOME &&
+		    (cfg == NULL || cfg->ncafes == 0))
+			continue;
+		pw_buf_add(&o, "# HELP playwaved_%s %s\n# TYPE playwaved_%s "
+		    "%s\n", pw_metrics[i].name, pw_metrics[i].help,
+		    pw_metrics[i].name, type_name[pw_metrics[i].type]);
+		pw_metric_read(st, cfg, &pw_metrics[i], line, &o);
+	}
 	return (o.len);
 }

@@ -3,8 +3,11 @@ started once, each test called with it in order, its logs printed after
 a failure, and its temporary directory removed when every test passed.
 Prints one line per test and a closing "N passed, N failed"."""
 
+import http.client
 import os
+import re
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -74,3 +77,60 @@ class Haproxy:
             self.proc.kill()
             self.proc.wait()
         self.logf.close()
+
+
+def tls_pem(tmp):
+    """A throwaway self-signed certificate and its key, in one PEM file
+    as HAProxy's crt wants, for the sample's TLS frontend on loopback."""
+    key, crt, pem = (os.path.join(tmp, n) for n in ("tls.key", "tls.crt",
+                                                    "tls.pem"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-keyout", key, "-out", crt],
+                   check=True, capture_output=True, timeout=60)
+    with open(pem, "w") as out:
+        for n in (crt, key):
+            with open(n) as f:
+                out.write(f.read())
+    return pem
+
+
+def loopback(cfg, port, pem, keep_log=False):
+    """The shipped haproxy.cfg as a test runs it: in the foreground, as
+    this user, without a stats socket (nor syslog, unless keep_log), with
+    a maxconn this machine's descriptor limit allows; its
+    TLS frontend on 127.0.0.1:port with the test's certificate (the IPv6
+    bind left out: one address)."""
+    cfg = re.sub(r"(?m)^\s*(user|group|chroot|daemon|stats socket%s)\b.*\n"
+                 % ("" if keep_log else "|log"), "", cfg)
+    # A production maxconn needs more descriptors than a test may have.
+    cfg, n = re.subn(r"(?m)^(\s*maxconn) \d+$", r"\1 1000", cfg)
+    if n != 2:
+        raise AssertionError("haproxy.cfg: expected two maxconn lines")
+    binds = re.findall(r"(?m)^\s*bind .*$", cfg)
+    if len(binds) != 2 or not all(" ssl crt " in b for b in binds):
+        raise AssertionError("haproxy.cfg: expected two TLS binds: %r" % binds)
+    cfg = cfg.replace(binds[1] + "\n", "")
+    cfg = cfg.replace(binds[0], re.sub(
+        r"bind \S+ ssl crt \S+", "bind 127.0.0.1:%d ssl crt %s" % (port, pem),
+        binds[0]))
+    return cfg
+
+
+def _client_tls():
+    # One context for every connection: a default context loads the
+    # system's CA certificates each time, tens of ms apiece.
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+# The proxy's certificate is the test's own: not verified.
+TLS = _client_tls()
+
+
+def https(port, timeout=10, source=None):
+    """A client connection to the proxy's TLS frontend."""
+    return http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout,
+                                       context=TLS, source_address=source)

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,11 +79,10 @@ class Client(pwtest.Server):
         self.port = port
         self.src = src
         self.proc = None
+        self.sessions = {}
 
     def connect(self, timeout=10):
-        import http.client
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
-                                          source_address=(self.src, 0))
+        return suite.https(self.port, timeout, (self.src, 0))
 
 
 class Cluster:
@@ -116,10 +116,7 @@ class Cluster:
 
     def start_haproxy(self):
         with open(HAPROXY_CFG) as f:
-            cfg = f.read()
-        # The sample as shipped, but in the foreground, as this user, no syslog.
-        cfg = re.sub(r"(?m)^\s*(user|group|chroot|daemon|log)\b.*\n", "", cfg)
-        cfg = re.sub(r"(?m)^(\s*bind )\S+", r"\g<1>127.0.0.1:%d" % self.port, cfg)
+            cfg = suite.loopback(f.read(), self.port, suite.tls_pem(self.tmp))
         self.haproxy = suite.Haproxy(self.tmp, cfg, os.path.join(
             self.tmp, "playwave", "shards.cfg"))
         for k in range(NSHARDS):
@@ -209,7 +206,7 @@ def test_example_maps_are_current(cl):
     for n in confs:
         with open(os.path.join(ex, n)) as f:
             text = f.read()
-        eq(text.count('"change-me-'), 4, n)
+        eq(text.count('"change-me-'), 5, n)
         with open(os.path.join(filled, n), "w") as f:
             f.write(text.replace('"change-me-', '"filled-in-'))
     p = subprocess.run([pwtest.CTL, "cluster", "maps", d] + confs, cwd=filled,
@@ -266,7 +263,7 @@ def test_ids_of_other_clients_route_by_id(cl):
 
 def test_non_cafe_launcher(cl):
     c = cl.client(NONCAFE_SRC)
-    d = c.launcher_session("home-pc")
+    d = c.launcher_session("home-pc", home=True)
     eq(d["is_pc_cafe"], False, d)
     ls = d["launcher_session_id"]
     k = digit(ls)
@@ -284,7 +281,8 @@ def test_non_cafe_launcher(cl):
 def test_forwarded_for_from_client_ignored(cl):
     """A client outside every cafe claims a cafe address: the proxy drops it."""
     c = cl.client(NONCAFE_SRC)
-    d = c.launcher_session("liar", headers={"X-Forwarded-For": cafe_src(1)})
+    d = c.launcher_session("liar", headers={"X-Forwarded-For": cafe_src(1)},
+                           home=True)
     eq(d["is_pc_cafe"], False, d)
 
 
@@ -327,10 +325,32 @@ def test_authenticate_on_shard_of_sub(cl):
     eq(seen, set(range(NSHARDS)), "the subs should reach every shard")
 
 
-def test_metrics_not_through_proxy(cl):
-    st, h, d = cl.client(NONCAFE_SRC).request("GET", "/metrics")
-    eq(st, 404, d)
-    eq(d["error"]["code"], "NOT_FOUND", d)
+def test_operator_endpoints_not_through_proxy(cl):
+    for path in ("/metrics", "/healthz", "/readyz"):
+        st, h, d = cl.client(NONCAFE_SRC).request("GET", path)
+        eq(st, 404, (path, d))
+        eq(d["error"]["code"], "NOT_FOUND", d)
+
+
+def test_request_id_end_to_end(cl):
+    """A client's well-formed X-Request-ID reaches the shard unchanged; an
+    absent or malformed one is replaced by the proxy's own req_ id, the
+    same the reply and the shard's envelope carry."""
+    c = cl.client(NONCAFE_SRC)
+    gs = fake_gs(0)
+    for sent, kept in (("client-id:42_a.b-c", True), ("bad id!", False),
+                       ("x" * 65, False), (None, False)):
+        h = {"X-Request-ID": sent} if sent is not None else {}
+        st, hd, d = c.game("PATCH", "heartbeat", {"game_session_id": gs,
+                                                 "provider_user_id": "1"},
+                           headers=h)
+        eq(st, 404, d)
+        rid = hd["x-request-id"]
+        eq(d["request_id"], rid, "the shard saw the proxy's id")
+        if kept:
+            eq(rid, sent)
+        else:
+            check(re.match(r"^req_[0-9a-f]{24}$", rid), rid)
 
 
 def test_each_log_holds_its_own_sessions(cl):
@@ -381,6 +401,19 @@ def move_balance(src, dst, wallet):
     return amount
 
 
+def adopt_cafe(shard, k):
+    """The runbook's order: the cafe's block goes into the new shard's
+    file and the shard reloads before a credit can name the cafe (the
+    proxy's maps stay as they are: the test moves the money back)."""
+    with open(shard.conf, "a") as f:
+        f.write("\ncafe %s {\n    network 127.0.%d.0/24\n    "
+                "cafe-start-quota 10\n}\n" % (cafe_of(k), k + 1))
+    n = shard.ctl("status", json_out=True)["last_reload"]["count"]
+    os.kill(shard.proc.pid, signal.SIGHUP)
+    pwtest.wait_until(lambda: shard.ctl("status", json_out=True)[
+        "last_reload"]["count"] > n, 10, what="shard %d to reload" % shard.k)
+
+
 def test_cafe_balance_moves_between_shards(cl):
     """Drain cafe 0 on shard 0, move its balance to shard 1, then back:
     each log shows its side, each replays to its balances, and the money
@@ -393,6 +426,7 @@ def test_cafe_balance_moves_between_shards(cl):
                       not src.ctl("sessions", "--cafe", cafe, "--state", "live",
                                   json_out=True), 10, what="cafe 0 drained")
     before = wallet_of(src, cafe)["balance"]
+    adopt_cafe(dst, 0)
     moved = move_balance(src, dst, cafe)
     eq(moved, before)
     eq((wallet_of(src, cafe)["balance"], wallet_of(dst, cafe)["balance"]), (0, moved))
@@ -548,7 +582,8 @@ def test_shard_killed_then_restarted(cl):
 TESTS = [test_example_maps_are_current, test_cafe_flows_on_their_shard,
          test_ids_of_other_clients_route_by_id, test_non_cafe_launcher,
          test_forwarded_for_from_client_ignored, test_authenticate_on_shard_of_sub,
-         test_metrics_not_through_proxy, test_each_log_holds_its_own_sessions,
+         test_operator_endpoints_not_through_proxy,
+         test_request_id_end_to_end, test_each_log_holds_its_own_sessions,
          test_cafe_balance_moves_between_shards, test_billing_logs_into_postgres,
          test_shard_killed_then_restarted]
 

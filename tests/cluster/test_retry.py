@@ -26,7 +26,6 @@ Traffic goes to 127.0.0.0/8 only; every wait and every socket has a
 deadline; the whole run takes a few seconds."""
 
 import base64
-import http.client
 import json
 import os
 import re
@@ -243,12 +242,12 @@ class Proxy:
             f.write(text)
 
     def start_haproxy(self):
-        cfg = shipped_config()
+        # In the foreground, as this user, on loopback over TLS (suite),
+        # its log on stderr.
+        cfg = suite.loopback(shipped_config(), self.port,
+                             suite.tls_pem(self.tmp), keep_log=True)
         edits = [
-            # In the foreground, as this user, its log on stderr.
-            (r"(?m)^\s*(user|group|chroot|daemon)\b.*\n", "", 4),
             (r"(?m)^(\s*log) /dev/log local0$", r"\1 stderr format raw local0", 1),
-            (r"(?m)^(\s*bind )\S+", r"\g<1>127.0.0.1:%d" % self.port, 1),
             (r"(?m)^(\s*timeout server) \S+$", r"\g<1> %ds" % SERVER_TIMEOUT, 1),
         ]
         for pat, rep, want in edits:
@@ -323,8 +322,7 @@ def request_of(px, method, path, k, host):
 def send(px, method, path, k, host, out):
     src, raw, headers = request_of(px, method, path, k, host)
     t0 = time.time()
-    c = http.client.HTTPConnection("127.0.0.1", px.port, timeout=IO_TIMEOUT,
-                                   source_address=(src, 0))
+    c = suite.https(px.port, IO_TIMEOUT, (src, 0))
     try:
         c.request(method, path, raw, headers)
         r = c.getresponse()

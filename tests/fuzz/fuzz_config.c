@@ -180,6 +180,30 @@ check_config(const struct pw_config *cfg)
 	check_cafes(cfg);
 }
 
+/*
+ * Every error (playwaved -n): ends (the resync after an error always
+ * moves on), agrees with the first-error parse on success and on the
+ * first message, and counts at least one error when it fails.
+ */
+static void
+fuzz_all(struct pw_config *cfg, const char *text, size_t size, int rc1,
+    const char *first)
+{
+	char	 err[2048];
+	int	 rc, n = 0;
+	size_t	 len;
+
+	memset(err, 'x', sizeof(err));
+	rc = pw_config_parse_all(cfg, text, size, FUZZ_FNAME, &n, err,
+	    sizeof(err));
+	check_cstr(err, sizeof(err));
+	if (rc != rc1 || (rc == -1 && n < 1))
+		abort();
+	len = strcspn(err, "\n");
+	if (rc == -1 && (strncmp(err, first, len) != 0 || first[len] != '\0'))
+		abort();
+}
+
 static void
 fuzz_parse(struct pw_config *cfg, const uint8_t *data, size_t size)
 {
@@ -200,6 +224,7 @@ fuzz_parse(struct pw_config *cfg, const uint8_t *data, size_t size)
 	} else if (rc != -1 ||
 	    strncmp(err, FUZZ_FNAME ":", strlen(FUZZ_FNAME ":")) != 0)
 		abort();
+	fuzz_all(cfg, text, size, rc, err);
 	free(text);
 }
 

@@ -82,7 +82,7 @@ def test_status(srv):
     eq(s["endpoint_requests"]["verify"] - before["endpoint_requests"]["verify"], 1)
     eq(s["endpoint_requests"]["launcher_ott"] -
        before["endpoint_requests"]["launcher_ott"], 1)
-    check(s["requests_2xx"] >= before["requests_2xx"] + 3, (before, s))
+    check(s["requests"]["2xx"] >= before["requests"]["2xx"] + 3, (before, s))
     check(s["game_sessions_alive"] >= 1 and s["launcher_sessions_alive"] >= 1, s)
     check(s["store_slots_used"]["game_session"] >= 1, s)
     check(s["store_slots_used"]["ott"] >= 2, s)
@@ -90,7 +90,7 @@ def test_status(srv):
     size = os.path.getsize(os.path.join(srv.tmp, "billing.log"))
     check(s["billing_logged_seq"] <= size // REC, (s, size))
     check(time.time() * 1000 - s["reaper_last_pass_ms"] < 3000, s)
-    for k in ("requests_4xx", "requests_5xx", "otts_expired", "billing_pending_events",
+    for k in ("requests", "otts_expired", "billing_pending_events",
               "store_tombstones", "store_max_probe", "game_sessions_ended"):
         check(k in s, k)
     t = ok(srv, "status")
@@ -207,7 +207,8 @@ def test_end(srv):
     _, gs = srv.session("pc-ctl-end")
     p = run(srv, "end", gs)
     eq(p.returncode, 0, p.stderr)
-    check(re.fullmatch(gs + r" ended: ADMIN, \d+ s, \d+ billed minutes, charged \d+\n",
+    # Ended in its first minute: "1 billed minute", singular.
+    check(re.fullmatch(gs + r" ended: ADMIN, \d+ s, 1 billed minute, charged 10\n",
                        p.stdout), p.stdout)
     st, _, d = srv.heartbeat(gs)
     eq(st, 410, d)
@@ -250,13 +251,30 @@ def test_wallet(srv):
     for bad in ("0", "-5", "12abc", "", "99999999999999999999"):
         eq(run(srv, "wallet", "credit", w, bad).returncode, 2, bad)
     eq(run(srv, "wallet", "credit", "x" * 24, "1").returncode, 2)
-    eq(ok(srv, "wallet", "credit", "y" * 23, "1"), "y" * 23 + " balance 1\n")
+    y = "player:" + "y" * 16
+    eq(ok(srv, "wallet", "credit", y, "1"), y + " balance 1\n")
     eq(run(srv, "wallet", "show").returncode, 2)
+
+
+def test_unknown_wallet_refused_nothing_logged(srv):
+    """A wallet is a configured cafe or player:<sub> (or one the store
+    holds): a typo is refused before anything is queued or logged."""
+    before = events(srv)
+    for op in ("credit", "debit"):
+        for w in ("nosuchcafe", "player:", "seoul-1"):
+            p = run(srv, "wallet", op, w, "10")
+            eq(p.returncode, 1, (op, w, p.stdout))
+            check("no wallet %s" % w in p.stderr and "nothing %sed" % op
+                  in p.stderr, p.stderr)
+    s = jone(srv, "wallet", "show", "nosuchcafe")
+    eq(s["exists"], False)
+    time.sleep(0.6)
+    eq(events(srv), before, "the log changed")
 
 
 def test_wallet_credit_without_reaper(srv):
     reaper = srv.pid_of("playwaved: reaper")
-    w = "ctl-stalled"
+    w = "player:ctl-stalled"
     os.kill(reaper, signal.SIGSTOP)
     try:
         t0 = time.time()
@@ -347,7 +365,7 @@ def read_lines(proc, n, timeout):
 
 
 def test_log_tail(srv):
-    srv.credit("ctl-tail", 5)
+    srv.credit("player:ctl-tail", 5)
     evs = events(srv)
     tail = jlines(srv, "log", "tail")
     eq(tail, evs[-10:])
@@ -359,9 +377,9 @@ def test_log_tail(srv):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         eq(len(read_lines(proc, 10, 5)), 10)
-        srv.credit("ctl-tail", 6)
+        srv.credit("player:ctl-tail", 6)
         got = [json.loads(x) for x in read_lines(proc, 1, 5)]
-        check(got and got[0]["type"] == "CREDIT" and got[0]["wallet"] == "ctl-tail"
+        check(got and got[0]["type"] == "CREDIT" and got[0]["wallet"] == "player:ctl-tail"
               and got[0]["amount"] == 6 and got[0]["balance"] == 11, got)
     finally:
         proc.kill()
@@ -483,23 +501,32 @@ def test_store_absent_and_other_version(srv):
         conf = os.path.join(tmp, "playwaved.conf")
         with open(conf, "w") as f:
             f.write(pwtest.config_text(pwtest.free_port(), tmp))
-        for args in (["status"], ["sessions"], ["show", "gs_" + "0" * 8 + "-0000-4000-8000-" +
+        for args in (["sessions"], ["show", "gs_" + "0" * 8 + "-0000-4000-8000-" +
                      "0" * 12], ["wallet", "show", "x"], ["end", "gs_" + "0" * 8 +
-                     "-0000-4000-8000-" + "0" * 12], ["ott", "issue", "fantasyquest"],
-                     ["wallet", "credit", "x", "1"]):
+                     "-0000-4000-8000-" + "0" * 12], ["ott", "issue", "fantasyquest"]):
             p = subprocess.run([CTL, "-f", conf] + args, capture_output=True, text=True,
                                timeout=30)
             eq(p.returncode, 1, args)
             eq(p.stderr, "playwavectl: store %s/store: No such file or directory "
-               "(is playwaved running with this configuration?)\n" % tmp, args)
+               "(is playwaved running with this configuration?)\n(configuration "
+               "%s (-f))\n" % (tmp, conf), args)
             eq(p.stdout, "")
+        # status says "not running" (LSB 3), on stdout: no store, no daemon.
+        p = subprocess.run([CTL, "-f", conf, "status"], capture_output=True,
+                           text=True, timeout=30)
+        eq(p.returncode, 3)
+        eq(p.stdout, "playwaved is not running: no store %s/store (configuration "
+           "%s (-f))\n" % (tmp, conf))
         check(not os.path.exists(os.path.join(tmp, "store")), "store created")
         # No -f: the embedded configuration's relative paths.
-        p = subprocess.run([CTL, "status"], capture_output=True, text=True, cwd=tmp,
-                           timeout=30)
+        p = subprocess.run([CTL, "sessions"], capture_output=True, text=True,
+                           cwd=tmp, timeout=30,
+                           env=dict(os.environ, PLAYWAVED_CONF=""))
         eq(p.returncode, 1)
-        eq(p.stderr, "playwavectl: store playwave-state/store: No such file or "
-           "directory (is playwaved running with this configuration?)\n")
+        check(p.stderr.startswith("playwavectl: store playwave-state/store: No "
+              "such file or directory (is playwaved running with this "
+              "configuration?)\n(the built-in development configuration (no "
+              "-f, no $PLAYWAVED_CONF, no "), p.stderr)
         # A store of another format version is refused with the reason.
         other = os.path.join(tmp, "store")
         shutil.copy(os.path.join(srv.tmp, "store"), other)
@@ -508,16 +535,16 @@ def test_store_absent_and_other_version(srv):
             f.write(struct.pack("=I", 99))
         p = subprocess.run([CTL, "-s", other, "status"], capture_output=True,
                            text=True, timeout=30)
-        eq(p.returncode, 1)
+        eq(p.returncode, 4, "status of an unreadable store is unknown")
         eq(p.stderr, "playwavectl: store %s: store format version 99, this build "
-           "reads version 4\n" % other)
-        p = subprocess.run([CTL, "-s", "/nonexistent/store", "status"],
+           "reads version 4\n(store given with -s)\n" % other)
+        p = subprocess.run([CTL, "-s", "/nonexistent/store", "sessions"],
                            capture_output=True, text=True, timeout=30)
         eq(p.returncode, 1)
         check("No such file or directory (is playwaved" in p.stderr, p.stderr)
         p = subprocess.run([CTL, "-f", os.path.join(tmp, "nope.conf"), "status"],
                            capture_output=True, text=True, timeout=30)
-        eq(p.returncode, 1)
+        eq(p.returncode, 4)
         check("nope.conf" in p.stderr, p.stderr)
     finally:
         shutil.rmtree(tmp)

@@ -34,7 +34,18 @@ EXAMPLES = {
         (0o644, "etc/newsyslog.conf.sample"),
     "usr/local/share/examples/playwaved/logrotate.conf.sample":
         (0o644, "etc/logrotate.conf.sample"),
+    "usr/local/share/examples/playwaved/haproxy/haproxy.cfg":
+        (0o644, "etc/haproxy/haproxy.cfg"),
+    "usr/local/share/examples/playwaved/ship/billing.sql":
+        (0o644, "tools/ship/billing.sql"),
+    "usr/local/share/examples/playwaved/ship/pgload.py":
+        (0o644, "tools/ship/pgload.py"),
 }
+EXAMPLES.update({
+    "usr/local/share/examples/playwaved/haproxy/example/" + f:
+        (0o644, "etc/haproxy/example/" + f)
+    for f in sorted(os.listdir(os.path.join(pwtest.ROOT, "etc/haproxy/example")))
+})
 
 
 def expected():

@@ -134,3 +134,126 @@ def test_killed_master_next_start_adopts_store():
         eq(d["data"]["result"], "OK")
     finally:
         eq(srv.stop(), 0)
+
+
+def test_titles_have_no_stray_bytes():
+    """What ps and /proc/PID/cmdline show is the title and nothing after
+    it (libbsd's setproctitle left a '.' where argv[0] ended)."""
+    srv = Server(workers=1).start()
+    try:
+        for pid, title in srv.children():
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                raw = f.read()
+            eq(raw.rstrip(b"\0"), title.encode(), "cmdline of %d" % pid)
+            ps = subprocess.run(["ps", "-o", "args=", "-p", str(pid)],
+                                capture_output=True, text=True).stdout
+            eq(ps.rstrip(), title, "ps of %d" % pid)
+    finally:
+        eq(srv.stop(), 0)
+
+
+def status_rc(srv):
+    p = srv.ctl("status", check_rc=False)
+    return p.returncode, p.stdout
+
+
+def test_status_exit_codes_are_lsb():
+    """0 running, 3 stopped (or never started), 1 killed but named in the
+    store, 4 unknown (pg_isready's and LSB's status codes)."""
+    srv = Server(workers=1)
+    rc, out = status_rc(srv)
+    eq(rc, 3, "never started: " + out)
+    check("not running" in out, out)
+    srv.start()
+    eq(status_rc(srv)[0], 0)
+    eq(srv.stop(), 0)
+    rc, out = status_rc(srv)
+    eq(rc, 3, "stopped: " + out)
+    check(json_status(srv)["master_alive"] is False)
+    srv.start()
+    srv.kill_all()
+    rc, out = status_rc(srv)
+    eq(rc, 1, "killed: " + out)
+    os.chmod(os.path.join(srv.tmp, "store"), 0)
+    if os.geteuid() != 0:
+        eq(status_rc(srv)[0], 4, "store unreadable")
+    os.chmod(os.path.join(srv.tmp, "store"), 0o600)
+    with open(srv.conf, "a") as f:
+        f.write("\nnot-a-directive 1\n")
+    eq(status_rc(srv)[0], 4, "configuration unreadable")
+
+
+def json_status(srv):
+    """status -j of the store itself (-s): the configuration may be
+    broken on purpose."""
+    import json
+    p = subprocess.run([pwtest.CTL, "-s", os.path.join(srv.tmp, "store"),
+                        "-j", "status"], capture_output=True, text=True,
+                       timeout=30)
+    return json.loads(p.stdout)
+
+
+def test_reload_is_no_restart_and_reports_its_outcome():
+    srv = Server(workers=2).start()
+    try:
+        s = json_status(srv)
+        eq(s["last_reload"]["status"], "none")
+        srv.write_config(heartbeat_interval=77)
+        os.kill(srv.proc.pid, signal.SIGHUP)
+        wait_until(lambda: json_status(srv)["last_reload"]["status"] == "ok",
+                   5, what="the reload reported")
+        wait_until(srv.all_up, 10, what="new children")
+        time.sleep(0.5)
+        s = json_status(srv)
+        eq([p["restarts"] for p in s["processes"]], [0, 0, 0], s["processes"])
+        eq(s["last_reload"]["count"], 1)
+        eq(s["config_reloads"], 1)
+        check(s["config_last_reload_successful"] == 1, s)
+        with open(srv.conf, "a") as f:
+            f.write("\nnot-a-directive 1\n")
+        os.kill(srv.proc.pid, signal.SIGHUP)
+        wait_until(lambda: json_status(srv)["last_reload"]["status"] ==
+                   "failed", 5, what="the refused reload reported")
+        s = json_status(srv)
+        check("not-a-directive" in s["last_reload"]["error"], s)
+        eq(s["config_last_reload_successful"], 0)
+        eq(s["last_reload"]["count"], 1)
+        _, _, m = srv.request("GET", "/metrics", raw=True)
+        check(b"\nplaywaved_config_last_reload_successful 0\n" in m, m)
+        t = subprocess.run([pwtest.CTL, "-s", os.path.join(srv.tmp, "store"),
+                            "status"], capture_output=True, text=True).stdout
+        check("last reload        failed" in t, t)
+    finally:
+        eq(srv.stop(), 0)
+
+
+def test_sd_notify_ready_reloading_stopping():
+    """$NOTIFY_SOCKET gets READY=1 once the store is reconciled and the
+    children forked, RELOADING=1 then READY=1 around a SIGHUP, STOPPING=1
+    on SIGTERM; the readiness bit is in the store."""
+    srv = Server(workers=1)
+    path = os.path.join(srv.tmp, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    os.environ["NOTIFY_SOCKET"] = path
+    try:
+        srv.start(wait=False)
+    finally:
+        del os.environ["NOTIFY_SOCKET"]
+    try:
+        msg = sock.recv(4096).decode()
+        check("READY=1" in msg.split("\n"), msg)
+        check("MAINPID=%d" % srv.proc.pid in msg, msg)
+        eq(json_status(srv)["startup_reconciled"], 1)
+        wait_until(srv.all_up, 10, what="children")
+        os.kill(srv.proc.pid, signal.SIGHUP)
+        msg = sock.recv(4096).decode()
+        check(msg.startswith("RELOADING=1\nMONOTONIC_USEC="), msg)
+        msg = sock.recv(4096).decode()
+        check(msg.startswith("READY=1"), msg)
+    finally:
+        eq(srv.stop(), 0)
+    msg = sock.recv(4096).decode()
+    eq(msg, "STOPPING=1")
+    sock.close()

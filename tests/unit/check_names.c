@@ -114,7 +114,7 @@ START_TEST(test_metrics_from_tables)
 	ck_assert_ptr_nonnull(strstr(buf, "playwaved_endpoint_requests_total"
 	    "{endpoint=\"launcher_ott\"} 5\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "# TYPE playwaved_reaper_last_pass_"
-	    "microseconds gauge\n"));
+	    "duration_seconds gauge\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nplaywaved_store_busy 0\n"));
 	for (i = 0; i < pw_endpoint_count(); i++) {
 		snprintf(line, sizeof(line), "{endpoint=\"%s\"}",

@@ -239,14 +239,21 @@ def test_metrics_strict_and_monotonic(srv):
                 helps.add(line.split()[2])
             elif line.startswith("# TYPE "):
                 _, _, name, kind = line.split()
-                check(kind in ("counter", "gauge"), line)
+                check(kind in ("counter", "gauge", "histogram"), line)
                 types[name] = kind
             else:
-                m = re.match(r'^([a-z_]+)(\{[a-z_]+="[A-Za-z0-9_.:-]+"\})? (\d+)$', line)
+                m = re.match(r'^([a-z_]+)(\{[a-z_]+="[A-Za-z0-9_.:+-]+"'
+                             r'(?:,[a-z_]+="[A-Za-z0-9_.:+-]+")*\})? '
+                             r'(\d+(?:\.\d+)?)$', line)
                 check(m, "bad sample line: %r" % line)
-                check(m.group(1) in helps and m.group(1) in types, line)
-                samples[m.group(1) + (m.group(2) or "")] = (types[m.group(1)],
-                                                            int(m.group(3)))
+                # A histogram's samples are its family's, with a suffix.
+                fam = re.sub(r"_(bucket|sum|count)$", "", m.group(1))
+                if types.get(fam) != "histogram":
+                    fam = m.group(1)
+                check(fam in helps and fam in types, line)
+                kind = "counter" if types[fam] == "histogram" else types[fam]
+                samples[m.group(1) + (m.group(2) or "")] = (kind,
+                                                            float(m.group(3)))
         check(len(samples) > 30, len(samples))
         return samples
     a = scrape()

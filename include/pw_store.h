@@ -126,6 +126,23 @@ void	 pw_store_clock_init(struct pw_clock *);
 void	 pw_store_clock_start(struct pw_store *, char *msg, size_t msglen);
 void	 pw_store_clock_mark(struct pw_store *);
 
+/*
+ * Readiness (store_ready.c, GET /readyz): the conditions of
+ * tbl/readiness.h not met now, a bit PW_NR_* each; 0 is ready.
+ */
+enum pw_unready {
+#define PW_UNREADY(sym, name, meaning)	PW_NR_##sym,
+#include "tbl/readiness.h"
+#undef PW_UNREADY
+	PW_NR_COUNT
+};
+#define PW_READY_REAPER_MS	2000	/* a reaper pass at least this recent */
+#define PW_READY_BACKLOG	10000	/* fewer events than this unwritten */
+#define PW_READY_FULL_PCT	90	/* fewer slots in use than this % */
+unsigned	 pw_store_unready(const struct pw_store *);
+const char	*pw_unready_name(unsigned);
+const char	*pw_unready_meaning(unsigned);
+
 /* References. */
 pw_ref_t	 pw_store_ref(const struct pw_store *, const struct pw_slot *);
 struct pw_slot	*pw_store_deref(struct pw_store *, pw_ref_t, unsigned type,

@@ -30,6 +30,8 @@ PW_ENDPOINT(AUTH, "authenticate", "/v1/authenticate",
     PW_M_POST, "POST", PW_AUTH_REALPLAY, 1, h_authenticate)
 PW_ENDPOINT(HEALTH, "healthz", "/healthz",
     PW_M_GET | PW_M_HEAD, "GET, HEAD", PW_AUTH_NONE, 0, h_healthz)
+PW_ENDPOINT(READY, "readyz", "/readyz",
+    PW_M_GET | PW_M_HEAD, "GET, HEAD", PW_AUTH_NONE, 0, h_readyz)
 PW_ENDPOINT(METRICS, "metrics", "/metrics",
     PW_M_GET | PW_M_HEAD, "GET, HEAD", PW_AUTH_NONE, 0, h_metrics)
 PW_ENDPOINT(OTHER, "other", NULL, 0, NULL, PW_AUTH_NONE, 0, NULL)

@@ -11,6 +11,7 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,10 @@ write_buf(struct pw_reap *r)
 	if (r->nbuf == 0)
 		return (0);
 	if (pw_blog_append(&r->blog, r->buf, len) == -1) {
+		/* For GET /readyz: the log is not being written. */
+		atomic_store(&r->st->hdr->ledger.write_errno,
+		    (uint32_t)(errno != 0 ? errno : EIO));
+		atomic_store(&r->st->hdr->ledger.write_error_ms, pw_now_ms());
 		pw_count(r->st, PW_C_BILL_ERRORS, 1);
 		if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
 			log_warn("billing log write (%d events stay pending "
@@ -130,6 +135,7 @@ write_buf(struct pw_reap *r)
 	if (r->failing)
 		log_info("billing log writable again");
 	r->failing = 0;
+	atomic_store(&r->st->hdr->ledger.write_errno, 0);
 	pw_count(r->st, PW_C_BILL_EVENTS, (uint64_t)r->nbuf);
 	pw_count(r->st, PW_C_BILL_BYTES, len);
 	r->nbuf = 0;

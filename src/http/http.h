@@ -82,6 +82,7 @@ struct pw_req {
 	char			 rid[72];
 	int			 rid_client;	/* rid is the client's own */
 	uint64_t		 t0;		/* pw_mono_us() at dispatch */
+	uint64_t		 us;		/* t0 to its reply, us */
 	/* The reply. */
 	int			 status;
 	size_t			 bytes;		/* of its body */
@@ -242,6 +243,7 @@ void	 h_lheartbeat(struct pw_req *);
 void	 h_lott(struct pw_req *);
 void	 h_authenticate(struct pw_req *);
 void	 h_healthz(struct pw_req *);
+void	 h_readyz(struct pw_req *);
 void	 h_metrics(struct pw_req *);
 
 /* http_access.c: the access log line of a reply. */

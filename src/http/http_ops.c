@@ -1,9 +1,13 @@
 /*
- * Endpoints for operators: GET /healthz and GET /metrics.
+ * Endpoints for operators: GET /healthz (liveness: a worker answers),
+ * GET /readyz (readiness: the store says this shard should take traffic)
+ * and GET /metrics.
  */
 #include <sys/types.h>
 
 #include "pw.h"
+#include "pw_buf.h"
+#include "pw_store.h"
 #include "http.h"
 #include "pw_metrics.h"
 
@@ -13,6 +17,35 @@ h_healthz(struct pw_req *r)
 	static const char ok[] = "{\"status\":\"ok\"}";
 
 	reply_json(r, 200, ok, sizeof(ok) - 1);
+}
+
+/*
+ * 200 {"status":"ready"}, or 503 naming every condition not met, so the
+ * operator reading a balancer's log knows which without a second look.
+ */
+void
+h_readyz(struct pw_req *r)
+{
+	static const char ok[] = "{\"status\":\"ready\"}";
+	struct pw_buf b;
+	unsigned bad, c;
+	const char *sep = "";
+
+	if ((bad = pw_store_unready(r->w->st)) == 0) {
+		reply_json(r, 200, ok, sizeof(ok) - 1);
+		return;
+	}
+	pw_buf_init(&b, r->w->scratch, sizeof(r->w->scratch));
+	pw_buf_str(&b, "{\"status\":\"not_ready\",\"failed\":[");
+	for (c = 0; c < PW_NR_COUNT; c++) {
+		if ((bad & (1u << c)) == 0)
+			continue;
+		pw_buf_str(&b, sep);
+		pw_buf_quote(&b, pw_unready_name(c));
+		sep = ",";
+	}
+	pw_buf_str(&b, "]}");
+	reply_json(r, 503, b.buf, b.len);
 }
 
 void

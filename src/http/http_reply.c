@@ -163,8 +163,11 @@ send_reply(struct pw_req *r, int status, const char *type, const char *body,
 	compose(r, status, type, body, n);
 	r->status = status;
 	r->bytes = n;
+	r->us = pw_mono_us() - r->t0;
 	pw_count(st, status < 300 ? PW_C_REQ_2XX : status < 500 ?
 	    PW_C_REQ_4XX : PW_C_REQ_5XX, 1);
+	pw_latency_observe(st, r->route != NULL ? r->route->endpoint :
+	    PW_EP_OTHER, r->us);
 	if (r->w->ctx->access_fd != -1)
 		http_access_log(r);
 }

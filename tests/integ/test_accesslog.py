@@ -1,9 +1,11 @@
-"""The access log records every answered request, those refused before
-evhttp parsed them included: strict framing (400), an unknown method
-(501), route and size decided from the head (404, 405, 413), a body
-evhttp itself refused, and the rate limit (429).  Each line is
-time peer method target status bytes duration-us request-id code."""
+"""The access log records every answered request, those refused from
+their head included: strict framing (400), an unknown method (501),
+route and size decided from the head (404, 405, 413), a chunked body
+refused, and the rate limit (429).  Each line is
+time peer method target status bytes duration-us request-id code client
+cafe, or with log-format json one object of the same fields."""
 
+import json
 import os
 import socket
 import struct
@@ -11,8 +13,8 @@ import tempfile
 import time
 
 import pwtest
-from pwtest import API_KEY, check, eq, wait_until
-from test_strict import CASES, HIDDEN, H, KEY, VERIFY, exchange, replies
+from pwtest import API_KEY, check, eq, exchange, wait_until
+from test_strict import CASES, HIDDEN, H, KEY, VERIFY, replies
 
 STATE = tempfile.mkdtemp(prefix="pwtest.")
 LOG = os.path.join(STATE, "access.log")
@@ -191,3 +193,52 @@ def test_refusal_of_a_client_gone_at_once_is_logged(srv):
     s.close()
     fields(t.lines(1)[0], status=400, rid="rst-1", method="GET",
            target="/healthz")
+
+
+JSON_KEYS = ["ts", "peer", "method", "target", "status", "bytes",
+             "duration_us", "request_id", "code", "client", "cafe"]
+
+
+def test_json_lines():
+    """log-format json: one object a line, the text form's fields under
+    names, null where the text has '-', every line ASCII whatever the
+    request held."""
+    state = tempfile.mkdtemp(prefix="pwtest.")
+    log = os.path.join(state, "access.log")
+    srv = pwtest.Server(state=state, price=0, extra='access-log "%s"\n'
+                        'log-format json' % log).start()
+    try:
+        t = Tail(log)
+        eq(srv.request("GET", "/healthz",
+                       headers={"X-Request-ID": "json-1"})[0], 200)
+        st, _, d = srv.game("POST", "verify", {"ott": "x"}, key="wrong",
+                            headers={"X-Request-ID": "json-2"})
+        eq(st, 401, d)
+        srv.launcher_session(pc_id="pc-json")
+        out, closed = exchange(srv.port, b"GET /a\"b\x01\xff HTTP/1.1\r\n"
+                               b"Host: x\r\n\r\n")
+        check(out.startswith(b"HTTP/1.1 400 "), out[:40])
+        wait_until(lambda: t._read().count(b"\n") >= 4, 5, what="4 lines")
+        time.sleep(0.05)
+        raw = t._read()
+        lines = [json.loads(l.decode("ascii")) for l in raw.splitlines()]
+        eq(len(lines), 4, lines)
+        for o in lines:
+            eq(list(o), JSON_KEYS, o)
+            check(o["ts"].endswith("Z") and len(o["ts"]) == 24, o)
+            eq((o["peer"], o["client"]), ("127.0.0.1", "127.0.0.1"), o)
+            check(isinstance(o["duration_us"], int) and
+                  isinstance(o["bytes"], int), o)
+        h, v, ls, bad = lines
+        eq((h["method"], h["target"], h["status"], h["request_id"],
+            h["code"], h["cafe"]), ("GET", "/healthz", 200, "json-1", None,
+                                    "seoul-01"))
+        eq((v["status"], v["request_id"], v["code"]),
+           (401, "json-2", "INVALID_API_KEY"))
+        eq((ls["target"], ls["status"], ls["cafe"]),
+           ("/v1/launcher/session", 200, "seoul-01"))
+        eq((bad["status"], bad["code"]), (400, "BAD_REQUEST"))
+        # As far as the parser read it: to the byte it refused.
+        eq(bad["target"], '/a"b', bad)
+    finally:
+        eq(srv.stop(), 0)

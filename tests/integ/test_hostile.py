@@ -271,6 +271,23 @@ def test_metrics_strict_and_monotonic(srv):
     check(b["playwaved_otts_consumed_total"][1] > a["playwaved_otts_consumed_total"][1])
 
 
+def test_latency_histogram_counts_requests(srv):
+    """Each reply is counted in its endpoint's request_duration_seconds
+    histogram, refused ones under "other"."""
+    def count(ep):
+        m = srv.request("GET", "/metrics", raw=True)[2].decode()
+        r = re.search(r'^playwaved_request_duration_seconds_count\{endpoint='
+                      r'"%s"\} (\d+)$' % ep, m, re.M)
+        check(r, "no count for %s" % ep)
+        return int(r.group(1))
+    h0, o0 = count("healthz"), count("other")
+    for _ in range(5):
+        eq(srv.request("GET", "/healthz")[0], 200)
+    eq(srv.request("GET", "/nowhere")[0], 404)
+    # /metrics itself is counted under "metrics" and changes neither.
+    eq((count("healthz"), count("other")), (h0 + 5, o0 + 1))
+
+
 def test_metrics_listen_only_ops():
     mport = pwtest.free_port()
     srv = Server(price=0, extra="metrics-listen 127.0.0.1:%d" % mport).start()
@@ -410,6 +427,10 @@ def test_store_full_503_then_recovers():
         eq((st, d["error"]["code"]), (503, "STORE_FULL"))
         m = srv.request("GET", "/metrics", raw=True)[2].decode()
         check(re.search(r"playwaved_store_full_total [1-9]", m), m)
+        # Readiness names the store once the reaper has counted it.
+        wait_until(lambda: srv.request("GET", "/readyz")[2] ==
+                   {"status": "not_ready", "failed": ["store"]}, 3,
+                   what="/readyz to name the store")
         eq(srv.stop(), 0)
         # The reaper frees the OTTs 2 x ott-ttl + 1 s after issue.
         srv.write_config(ott_ttl=1)
@@ -417,6 +438,8 @@ def test_store_full_503_then_recovers():
         wait_until(lambda: srv.launcher("ott", {"launcher_session_id": ls,
                                                 "game_id": "fantasyquest"})[0] == 200,
                    30, step=1.0, what="the store to have room again")
+        wait_until(lambda: srv.request("GET", "/readyz")[0] == 200, 3,
+                   what="ready again")
     finally:
         eq(srv.stop(), 0)
 

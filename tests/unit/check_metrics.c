@@ -19,24 +19,19 @@
 #include "check_run.h"
 #include "check_tmp.h"
 
-static char dir[256], path[300];
-static struct pw_store st;
+static struct tstore ts;
 static char buf[65536];
 
 static void
 setup(void)
 {
-	tmp_dir(dir, sizeof(dir), "pwmetrics");
-	snprintf(path, sizeof(path), "%s/store", dir);
-	tmp_store_open(&st, path, 64);
+	ts_open(&ts, 64, 0);
 }
 
 static void
 teardown(void)
 {
-	pw_store_close(&st);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
+	ts_close(&ts);
 }
 
 static void
@@ -52,15 +47,15 @@ has(const char *line)
 START_TEST(test_latency_histogram)
 {
 	/* 90 us, 100 us (on the bound), 3 ms, 7 s (past every bound). */
-	pw_latency_observe(&st, PW_EP_VERIFY, 90);
-	pw_latency_observe(&st, PW_EP_VERIFY, 100);
-	pw_latency_observe(&st, PW_EP_VERIFY, 3000);
-	pw_latency_observe(&st, PW_EP_VERIFY, 7000000);
-	pw_latency_observe(&st, PW_EP_HEARTBEAT, 250);
-	pw_latency_observe(&st, PW_EP_COUNT, 1);	/* ignored */
-	pw_store_set_cell(&st, 1);	/* another worker's cell adds up */
-	pw_latency_observe(&st, PW_EP_VERIFY, 400);
-	(void)pw_metrics_render(&st, NULL, buf, sizeof(buf));
+	pw_latency_observe(&ts.st, PW_EP_VERIFY, 90);
+	pw_latency_observe(&ts.st, PW_EP_VERIFY, 100);
+	pw_latency_observe(&ts.st, PW_EP_VERIFY, 3000);
+	pw_latency_observe(&ts.st, PW_EP_VERIFY, 7000000);
+	pw_latency_observe(&ts.st, PW_EP_HEARTBEAT, 250);
+	pw_latency_observe(&ts.st, PW_EP_COUNT, 1);	/* ignored */
+	pw_store_set_cell(&ts.st, 1);	/* another worker's cell adds up */
+	pw_latency_observe(&ts.st, PW_EP_VERIFY, 400);
+	(void)pw_metrics_render(&ts.st, NULL, buf, sizeof(buf));
 	has("# TYPE playwaved_request_duration_seconds histogram");
 	has("playwaved_request_duration_seconds_bucket{endpoint=\"verify\","
 	    "le=\"0.0001\"} 2");
@@ -114,7 +109,7 @@ START_TEST(test_names_by_convention)
 		ck_assert_msg(m->div == 1 || strstr(m->name, "seconds") != NULL,
 		    "%s: a divided value is in seconds", m->name);
 	}
-	(void)pw_metrics_render(&st, NULL, buf, sizeof(buf));
+	(void)pw_metrics_render(&ts.st, NULL, buf, sizeof(buf));
 	has("playwaved_build_info{version=\"" PW_VERSION "\"} 1");
 	ck_assert_ptr_nonnull(strstr(buf, "\nplaywaved_start_time_seconds "));
 	ck_assert_ptr_nonnull(strstr(buf,

@@ -17,39 +17,34 @@
 
 #define BIT(c)	(1u << PW_NR_##c)
 
-static char dir[256], path[300];
-static struct pw_store st;
+static struct tstore ts;
 
 static void
 setup(void)
 {
-	tmp_dir(dir, sizeof(dir), "pwready");
-	snprintf(path, sizeof(path), "%s/store", dir);
-	tmp_store_open(&st, path, 1024);
+	ts_open(&ts, 1024, 0);
 }
 
 static void
 teardown(void)
 {
-	pw_store_close(&st);
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
+	ts_close(&ts);
 }
 
 /* What a running daemon leaves: reconciled, a reaper pass just now. */
 static void
 healthy(void)
 {
-	atomic_fetch_or(&st.hdr->ready, PW_READY_RECONCILED);
-	pw_store_clock_mark(&st);
+	atomic_fetch_or(&ts.st.hdr->ready, PW_READY_RECONCILED);
+	pw_store_clock_mark(&ts.st);
 }
 
 /* The clock's anchor counts as a pass: a new store is only unreconciled. */
 START_TEST(test_new_store_is_not_ready)
 {
-	ck_assert_uint_eq(pw_store_unready(&st), BIT(RECONCILE));
+	ck_assert_uint_eq(pw_store_unready(&ts.st), BIT(RECONCILE));
 	healthy();
-	ck_assert_uint_eq(pw_store_unready(&st), 0);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), 0);
 }
 END_TEST
 
@@ -58,53 +53,55 @@ START_TEST(test_reaper_stalled)
 	uint64_t now;
 
 	healthy();
-	now = pw_store_now(&st);
-	atomic_store(&st.hdr->clock.last_ms, now - PW_READY_REAPER_MS + 500);
-	ck_assert_uint_eq(pw_store_unready(&st), 0);
-	atomic_store(&st.hdr->clock.last_ms, now - PW_READY_REAPER_MS - 1);
-	ck_assert_uint_eq(pw_store_unready(&st), BIT(REAPER));
+	now = pw_store_now(&ts.st);
+	atomic_store(&ts.st.hdr->clock.last_ms, now - PW_READY_REAPER_MS + 500);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), 0);
+	atomic_store(&ts.st.hdr->clock.last_ms, now - PW_READY_REAPER_MS - 1);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), BIT(REAPER));
 }
 END_TEST
 
 START_TEST(test_billing_log)
 {
 	healthy();
-	atomic_store(&st.hdr->ledger.write_errno, 28);
-	ck_assert_uint_eq(pw_store_unready(&st), BIT(LOG_ERROR));
-	atomic_store(&st.hdr->ledger.write_errno, 0);
-	atomic_store(&st.hdr->log_pending, PW_READY_BACKLOG - 1);
-	ck_assert_uint_eq(pw_store_unready(&st), 0);
-	atomic_store(&st.hdr->log_pending, PW_READY_BACKLOG);
-	ck_assert_uint_eq(pw_store_unready(&st), BIT(BACKLOG));
+	atomic_store(&ts.st.hdr->ledger.write_errno, 28);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), BIT(LOG_ERROR));
+	atomic_store(&ts.st.hdr->ledger.write_errno, 0);
+	atomic_store(&ts.st.hdr->log_pending, PW_READY_BACKLOG - 1);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), 0);
+	atomic_store(&ts.st.hdr->log_pending, PW_READY_BACKLOG);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), BIT(BACKLOG));
 }
 END_TEST
 
 /* Live records of any type and unpublished claims count; tombstones not. */
 START_TEST(test_store_full)
 {
-	uint64_t n = st.mask + 1, bound = (n * PW_READY_FULL_PCT + 99) / 100;
+	struct pw_store_hdr *h = ts.st.hdr;
+	uint64_t n = ts.st.mask + 1, bound = (n * PW_READY_FULL_PCT + 99) / 100;
 
 	healthy();
-	atomic_store(&st.hdr->gauge[PW_G_LIVE + PW_T_OTT], bound / 2);
-	atomic_store(&st.hdr->gauge[PW_G_LIVE + PW_T_GS], bound - bound / 2 - 2);
-	atomic_store(&st.hdr->gauge[PW_G_BUSY], 1);
-	atomic_store(&st.hdr->gauge[PW_G_TOMB], n - bound);
-	ck_assert_uint_eq(pw_store_unready(&st), 0);
-	atomic_store(&st.hdr->gauge[PW_G_BUSY], 2);
-	ck_assert_uint_eq(pw_store_unready(&st), BIT(STORE_FULL));
+	atomic_store(&h->gauge[PW_G_LIVE + PW_T_OTT], bound / 2);
+	atomic_store(&h->gauge[PW_G_LIVE + PW_T_GS], bound - bound / 2 - 2);
+	atomic_store(&h->gauge[PW_G_BUSY], 1);
+	atomic_store(&h->gauge[PW_G_TOMB], n - bound);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), 0);
+	atomic_store(&h->gauge[PW_G_BUSY], 2);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), BIT(STORE_FULL));
 }
 END_TEST
 
 START_TEST(test_every_condition_at_once)
 {
+	struct pw_store_hdr *h = ts.st.hdr;
 	unsigned c;
 
-	atomic_store(&st.hdr->clock.last_ms, pw_store_now(&st) -
+	atomic_store(&h->clock.last_ms, pw_store_now(&ts.st) -
 	    PW_READY_REAPER_MS - 1);
-	atomic_store(&st.hdr->ledger.write_errno, 5);
-	atomic_store(&st.hdr->log_pending, PW_READY_BACKLOG);
-	atomic_store(&st.hdr->gauge[PW_G_LIVE + PW_T_WALLET], st.mask + 1);
-	ck_assert_uint_eq(pw_store_unready(&st), (1u << PW_NR_COUNT) - 1);
+	atomic_store(&h->ledger.write_errno, 5);
+	atomic_store(&h->log_pending, PW_READY_BACKLOG);
+	atomic_store(&h->gauge[PW_G_LIVE + PW_T_WALLET], ts.st.mask + 1);
+	ck_assert_uint_eq(pw_store_unready(&ts.st), (1u << PW_NR_COUNT) - 1);
 	for (c = 0; c < PW_NR_COUNT; c++) {
 		ck_assert_str_ne(pw_unready_name(c), "unknown");
 		ck_assert_uint_gt(strlen(pw_unready_meaning(c)), 10);

@@ -47,38 +47,6 @@ static const unsigned all_types[] = {
 
 static const char race_conf[] = CONF_SECRETS CONF_GAME("race", 10);
 
-/* A store in a private directory; both removed at once unless kept. */
-struct tstore {
-	char		 dir[256];
-	char		 path[300];
-	struct pw_store	 st;
-	int		 keep;
-};
-
-static inline void
-ts_open(struct tstore *t, uint64_t nslots, int keep)
-{
-	tmp_dir(t->dir, sizeof(t->dir), "pwstore");
-	snprintf(t->path, sizeof(t->path), "%s/store", t->dir);
-	tmp_store_open(&t->st, t->path, nslots);
-	t->keep = keep;
-	/* The mapping outlives the name, and a failed test leaves nothing. */
-	if (!keep) {
-		ck_assert_int_eq(unlink(t->path), 0);
-		ck_assert_int_eq(rmdir(t->dir), 0);
-	}
-}
-
-static inline void
-ts_close(struct tstore *t)
-{
-	pw_store_close(&t->st);
-	if (t->keep) {
-		(void)unlink(t->path);
-		ck_assert_int_eq(rmdir(t->dir), 0);
-	}
-}
-
 static inline void *
 shm_new(size_t len)
 {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pw_session.h"
 #include "pw_store.h"
@@ -36,6 +37,38 @@ tmp_store_open(struct pw_store *st, const char *path, uint64_t nslots)
 	if (pw_store_open(st, path, nslots, 1, 0, err, sizeof(err)) == -1)
 		ck_abort_msg("pw_store_open %s: %s", path, err);
 	pw_store_set_cell(st, 0);
+}
+
+/* A store in a private directory; both removed at once unless kept. */
+struct tstore {
+	char		 dir[256];
+	char		 path[300];
+	struct pw_store	 st;
+	int		 keep;
+};
+
+static inline void
+ts_open(struct tstore *t, uint64_t nslots, int keep)
+{
+	tmp_dir(t->dir, sizeof(t->dir), "pwstore");
+	snprintf(t->path, sizeof(t->path), "%s/store", t->dir);
+	tmp_store_open(&t->st, t->path, nslots);
+	t->keep = keep;
+	/* The mapping outlives the name, and a failed test leaves nothing. */
+	if (!keep) {
+		ck_assert_int_eq(unlink(t->path), 0);
+		ck_assert_int_eq(rmdir(t->dir), 0);
+	}
+}
+
+static inline void
+ts_close(struct tstore *t)
+{
+	pw_store_close(&t->st);
+	if (t->keep) {
+		(void)unlink(t->path);
+		ck_assert_int_eq(rmdir(t->dir), 0);
+	}
 }
 
 /*

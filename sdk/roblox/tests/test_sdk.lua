@@ -6,6 +6,9 @@
 --   PW_API_KEY  the fantasyquest game's API key
 --   PW_CONF     the server's configuration file (for playwavectl)
 --   PW_CTL      the playwavectl binary
+--   PW_SEED     optional: seeds math.random (the SDK's jitter), so that a
+--               test passing only by one random sequence shows
+--   PW_FAILFAST optional: stop at the first failing test (mutants.py)
 -- The server's cafe "seoul-01" must start with an empty wallet and a
 -- fantasyquest price of 10 G-coin; a short billing-unit makes the
 -- CHARGE_EXHAUSTED test quick.
@@ -33,6 +36,10 @@ if not API_URL or not API_KEY or not CONF then
 	    "and PW_CTL (tests/integ/test_sdk.py does)\n")
 	os.exit(2)
 end
+if os.getenv("PW_SEED") then
+	math.randomseed(tonumber(os.getenv("PW_SEED")))
+end
+local FAILFAST = os.getenv("PW_FAILFAST") ~= nil
 
 -- A port nothing listens on: connection refused, at once.
 local DEAD_URL = "http://127.0.0.1:9/v1"
@@ -1746,6 +1753,399 @@ test("L6: a check reply without is_pc_cafe never takes the teleport data's flag"
 end)
 
 -------------------------------------------------------------------------------
+-- 1.2.0's API: signals, offline mode, teleports, the facade
+
+test("M1 scenario: 100 simultaneous joins, with requestsPerMinute = 50 and with the default budget",
+    function()
+	for _, rpm in ipairs({ 50, 250 }) do
+		local w, sdk = newWorld({ requestsPerMinute = rpm,
+		    heartbeatInterval = 120 })
+		local players = {}
+		for i = 1, 100 do
+			players[i] = w:join(newUid(), { LaunchData = issueOtt(false) },
+			    CLIENT_SCRIPT)
+		end
+		w:advance(PAST_RETRIES)
+		local verified, failed = 0, 0
+		for _, e in ipairs(eventsOf(w, "onVerified")) do
+			if e[3] == "VERIFIED" then
+				verified = verified + 1
+			elseif e[3] == "REQUEST_FAILED" then
+				failed = failed + 1
+			end
+		end
+		figure("100 simultaneous joins, requestsPerMinute = %d: %d " ..
+		    "verified, %d REQUEST_FAILED", rpm, verified, failed)
+		eq(verified + failed, 100, "every flow ended")
+		if rpm == 50 then
+			-- The budget's own bound: a burst of 10, then 50 a
+			-- minute for the 45 s an OTT leaves.
+			eq(verified, 10 + math.floor(45 * 50 / 60), "verified")
+		else
+			eq(verified, 100, "verified")
+		end
+		for _, p in ipairs(players) do
+			w:leave(p)
+		end
+		w:advance(60)
+	end
+end)
+
+test("signals: Verified and SessionEnded with Connect, Once and Wait; a yielding handler holds nothing up",
+    function()
+	local w, sdk = newWorld()
+	local got, once, waited = {}, {}, nil
+	local conn = sdk.Verified:Connect(function(_, _, reason)
+		got[#got + 1] = reason
+		w.task.wait(1e6)
+	end)
+	sdk.Verified:Once(function(_, _, reason)
+		once[#once + 1] = reason
+	end)
+	w.task.spawn(function()
+		waited = { sdk.Verified:Wait() }
+	end)
+	local p1 = join(w, newUid(), { LaunchData = issueOtt(true) })
+	eq(trace(w, p1), "onPcCafe PC_CAFE onVerified(true,VERIFIED)", "flow")
+	eq(table.concat(got, " "), "VERIFIED", "Connect")
+	eq(table.concat(once, " "), "VERIFIED", "Once")
+	ok(waited, "Wait returned")
+	eq(waited[1], p1, "Wait: player")
+	eq(waited[2], true, "Wait: isPcCafe")
+	eq(waited[3], "VERIFIED", "Wait: reason")
+	conn:Disconnect()
+	eq(conn.Connected, false, "disconnected")
+	local p2 = join(w, newUid(), {})
+	eq(trace(w, p2), "onVerified(false,NO_OTT)", "second flow")
+	eq(table.concat(got, " "), "VERIFIED", "no call after Disconnect")
+	eq(table.concat(once, " "), "VERIFIED", "Once fires once")
+	local ended
+	sdk.SessionEnded:Connect(function(player, reason, detail)
+		ended = { player, reason, detail }
+	end)
+	ctl("end", sdk.getSessionId(p1))
+	w:advance(FIRST_HEARTBEAT)
+	ok(ended, "SessionEnded fired")
+	eq(ended[1], p1, "player")
+	eq(ended[2], "ENDED", "reason")
+	eq(ended[3], "ADMIN", "detail")
+	sdk.Error:Connect(function()
+		error("boom-signal")
+	end)
+	w.HttpService.HttpEnabled = false
+	join(w, newUid(), { LaunchData = "playwave_x" })
+	ok(table.concat(w.warnings, "\n"):find("boom-signal", 1, true),
+	    "a handler's error is warned")
+end)
+
+test("offline mode (mock) in Studio: cafe, home and ended sessions with no server and no key",
+    function()
+	local want = {
+		cafe = "onPcCafe PC_CAFE onVerified(true,VERIFIED)",
+		home = "onVerified(false,VERIFIED)",
+		ended = "onPcCafe PC_CAFE onVerified(true,VERIFIED) " ..
+		    "onSessionEnded(ENDED,NO_BALANCE) SESSION_ENDED",
+	}
+	for _, mode in ipairs({ "cafe", "home", "ended" }) do
+		local w = Mock.new({ studio = true, transport = function()
+			error("offline mode made a request")
+		end })
+		worlds[#worlds + 1] = w
+		local sdk = w:load(SERVER_SCRIPT)
+		sdk.init({ mock = mode, heartbeatInterval = FIRST_HEARTBEAT,
+			onPcCafe = function(p)
+				w:record("onPcCafe", p)
+			end,
+			onVerified = function(p, c, r)
+				w:record("onVerified", p, c, r)
+			end,
+			onSessionEnded = function(p, r, d)
+				w:record("onSessionEnded", p, r, d)
+			end,
+		})
+		-- Studio's local server test players have negative UserIds.
+		local p = join(w, -1, {})
+		w:advance(FIRST_HEARTBEAT)
+		eq(trace(w, p), want[mode], mode)
+		eq(sdk.isPcCafeUser(p), mode == "cafe", mode .. ": isPcCafeUser")
+		if mode == "ended" then
+			eq(pcCafeAttr(p), false, "ended: badge off")
+			eq(sdk.getSessionId(p), nil, "ended: no session")
+		else
+			ok(sdk.getSessionId(p):match("^gs_offline%-"), "a session id")
+		end
+		local opts = w.Instance.new("TeleportOptions")
+		eq(sdk.prepareForTeleport(p, opts), mode ~= "ended", "prepare")
+		w:advance(600)
+		w:leave(p)
+		ok(w:close(), "closed")
+		eq(#calls(w), 0, mode .. ": no HTTP request")
+	end
+	local w = Mock.new({ studio = true })
+	worlds[#worlds + 1] = w
+	local sdk = w:load(SERVER_SCRIPT)
+	ok(not pcall(sdk.init, { mock = "vip" }), "unknown mode refused")
+end)
+
+test("offline mode is ignored, with a warning, outside Studio", function()
+	local w = Mock.new({ studio = false })
+	worlds[#worlds + 1] = w
+	local sdk = w:load(SERVER_SCRIPT)
+	ok(not pcall(sdk.init, { mock = "cafe" }), "a live server needs a key")
+	sdk.init({ mock = "cafe", apiKey = API_KEY, apiUrl = API_URL })
+	ok(table.concat(w.warnings, "\n"):find("Studio only", 1, true),
+	    "warned")
+	local p = join(w, newUid(), {})
+	eq(sdk.getSessionId(p), nil, "no offline session")
+	local q = join(w, newUid(), { LaunchData = issueOtt(false) })
+	eq(calls(w, "/verify")[1].status, 200, "a real verify")
+	ok(sdk.getSessionId(q), "a real session")
+	w:leave(q)
+end)
+
+test("teleportDataFor and markTeleporting carry sessions through other teleport calls",
+    function()
+	local a, sdkA = newWorld()
+	local uid1, uid2 = newUid(), newUid()
+	local p1 = join(a, uid1, { LaunchData = issueOtt(true) })
+	local p2 = join(a, uid2, { LaunchData = issueOtt(false) })
+	local p3 = join(a, newUid(), {})
+	local id1, id2 = sdkA.getSessionId(p1), sdkA.getSessionId(p2)
+	local existing = { map = "arena" }
+	local data = sdkA.teleportDataFor({ p1, p2, p3 }, existing)
+	eq(data, existing, "the table given is filled in")
+	eq(data.map, "arena", "kept")
+	eq(data.PlayWave.players[tostring(uid1)].game_session_id, id1, "first")
+	eq(data.PlayWave.players[tostring(uid2)].game_session_id, id2, "second")
+	eq(data.PlayWave.game_session_id, nil, "no unkeyed entry for a party")
+	local one = sdkA.teleportDataFor(p1)
+	eq(one.PlayWave.game_session_id, id1, "one Player: the 1.0 entry too")
+	-- TeleportPartyAsync(placeId, players, data) would go now.
+	eq(sdkA.markTeleporting({ p1, p2, p3 }), 2, "sessions marked")
+	local td = json.decode(json.encode(data))
+	a:leave(p1)
+	a:leave(p2)
+	a:leave(p3)
+	eq(#calls(a, "/end"), 0, "the origin ended nothing")
+	local b, sdkB = newWorld()
+	local q1 = join(b, uid1, { TeleportData = td })
+	local q2 = join(b, uid2, { TeleportData = td })
+	eq(trace(b, q1), "onVerified(true,RESUMED) onPcCafe PC_CAFE", "first")
+	eq(trace(b, q2), "onVerified(false,RESUMED)", "second")
+	b:leave(q1)
+	b:leave(q2)
+	eq(serverHeartbeat(id1, uid1), 410, "ended at the destination")
+end)
+
+test("prepareForTeleport is idempotent: a retry by hand prepares the same data and keeps the session prepared",
+    function()
+	local w, sdk, p, uid, id = verifiedPlayer(false)
+	local opts = w.Instance.new("TeleportOptions")
+	opts:SetTeleportData({ level = 3 })
+	eq(sdk.prepareForTeleport(p, opts), true, "prepared")
+	local first = json.encode(opts:GetTeleportData())
+	w:teleportFailed(p, opts, "Failure")
+	w:advance(20)
+	eq(sdk.prepareForTeleport(p, opts), true, "prepared again")
+	eq(json.encode(opts:GetTeleportData()), first, "the same data")
+	-- Past the hold of the first failure: the new preparation stands.
+	w:advance(PAST_HOLD)
+	w:leave(p)
+	eq(#calls(w, "/end"), 0, "still the destination's")
+	eq(serverHeartbeat(id, uid), 200, "alive")
+	api("DELETE", "/game/session/end", { game_session_id = id })
+end)
+
+test("teleportAsync gives the sessions back only once its last retry failed",
+    function()
+	local w, sdk, p, uid, id = verifiedPlayer(true)
+	w.teleportHandler = function(_, players, options)
+		w.task.delay(1, function()
+			w:teleportFailed(players[1], options, "Failure")
+		end)
+		return {}
+	end
+	local result
+	w.task.spawn(function()
+		result = { sdk.teleportAsync(4242, { p }) }
+	end)
+	w:advance(5)
+	eq(result, nil, "still retrying")
+	w:advance(60)
+	ok(result, "returned")
+	eq(result[1], false, "failed")
+	ok(tostring(result[2]):find("Failure", 1, true), "error: " ..
+	    tostring(result[2]))
+	eq(#w.teleports, 4, "three retries")
+	for i = 1, 4 do
+		eq(w.teleports[i].data.PlayWave.players[tostring(uid)].game_session_id,
+		    id, "the same session, try " .. i)
+	end
+	eq(sdk.isPcCafeUser(p), true, "the session stays here")
+	w:leave(p)
+	eq(calls(w, "/end")[1].status, 200, "given back: ended on leave")
+end)
+
+test("teleportAsync: a refused teleport (Unauthorized) is not retried; a raised TeleportAsync is",
+    function()
+	local w, sdk, p, uid, id = verifiedPlayer(false)
+	w.teleportHandler = function(_, players, options)
+		w.task.delay(1, function()
+			w:teleportFailed(players[1], options, "Unauthorized")
+		end)
+		return {}
+	end
+	local result
+	w.task.spawn(function()
+		result = { sdk.teleportAsync(4242, { p }) }
+	end)
+	w:advance(30)
+	eq(result[1], false, "refused")
+	ok(tostring(result[2]):find("Unauthorized", 1, true), "error")
+	eq(#w.teleports, 1, "not retried")
+	local n = 0
+	w.teleportHandler = function(_, players)
+		n = n + 1
+		if n == 1 then
+			error("HTTP 500 (teleport service)")
+		end
+		w.task.delay(1, function()
+			w:leave(players[1])
+		end)
+		return { ReservedServerAccessCode = "" }
+	end
+	result = nil
+	w.task.spawn(function()
+		result = { sdk.teleportAsync(4242, { p }, w.Instance.new("TeleportOptions")) }
+	end)
+	w:advance(30)
+	eq(result[1], true, "teleported on the retry")
+	eq(type(result[2]), "table", "TeleportAsync's result")
+	eq(#w.teleports, 3, "one more call")
+	eq(#calls(w, "/end"), 0, "not ended")
+	api("DELETE", "/game/session/end", { game_session_id = id })
+end)
+
+test("M5: a RunContext = Client packaging runs from ReplicatedStorage, for present and later players",
+    function()
+	local w = Mock.new()
+	worlds[#worlds + 1] = w
+	local early = w:join(newUid(), { LaunchData = issueOtt(false) })
+	local module = w.Instance.new("ModuleScript")
+	module.Name = "PlayWaveServer"
+	local core = w.Instance.new("ModuleScript")
+	core.Name = "PlayWaveCore"
+	core.Parent = module
+	local client = w.Instance.new("Script")
+	client.Name = "PlayWaveClient"
+	client.RunContext = Mock.Enum.RunContext.Client
+	client.sourcePath = CLIENT_SCRIPT
+	client.Parent = module
+	local sdk = w:load(SERVER_SCRIPT, { script = core })
+	sdk.init({ apiKey = API_KEY, apiUrl = API_URL })
+	w:advance(1)
+	ok(sdk.getSessionId(early), "the player already here")
+	local later = w:join(newUid(), { LaunchData = issueOtt(false) })
+	w:advance(1)
+	ok(sdk.getSessionId(later), "a later player")
+	local sps = w.StarterPlayer:FindFirstChild("StarterPlayerScripts")
+	eq(#sps:GetChildren(), 0, "nothing in StarterPlayerScripts")
+	ok(w.ReplicatedStorage:FindFirstChild("PlayWaveClient"), "replicated")
+	w:leave(early)
+	w:leave(later)
+end)
+
+-- The facade's Luau annotations removed, so that Lua 5.1 runs the rest:
+-- type declarations (with their indented or closing lines), annotations
+-- of parameters and results, and casts.
+local function stripTypes(src)
+	local out = {}
+	local inType = false
+	for line in (src .. "\n"):gmatch("(.-)\n") do
+		if line:match("^export type ") or line:match("^type ") then
+			inType = true
+			line = ""
+		elseif inType and line:match("^[%s|})]") and line ~= "" then
+			line = ""
+		else
+			inType = false
+			local head, params = line:match("^(function [%w_.:]+)%((.-)%)")
+			if head then
+				local names = {}
+				for param in params:gmatch("[^,]+") do
+					names[#names + 1] = param:match("^%s*([%w_]+)")
+				end
+				line = head .. "(" .. table.concat(names, ", ") .. ")"
+			end
+			line = line:gsub("%s*::%s*[%w_]+%??", "")
+		end
+		out[#out + 1] = line
+	end
+	return table.concat(out, "\n")
+end
+
+test("the facade PlayWaveServer.lua, annotations stripped, wraps the whole core",
+    function()
+	local f = assert(io.open(DIR .. "/../PlayWaveServer.lua"))
+	local src = f:read("*a")
+	f:close()
+	local chunk = assert(loadstring(stripTypes(src), "=PlayWaveServer.lua"))
+	local w = Mock.new()
+	worlds[#worlds + 1] = w
+	local module = w.Instance.new("ModuleScript")
+	module.Name = "PlayWaveServer"
+	local coreModule = w.Instance.new("ModuleScript")
+	coreModule.Name = "PlayWaveCore"
+	coreModule.Parent = module
+	local core
+	setfenv(chunk, w:env({ script = module, require = function(m)
+		eq(m, coreModule, "requires its PlayWaveCore")
+		core = w:load(SERVER_SCRIPT, { script = m })
+		return core
+	end }))
+	local facade = chunk()
+	for k, v in pairs(core) do
+		if type(v) == "function" then
+			ok(type(facade[k]) == "function", "the facade has " .. k)
+		else
+			eq(facade[k], v, k)
+		end
+	end
+	for k in pairs(facade) do
+		ok(core[k] ~= nil, "the core has " .. k)
+	end
+	facade.init({ apiKey = API_KEY, apiUrl = API_URL })
+	local uid = newUid()
+	local p = join(w, uid, { LaunchData = issueOtt(false) })
+	local isPcCafe, reason = facade.waitForVerification(p, 0)
+	eq(reason, "VERIFIED", "waitForVerification")
+	eq(isPcCafe, false, "isPcCafe")
+	eq(facade.isPcCafeUser(p), false, "isPcCafeUser")
+	local id = facade.getSessionId(p)
+	eq(id, core.getSessionId(p), "getSessionId")
+	local data = facade.teleportDataFor({ p }, {})
+	eq(data.PlayWave.players[tostring(uid)].game_session_id, id,
+	    "teleportDataFor")
+	local opts = w.Instance.new("TeleportOptions")
+	eq(facade.prepareForTeleport(p, opts), true, "prepareForTeleport")
+	eq(facade.cancelTeleport(p), true, "cancelTeleport")
+	eq(facade.markTeleporting({ p }), 1, "markTeleporting")
+	eq(facade.cancelTeleport(p), true, "cancelTeleport")
+	w.teleportHandler = function()
+		error("no teleports here")
+	end
+	local result
+	w.task.spawn(function()
+		result = { facade.teleportAsync(4242, { p }) }
+	end)
+	w:advance(60)
+	eq(result and result[1], false, "teleportAsync")
+	w:leave(p)
+	eq(calls(w, "/end")[1].status, 200, "ended")
+	ok(not src:find("--!strict", 1, true), "no strict mode: nothing checks it")
+end)
+
+-------------------------------------------------------------------------------
 -- Runner
 
 local passed, failed = 0, 0
@@ -1765,6 +2165,9 @@ for _, t in ipairs(tests) do
 		else
 			failed = failed + 1
 			print("FAIL " .. t.name .. "\n     " .. tostring(err))
+			if FAILFAST then
+				break
+			end
 		end
 	end
 end

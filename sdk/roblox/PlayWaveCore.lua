@@ -318,9 +318,11 @@ local function setBudget(perMinute)
 	budget.at = now()
 end
 
+-- A send leaves the window when sent + 60 <= t, the very sum slotIn waits
+-- for: t - 60 may round the other way and let the window overflow.
 local function sentInMinute(t)
 	local sent = budget.sent
-	while budget.first <= budget.last and sent[budget.first] <= t - 60 do
+	while budget.first <= budget.last and sent[budget.first] + 60 <= t do
 		sent[budget.first] = nil
 		budget.first = budget.first + 1
 	end

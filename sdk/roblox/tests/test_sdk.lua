@@ -36,7 +36,7 @@ if not API_URL or not API_KEY or not CONF then
 	    "and PW_CTL (tests/integ/test_sdk.py does)\n")
 	os.exit(2)
 end
-if os.getenv("PW_SEED") then
+if tonumber(os.getenv("PW_SEED") or "") then
 	math.randomseed(tonumber(os.getenv("PW_SEED")))
 end
 local FAILFAST = os.getenv("PW_FAILFAST") ~= nil
@@ -185,7 +185,7 @@ local function newWorld(opts)
 			end
 		end,
 		onVerified = function(player, isPcCafe, reason)
-			w:record("onVerified", player, isPcCafe, reason)
+			w:record("onVerified", player, isPcCafe, reason, w.now)
 			if opts.verifiedError then
 				error(opts.verifiedError)
 			end
@@ -436,6 +436,13 @@ test("verify: network failure -> REQUEST_FAILED, false", function()
 	end
 	eq(sdk.getSessionId(p), nil, "no session")
 	eq(pcCafeAttr(p), nil, "no PC_CAFE")
+	local warned = 0
+	for _, text in ipairs(w.warnings) do
+		if text:find("/game/session/verify failed", 1, true) then
+			warned = warned + 1
+		end
+	end
+	eq(warned, 1, "one warning for " .. #v .. " failed tries")
 end)
 
 test("verify: HTTP 503 (mock transport) -> REQUEST_FAILED, false", function()
@@ -783,6 +790,11 @@ test("heartbeat: OK continues at next_heartbeat_in", function()
 	eq(heartbeatsOf(w)[2].at, FIRST_HEARTBEAT + nextIn, "on time")
 	w:advance(nextIn)
 	eq(#heartbeatsOf(w), 3, "third heartbeat")
+	-- Each answer is a proof of life: a healthy session never expires.
+	w:advance(600)
+	eq(#eventsOf(w, "onSessionEnded"), 0, "not expired")
+	eq(#heartbeatsOf(w), 3 + math.floor(600 / nextIn), "heartbeats went on")
+	ok(sdk.getSessionId(p), "still live")
 	w:leave(p)
 end)
 
@@ -1334,8 +1346,10 @@ test("H1: with the default shutdownGrace, a soft shutdown that yields before pre
 		w.task.wait(2) -- TeleportService:ReserveServer
 		prepared = sdk.prepareForTeleport(p, w.Instance.new("TeleportOptions"))
 	end)
-	ok(w:close(), "BindToClose returned")
+	local done, at = w:close()
+	ok(done, "BindToClose returned")
 	eq(prepared, true, "prepared during the close")
+	ok(at < GRACE, "the grace ends once every session is prepared: " .. at)
 	eq(#calls(w, "/end"), 0, "nothing ended")
 	eq(serverHeartbeat(id, uid), 200, "alive for the destination")
 	api("DELETE", "/game/session/end", { game_session_id = id })
@@ -2143,6 +2157,156 @@ test("the facade PlayWaveServer.lua, annotations stripped, wraps the whole core"
 	w:leave(p)
 	eq(calls(w, "/end")[1].status, 200, "ended")
 	ok(not src:find("--!strict", 1, true), "no strict mode: nothing checks it")
+end)
+
+
+test("heartbeat: after the 90 s retry window, the next try comes within 15 s, not a full interval later",
+    function()
+	local w, sdk, p = verifiedPlayer(false)
+	w:advance(FIRST_HEARTBEAT)
+	local hb = heartbeatsOf(w)
+	eq(lastResult(hb[1]), "OK", "first")
+	local nextIn = json.decode(hb[1].response).data.next_heartbeat_in
+	ok(nextIn > 15, "the usual interval is longer: " .. nextIn)
+	w.HttpService:fault({ path = "/heartbeat", StatusCode = 503 })
+	w:advance(nextIn + 120)
+	hb = heartbeatsOf(w)
+	-- The tries of one request carry its X-Request-ID.
+	local failing = requestId(hb[2])
+	local tries, last, after = 0, nil, nil
+	for i = 2, #hb do
+		if requestId(hb[i]) == failing then
+			tries = tries + 1
+			last = hb[i]
+		elseif last and not after then
+			after = hb[i]
+		end
+	end
+	ok(tries > 3, "retried with backoff: " .. tries)
+	ok(last.at - hb[2].at <= 90, "for 90 s at most")
+	ok(after, "tried again after the window")
+	ok(after.at - last.at <= 15, "within 15 s: " .. (after.at - last.at))
+	w:leave(p)
+end)
+
+test("retries of many players are spread at random, not in step", function()
+	local w = newWorld({ transport = function()
+		return 503, "{}"
+	end })
+	for _ = 1, 10 do
+		join(w, newUid(), { LaunchData = "playwave_x" })
+	end
+	w:advance(3)
+	local first, seconds = {}, {}
+	for _, c in ipairs(calls(w, "/verify")) do
+		local id = requestId(c)
+		if first[id] == nil then
+			first[id] = c.at
+		elseif seconds[id] == nil then
+			seconds[id] = string.format("%.6f", c.at - first[id])
+		end
+	end
+	local distinct, n = {}, 0
+	for _, d in pairs(seconds) do
+		if not distinct[d] then
+			distinct[d] = true
+			n = n + 1
+		end
+	end
+	ok(n >= 5, n .. " distinct delays among 10 retries")
+end)
+
+test("during a close no retry outlives the shutdown's cap (25 s)", function()
+	local w = newWorld({ shutdownGrace = 0 })
+	w.HttpService:fault({ path = "/verify", StatusCode = 503 })
+	local p = join(w, newUid(), { LaunchData = issueOtt(false) })
+	w:advance(1)
+	local t0 = w.now
+	ok(w:close(), "BindToClose returned")
+	w:advance(PAST_RETRIES)
+	for _, c in ipairs(calls(w)) do
+		ok(c.at <= t0 + 25, "a request at " .. c.at)
+	end
+	local v = eventsOf(w, "onVerified")
+	eq(v[1][3], "REQUEST_FAILED", "gave up")
+	ok(v[1][4] <= t0 + 25, "by the cap: " .. v[1][4])
+end)
+
+test("the session_timeout verify gives decides the local expiry and travels with a teleport",
+    function()
+	local function shortTimeout(method, url, headers, body)
+		local st, text = Mock.curl(method, url, headers, body)
+		if url:match("/verify$") and st == 200 then
+			local doc = json.decode(text)
+			if doc.data and doc.data.is_valid then
+				doc.data.session_timeout = 100
+				text = json.encode(doc)
+			end
+		end
+		return st, text
+	end
+	local w, sdk = newWorld({ transport = shortTimeout })
+	local uid = newUid()
+	local p = join(w, uid, { LaunchData = issueOtt(false) })
+	local id = sdk.getSessionId(p)
+	local td = teleportData(w, sdk, p)
+	eq(td.PlayWave.players[tostring(uid)].session_timeout, 100, "carried")
+	eq(sdk.cancelTeleport(p), true, "stays")
+	w.HttpService:fault({ path = "/heartbeat", StatusCode = 503 })
+	w:advance(150)
+	local ended = eventsOf(w, "onSessionEnded")
+	eq(#ended, 1, "expired")
+	ok(ended[1][4] <= 100, "after 100 s: " .. ended[1][4])
+	eq(serverHeartbeat(id, uid), 410, "and ended")
+	w:leave(p)
+end)
+
+test("a closing server uses Roblox's whole limit and never more: at most 500 requests in any 60 s",
+    function()
+	local w, sdk = newWorld({ requestsPerMinute = 400, heartbeatInterval = 120,
+	    shutdownGrace = 0, transport = fakePlayWave() })
+	local players = {}
+	for i = 1, 300 do
+		players[i] = w:join(newUid(), { LaunchData = "playwave_fake" },
+		    CLIENT_SCRIPT)
+	end
+	w:advance(40)
+	local live = 0
+	for _, p in ipairs(players) do
+		if sdk.getSessionId(p) then
+			live = live + 1
+		end
+	end
+	eq(live, 300, "verified")
+	ok(w:close(), "BindToClose returned")
+	w:advance(60)
+	local times = {}
+	for _, c in ipairs(calls(w)) do
+		times[#times + 1] = c.at
+	end
+	local most = 0
+	for i = 1, #times do
+		local n = 0
+		for j = i, #times do
+			if times[j] < times[i] + 60 then
+				n = n + 1
+			end
+		end
+		most = math.max(most, n)
+	end
+	eq(most, 500, "requests in the busiest 60 s")
+	-- 200 ends at once beside the 300 verifies of the last minute; the
+	-- rest as those verifies leave the window, before the 25 s cap.
+	local ends = calls(w, "/end")
+	eq(#ends, 300, "every session ended")
+	local at = {}
+	for i, c in ipairs(ends) do
+		at[i] = c.at
+	end
+	table.sort(at)
+	eq(at[200], 40, "200 at once")
+	ok(at[201] >= 60, "the rest as the window moves: " .. at[201])
+	ok(at[300] <= 65, "by the cap: " .. at[300])
 end)
 
 -------------------------------------------------------------------------------

@@ -1089,11 +1089,12 @@ local function giveBack(session)
 	session.hold = nil
 end
 
+-- A list of players, or one Player (an Instance: userdata, not a table).
 local function asList(players)
-	if type(players) ~= "table" then
+	if players == nil then
 		return {}
 	end
-	if players.UserId ~= nil then
+	if type(players) ~= "table" or players.UserId ~= nil then
 		return { players }
 	end
 	local list = {}
@@ -1161,6 +1162,8 @@ local function teleport(placeId, list, options)
 	end
 	local remaining = list
 	local ok, answer = false, "no player to teleport"
+	-- A refusal stands, whatever the retries of the others do.
+	local refused = nil
 	for attempt = 1, TELEPORT_RETRIES + 1 do
 		remaining = present(remaining)
 		if #remaining == 0 then
@@ -1200,13 +1203,12 @@ local function teleport(placeId, list, options)
 				end
 			end
 			local retry = {}
-			local refused = false
 			for _, p in ipairs(remaining) do
 				local f = run.failed[p]
 				if f and not gone[p] and f.name ~= "IsTeleporting" then
 					answer = f.name .. ": " .. f.message
 					if TELEPORT_FINAL[f.name] then
-						refused = true
+						refused = answer
 						if sessions[p] then
 							giveBack(sessions[p])
 						end
@@ -1217,10 +1219,8 @@ local function teleport(placeId, list, options)
 			end
 			if #retry == 0 then
 				-- Every player left or is on the way, or was refused.
-				ok = not refused
-				if ok then
-					answer = res
-				end
+				ok = refused == nil
+				answer = refused or res
 				remaining = {}
 				break
 			end

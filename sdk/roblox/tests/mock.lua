@@ -572,9 +572,16 @@ newInstance = function(world, className, props)
 		return newInstance(world, self.ClassName, props)
 	end
 
-	-- Parent is a property whose assignment moves the instance.
+	-- Parent is a property whose assignment moves the instance.  The
+	-- instance is a userdata, as Roblox's are: code that takes a table
+	-- for a list of players, say, fails here as it would there.
 	local parent
-	return setmetatable({}, {
+	local proxy = newproxy(true)
+	local mt = getmetatable(proxy)
+	mt.__tostring = function()
+		return tostring(inst.Name)
+	end
+	for k, v in pairs({
 		__index = function(_, k)
 			if k == "Parent" then
 				return parent
@@ -606,7 +613,10 @@ newInstance = function(world, className, props)
 				v.ChildAdded:Fire(self)
 			end
 		end,
-	})
+	}) do
+		mt[k] = v
+	end
+	return proxy
 end
 
 local function newRemoteEvent(world)
@@ -625,7 +635,7 @@ local function newRemoteEvent(world)
 	end
 
 	function ev:FireClient(player, ...)
-		if type(player) ~= "table" or not player.UserId then
+		if type(player) ~= "userdata" or not player.UserId then
 			error("FireClient: argument 1 must be a Player")
 		end
 		self.clientFires[#self.clientFires + 1] =

@@ -2030,12 +2030,16 @@ test("teleportAsync: a refused teleport (Unauthorized) is not retried; a raised 
 	end
 	result = nil
 	w.task.spawn(function()
-		result = { sdk.teleportAsync(4242, { p }, w.Instance.new("TeleportOptions")) }
+		-- One Player rather than a list.
+		result = { sdk.teleportAsync(4242, p, w.Instance.new("TeleportOptions")) }
 	end)
 	w:advance(30)
 	eq(result[1], true, "teleported on the retry")
 	eq(type(result[2]), "table", "TeleportAsync's result")
 	eq(#w.teleports, 3, "one more call")
+	eq(w.teleports[3].players[1], p, "the player")
+	eq(w.teleports[3].data.PlayWave.players[tostring(uid)].game_session_id,
+	    id, "with the session")
 	eq(#calls(w, "/end"), 0, "not ended")
 	api("DELETE", "/game/session/end", { game_session_id = id })
 end)
@@ -2067,6 +2071,49 @@ test("M5: a RunContext = Client packaging runs from ReplicatedStorage, for prese
 	ok(w.ReplicatedStorage:FindFirstChild("PlayWaveClient"), "replicated")
 	w:leave(early)
 	w:leave(later)
+end)
+
+test("teleportAsync with a party: one player refused (GameFull), one retried -> false; each session stays with its player",
+    function()
+	local w, sdk = newWorld()
+	local uid1, uid2 = newUid(), newUid()
+	local p1 = join(w, uid1, { LaunchData = issueOtt(true) })
+	local p2 = join(w, uid2, { LaunchData = issueOtt(false) })
+	local id1, id2 = sdk.getSessionId(p1), sdk.getSessionId(p2)
+	local n = 0
+	w.teleportHandler = function(_, players, options)
+		n = n + 1
+		local k = n
+		w.task.delay(1, function()
+			for _, pl in ipairs(players) do
+				if k > 1 then
+					w:leave(pl)
+				elseif pl == p1 then
+					w:teleportFailed(pl, options, "GameFull")
+				else
+					w:teleportFailed(pl, options, "Failure")
+				end
+			end
+		end)
+		return {}
+	end
+	local result
+	w.task.spawn(function()
+		result = { sdk.teleportAsync(4242, { p1, p2 }) }
+	end)
+	w:advance(30)
+	ok(result, "returned")
+	eq(result[1], false, "not every player went")
+	ok(tostring(result[2]):find("GameFull", 1, true), "the refusal: " ..
+	    tostring(result[2]))
+	eq(#w.teleports, 2, "one retry")
+	eq(#w.teleports[2].players, 1, "of the player a retry could help")
+	eq(w.teleports[2].players[1], p2, "that one")
+	eq(sdk.isPcCafeUser(p1), true, "the refused player keeps the session")
+	eq(#calls(w, "/end"), 0, "the other session travelled")
+	w:leave(p1)
+	eq(calls(w, "/end")[1].json.game_session_id, id1, "ended on leave")
+	api("DELETE", "/game/session/end", { game_session_id = id2 })
 end)
 
 -- The facade's Luau annotations removed, so that Lua 5.1 runs the rest:

@@ -230,8 +230,10 @@ def run_suite(sdk_dir, tmp):
                            timeout=900)
     finally:
         srv.stop()
-    fails = [line[5:] for line in p.stdout.splitlines()
-             if line.startswith("FAIL ")]
+    lines = p.stdout.splitlines()
+    fails = [line[5:] + (" (" + lines[i + 1].strip() + ")"
+                         if i + 1 < len(lines) else "")
+             for i, line in enumerate(lines) if line.startswith("FAIL ")]
     return p.returncode, fails
 
 

@@ -20,8 +20,14 @@
 -- world.HttpService.latency virtual seconds (0 by default, still a yield),
 -- so other threads run while a request is out.  Tests can queue canned
 -- replies (inject) that stand in for the next calls, or add fault rules
--- (fault) by URL suffix: a status, a network error, or a delay before the
+-- (fault) by URL suffix: a status, a network error, a lost reply (the
+-- server acts, the caller sees a network error), or a delay before the
 -- real call.  Every call is recorded in world.HttpService.log.
+--
+-- PlayWave answers a verify retried with the consuming verify's
+-- X-Request-ID and user with that verify's answer (idempotent verify).
+-- Until playwaved does, verifyReplay below stands in for it in front of the
+-- real server; once the server answers so itself, it has nothing to do.
 --
 -- Test-only code: the JSON coder below exists because Lua 5.1 has none.
 
@@ -391,8 +397,13 @@ local function newTask(world)
 		queue[#queue + 1] = { at = at, seq = world.seq, co = co, args = args }
 	end
 
+	-- A thread parked inside a yielding pcall is resumed through the
+	-- thread that called pcall, which hands the values down (see task.wait).
 	local function toThread(f)
 		if type(f) == "thread" then
+			while world.parents[f] do
+				f = world.parents[f]
+			end
 			return f
 		end
 		return coroutine.create(f)
@@ -497,6 +508,26 @@ newInstance = function(world, className, props)
 		return nil
 	end
 
+	function inst:FindFirstChildOfClass(cls)
+		for _, c in ipairs(self.children) do
+			if c.ClassName == cls then
+				return c
+			end
+		end
+		return nil
+	end
+
+	function inst:GetDescendants()
+		local out = {}
+		for _, c in ipairs(self.children) do
+			out[#out + 1] = c
+			for _, d in ipairs(c:GetDescendants()) do
+				out[#out + 1] = d
+			end
+		end
+		return out
+	end
+
 	function inst:GetChildren()
 		local out = {}
 		for i, c in ipairs(self.children) do
@@ -541,14 +572,26 @@ newInstance = function(world, className, props)
 		return newInstance(world, self.ClassName, props)
 	end
 
-	-- Parent is a property whose assignment moves the instance.
+	-- Parent is a property whose assignment moves the instance.  The
+	-- instance is a userdata, as Roblox's are: code that takes a table
+	-- for a list of players, say, fails here as it would there.
 	local parent
-	return setmetatable({}, {
+	local proxy = newproxy(true)
+	local mt = getmetatable(proxy)
+	mt.__tostring = function()
+		return tostring(inst.Name)
+	end
+	for k, v in pairs({
 		__index = function(_, k)
 			if k == "Parent" then
 				return parent
 			end
-			return inst[k]
+			local v = inst[k]
+			if v == nil and type(k) == "string" then
+				-- As on Roblox, a child can be named like a property.
+				return inst.FindFirstChild(inst, k)
+			end
+			return v
 		end,
 		__newindex = function(self, k, v)
 			if k ~= "Parent" then
@@ -570,7 +613,10 @@ newInstance = function(world, className, props)
 				v.ChildAdded:Fire(self)
 			end
 		end,
-	})
+	}) do
+		mt[k] = v
+	end
+	return proxy
 end
 
 local function newRemoteEvent(world)
@@ -589,7 +635,7 @@ local function newRemoteEvent(world)
 	end
 
 	function ev:FireClient(player, ...)
-		if type(player) ~= "table" or not player.UserId then
+		if type(player) ~= "userdata" or not player.UserId then
 			error("FireClient: argument 1 must be a Player")
 		end
 		self.clientFires[#self.clientFires + 1] =
@@ -673,6 +719,48 @@ local function headerValue(v)
 	return v
 end
 
+-- The idempotent verify (see the top of this file), shared by every world
+-- as the server is: what the verify that consumed an OTT answered, under
+-- its X-Request-ID and user.
+local consumed = {}
+
+local function headerOf(headers, name)
+	for k, v in pairs(headers or {}) do
+		if type(k) == "string" and k:lower() == name:lower() then
+			return v
+		end
+	end
+	return nil
+end
+
+local function verifyReplay(url, headers, reqBody, status, body)
+	if url:sub(-#"/game/session/verify") ~= "/game/session/verify" then
+		return status, body
+	end
+	local okq, req = pcall(json.decode, reqBody or "")
+	local oka, ans = pcall(json.decode, body or "")
+	if not (okq and type(req) == "table" and type(req.ott) == "string" and
+	    oka and type(ans) == "table" and type(ans.data) == "table") then
+		return status, body
+	end
+	local ott = req.ott:lower():gsub("^playwave_", "")
+	local rid = headerOf(headers, "X-Request-ID")
+	local d = ans.data
+	if status == 200 and (d.is_valid == true or d.reason == "NOT_CHARGEABLE") then
+		consumed[ott] = { rid = rid, user = req.provider_user_id,
+		    status = status, body = body }
+	elseif status == 200 and d.reason == "OTT_ALREADY_USED" and rid and
+	    consumed[ott] and consumed[ott].rid == rid then
+		local first = consumed[ott]
+		if first.user == req.provider_user_id then
+			return first.status, first.body
+		end
+		return 409, json.encode({ success = false, error = {
+		    code = "REQUEST_ID_REUSED", message = "request id reused" } })
+	end
+	return status, body
+end
+
 local function newHttpService(world, transport)
 	local http = newInstance(world, "HttpService")
 	http.HttpEnabled = true
@@ -689,6 +777,25 @@ local function newHttpService(world, transport)
 
 	function http:JSONDecode(s)
 		return json.decode(s)
+	end
+
+	function http:GenerateGUID(wrap)
+		local hex = "0123456789abcdef"
+		local function h(n)
+			local out = {}
+			for i = 1, n do
+				local k = math.random(1, 16)
+				out[i] = hex:sub(k, k)
+			end
+			return table.concat(out)
+		end
+		local v = math.random(1, 4)
+		local g = h(8) .. "-" .. h(4) .. "-4" .. h(3) .. "-" ..
+		    ("89ab"):sub(v, v) .. h(3) .. "-" .. h(12)
+		if wrap ~= false then
+			return "{" .. g:upper() .. "}"
+		end
+		return g
 	end
 
 	function http:GetSecret(name)
@@ -711,6 +818,10 @@ local function newHttpService(world, transport)
 	-- before virtual time rule.till (for ever when nil):
 	--   StatusCode (+ Body, Headers)  reply that instead of the server
 	--   networkError = "..."          raise as a failed connection does
+	--   lostReply = true              the server gets the request and
+	--                                 acts, the caller gets a network
+	--                                 error (the reply is in the log
+	--                                 entry's lostResponse)
 	--   delay = s                     the reply comes s seconds later
 	-- Returns the rule; set rule.off = true to lift it.
 	function http:fault(rule)
@@ -734,9 +845,6 @@ local function newHttpService(world, transport)
 	end
 
 	function http:RequestAsync(req)
-		if not self.HttpEnabled then
-			error("Http requests are not enabled. Enable via game settings")
-		end
 		if type(req) ~= "table" or type(req.Url) ~= "string" then
 			error("RequestAsync: Url required")
 		end
@@ -753,13 +861,17 @@ local function newHttpService(world, transport)
 		end
 		self.log[#self.log + 1] = entry
 		world:record("http", method, req.Url)
+		if not self.HttpEnabled then
+			entry.status = 0
+			error("Http requests are not enabled. Enable via game settings")
+		end
 		local canned = table.remove(self.injected, 1)
 		local rule = nil
 		if canned == nil then
 			rule = matchFault(req.Url)
 			if rule and rule.StatusCode == nil and
 			    rule.networkError == nil then
-				-- A delay only: the server still answers.
+				-- A delay or a lost reply: the server still answers.
 				canned = nil
 			else
 				canned = rule
@@ -768,6 +880,14 @@ local function newHttpService(world, transport)
 		world.task.wait((rule and rule.delay) or self.latency)
 		entry.doneAt = world.now
 		local status, body, respHeaders
+		if rule and rule.lostReply then
+			status, body = transport(method, req.Url, headers, req.Body)
+			status, body = verifyReplay(req.Url, headers, req.Body,
+			    status, body)
+			entry.lostResponse = body
+			entry.status = 0
+			error("HttpError: Timedout")
+		end
 		if canned then
 			entry.injected = true
 			if canned.networkError then
@@ -778,6 +898,8 @@ local function newHttpService(world, transport)
 			respHeaders = canned.Headers or {}
 		else
 			status, body = transport(method, req.Url, headers, req.Body)
+			status, body = verifyReplay(req.Url, headers, req.Body,
+			    status, body)
 			respHeaders = {}
 		end
 		entry.status = status
@@ -809,6 +931,26 @@ local function newHttpService(world, transport)
 end
 
 -------------------------------------------------------------------------------
+-- Enums: items compare by identity and print as Roblox's do.
+
+local function enumItem(enumType, name)
+	return setmetatable({ Name = name, EnumType = enumType }, {
+		__tostring = function()
+			return "Enum." .. enumType .. "." .. name
+		end,
+	})
+end
+
+Mock.Enum = { TeleportResult = {}, RunContext = {} }
+for _, n in ipairs({ "Success", "Failure", "GameNotFound", "GameEnded",
+    "GameFull", "Unauthorized", "Flooded", "IsTeleporting" }) do
+	Mock.Enum.TeleportResult[n] = enumItem("TeleportResult", n)
+end
+for _, n in ipairs({ "Legacy", "Server", "Client" }) do
+	Mock.Enum.RunContext[n] = enumItem("RunContext", n)
+end
+
+-------------------------------------------------------------------------------
 -- The world
 
 local World = {}
@@ -819,7 +961,8 @@ function Mock.new(opts)
 	local w = setmetatable({ now = 0, seq = 0, queue = {}, errors = {},
 	    warnings = {}, events = {}, players = {}, closeCallbacks = {},
 	    clients = {}, parents = setmetatable({}, { __mode = "k" }),
-	    studio = opts.studio == true }, World)
+	    studio = opts.studio == true, teleports = {}, clientScripts = {} },
+	    World)
 	w.task = newTask(w)
 	w.pcall = newPcall(w)
 
@@ -838,10 +981,36 @@ function Mock.new(opts)
 	w.ReplicatedStorage = newInstance(w, "ReplicatedStorage")
 	w.TeleportService = newInstance(w, "TeleportService")
 	w.TeleportService.TeleportInitFailed = newSignal(w, false)
+	-- What a teleport does is the test's: w.teleportHandler(placeId,
+	-- players, options) returns a result or raises, and may schedule
+	-- w:teleportFailed or the players' leaving.  Each call is recorded
+	-- with the teleport data as the destination would get it.
+	w.TeleportService.TeleportAsync = function(_, placeId, players, options)
+		local data = options and options:GetTeleportData()
+		w.teleports[#w.teleports + 1] = { placeId = placeId,
+		    players = players, options = options, at = w.now,
+		    data = data and json.decode(json.encode(data)) }
+		w:record("TeleportAsync", placeId, players, options)
+		if w.teleportHandler == nil then
+			error("mock: this world cannot teleport")
+		end
+		return w.teleportHandler(placeId, players, options)
+	end
 	w.RunService = newInstance(w, "RunService")
 	w.RunService.IsStudio = function()
 		return w.studio
 	end
+	-- A Script whose RunContext is Client runs on every client from
+	-- ReplicatedStorage, on those already here and on those to come.
+	w.ReplicatedStorage.ChildAdded:Connect(function(child)
+		if child.ClassName == "Script" and child.sourcePath and
+		    child.RunContext == Mock.Enum.RunContext.Client then
+			w.clientScripts[#w.clientScripts + 1] = child.sourcePath
+			for _, p in ipairs(w.players) do
+				w:runClient(p, child.sourcePath)
+			end
+		end
+	end)
 	w.StarterPlayer = newInstance(w, "StarterPlayer")
 	local sps = newInstance(w, "StarterPlayerScripts")
 	sps.Name = "StarterPlayerScripts"
@@ -902,6 +1071,7 @@ function World:env(extra)
 		os = { clock = function() return w.now end, time = os.time,
 		    date = os.date },
 	}
+	env.Enum = Mock.Enum
 	for k, v in pairs(extra or {}) do
 		env[k] = v
 	end
@@ -957,6 +1127,21 @@ function World:newPlayer(userId, joinData)
 		return { LaunchData = jd.LaunchData, TeleportData = jd.TeleportData,
 		    SourcePlaceId = jd.SourcePlaceId }
 	end
+	-- A LocalScript (one a test made, with sourcePath naming its file)
+	-- put into the player's PlayerGui runs on that player's client.
+	local gui = newInstance(self, "PlayerGui")
+	gui.Name = "PlayerGui"
+	gui.Parent = p
+	local w = self
+	gui.ChildAdded:Connect(function(child)
+		local all = child:GetDescendants()
+		table.insert(all, 1, child)
+		for _, d in ipairs(all) do
+			if d.ClassName == "LocalScript" and d.sourcePath then
+				w:runClient(p, d.sourcePath)
+			end
+		end
+	end)
 	return p
 end
 
@@ -968,6 +1153,9 @@ function World:join(userId, joinData, clientPath)
 	self.Players.PlayerAdded:Fire(p)
 	if clientPath then
 		self:runClient(p, clientPath)
+	end
+	for _, path in ipairs(self.clientScripts) do
+		self:runClient(p, path)
 	end
 	return p
 end
@@ -1005,8 +1193,11 @@ function World:leave(player)
 		end
 	end
 	self.Players.PlayerRemoving:Fire(player)
-	-- What the handlers start without waiting (an end call) goes out now.
-	self:run()
+	-- What the handlers start without waiting (an end call) goes out now;
+	-- from a thread (a teleport handler) the running clock does that.
+	if coroutine.running() == nil then
+		self:run()
+	end
 end
 
 -- The server shuts down: every BindToClose callback runs in a thread and
@@ -1031,10 +1222,13 @@ function World:close()
 end
 
 -- Fire TeleportService.TeleportInitFailed for a player, as Roblox does
--- when a teleport could not start.
-function World:teleportFailed(player, options)
-	self.TeleportService.TeleportInitFailed:Fire(player,
-	    "Failure", "mock teleport failure", 0, options)
+-- when a teleport could not start; result names an Enum.TeleportResult
+-- ("Failure" by default).
+function World:teleportFailed(player, options, result)
+	local item = Mock.Enum.TeleportResult[result or "Failure"] or
+	    enumItem("TeleportResult", result)
+	self.TeleportService.TeleportInitFailed:Fire(player, item,
+	    "mock teleport failure", 0, options)
 end
 
 return Mock

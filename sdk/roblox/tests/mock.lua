@@ -24,10 +24,9 @@
 -- server acts, the caller sees a network error), or a delay before the
 -- real call.  Every call is recorded in world.HttpService.log.
 --
--- PlayWave answers a verify retried with the consuming verify's
--- X-Request-ID and user with that verify's answer (idempotent verify).
--- Until playwaved does, verifyReplay below stands in for it in front of the
--- real server; once the server answers so itself, it has nothing to do.
+-- A lost reply reaches the real server: a verify retried with the
+-- consuming verify's X-Request-ID and user gets that verify's answer from
+-- playwaved itself (idempotent verify), nothing here stands in for it.
 --
 -- Test-only code: the JSON coder below exists because Lua 5.1 has none.
 
@@ -719,48 +718,6 @@ local function headerValue(v)
 	return v
 end
 
--- The idempotent verify (see the top of this file), shared by every world
--- as the server is: what the verify that consumed an OTT answered, under
--- its X-Request-ID and user.
-local consumed = {}
-
-local function headerOf(headers, name)
-	for k, v in pairs(headers or {}) do
-		if type(k) == "string" and k:lower() == name:lower() then
-			return v
-		end
-	end
-	return nil
-end
-
-local function verifyReplay(url, headers, reqBody, status, body)
-	if url:sub(-#"/game/session/verify") ~= "/game/session/verify" then
-		return status, body
-	end
-	local okq, req = pcall(json.decode, reqBody or "")
-	local oka, ans = pcall(json.decode, body or "")
-	if not (okq and type(req) == "table" and type(req.ott) == "string" and
-	    oka and type(ans) == "table" and type(ans.data) == "table") then
-		return status, body
-	end
-	local ott = req.ott:lower():gsub("^playwave_", "")
-	local rid = headerOf(headers, "X-Request-ID")
-	local d = ans.data
-	if status == 200 and (d.is_valid == true or d.reason == "NOT_CHARGEABLE") then
-		consumed[ott] = { rid = rid, user = req.provider_user_id,
-		    status = status, body = body }
-	elseif status == 200 and d.reason == "OTT_ALREADY_USED" and rid and
-	    consumed[ott] and consumed[ott].rid == rid then
-		local first = consumed[ott]
-		if first.user == req.provider_user_id then
-			return first.status, first.body
-		end
-		return 409, json.encode({ success = false, error = {
-		    code = "REQUEST_ID_REUSED", message = "request id reused" } })
-	end
-	return status, body
-end
-
 local function newHttpService(world, transport)
 	local http = newInstance(world, "HttpService")
 	http.HttpEnabled = true
@@ -882,8 +839,6 @@ local function newHttpService(world, transport)
 		local status, body, respHeaders
 		if rule and rule.lostReply then
 			status, body = transport(method, req.Url, headers, req.Body)
-			status, body = verifyReplay(req.Url, headers, req.Body,
-			    status, body)
 			entry.lostResponse = body
 			entry.status = 0
 			error("HttpError: Timedout")
@@ -898,8 +853,6 @@ local function newHttpService(world, transport)
 			respHeaders = canned.Headers or {}
 		else
 			status, body = transport(method, req.Url, headers, req.Body)
-			status, body = verifyReplay(req.Url, headers, req.Body,
-			    status, body)
 			respHeaders = {}
 		end
 		entry.status = status

@@ -42,8 +42,12 @@ CLK = os.sysconf("SC_CLK_TCK")
 
 UID = "123456789"
 GAME_PATH = "/v1/game/session/"
-NPC = 256		# launcher sessions (PCs) the fresh OTTs come from
-OTT_PER_PC = 1000	# ott-per-launcher: NPC x this unverified OTTs at most
+# The PCs (launcher sessions) the fresh OTTs come from, each holding at
+# most OTT_PER_PC unverified (ott-per-launcher, at most 1000): as many as
+# the quota check allows, (home-start-total NPC + 16 + cafe quota 8) starts
+# x (3 + OTT_PER_PC) slots within a quarter of the store (config below).
+NPC = 1000
+OTT_PER_PC = 1000
 
 
 def log(*a):
@@ -420,9 +424,12 @@ class Fresh:
     """OTTs issued beforehand, verified once each by fresh.lua.
 
     wrk's run always lasts -d (a thread that stops early just idles), so
-    the issue and verify runs are sized by time: issue for a while, check
-    that there are more tokens than the verify run can use, verify for
-    SECS.  A verify run that ran out anyway reports it as overflow.  Each
+    the issue and verify runs are sized by time: issue at the best issue
+    rate seen for as long as it takes to mint more tokens than the verify
+    run can use at the best verify rate seen (at least SECS, at most
+    4 x SECS), with enough requests signed that no issue thread runs out,
+    then verify for SECS.  A verify run that ran out anyway reports it as
+    overflow.  Each
     issue request is signed beforehand with its launcher session's key and
     seq (contract v3: nothing stored but the OTT): the issue runs are
     measured too, as the ott-issue row."""
@@ -431,6 +438,7 @@ class Fresh:
         self.pw = pw
         self.pcs = pcs
         self.path = os.path.join(TMP, "otts.txt")
+        self.issue_rate = 20000.0	# best seen, req/s
 
     def sign(self, count):
         """count issue requests, round-robin over the PCs, each from its
@@ -438,7 +446,8 @@ class Fresh:
         Line k is PC k % NPC's: with NPC a multiple of wrk's threads each
         PC's requests go out on one thread, in seq order, far fewer apart
         than the replay window."""
-        count = min(count, NPC * OTT_PER_PC // 2)
+        # Tokens left from the round before are still held: room for them.
+        count = min(count, NPC * OTT_PER_PC * 3 // 4)
         lines = []
         for k in range(count):
             i = k % NPC
@@ -463,18 +472,23 @@ class Fresh:
         r["errors"] = max(0, r["errors"] - r["overflow"])
         return r
 
-    def issue(self, count, daemon=None):
-        """Issue about count OTTs in one run of SECS; with a daemon, the
+    def issue(self, want, daemon=None):
+        """Issue at least want OTTs, if the store lets the PCs hold them,
+        in one run sized by the best issue rate seen; with a daemon, the
         run is measured (server CPU per request) and returned."""
         toks = []
         t0 = time.time()
-        spec, count = self.sign(count)
-        run = lambda: self.issue_once(spec, SECS, toks)
+        secs = min(4 * SECS, max(SECS, int(want / self.issue_rate + 1)))
+        spec, count = self.sign(int(self.issue_rate * secs * 1.3))
+        run = lambda: self.issue_once(spec, secs, toks)
         r = measure(daemon, run) if daemon is not None else run()
         if r["errors"]:
             raise RuntimeError("issuing OTTs: %r" % r)
-        if len(toks) < count:
-            log("  warning: %d OTTs issued, %d signed" % (len(toks), count))
+        # A run whose threads ran out still shows a rate it reached.
+        self.issue_rate = max(self.issue_rate, r["requests"] /
+                              max(r["secs"], 0.001))
+        if len(toks) < want:
+            log("  warning: %d OTTs issued, %d wanted" % (len(toks), want))
         with open(self.path, "w") as f:
             f.write("\n".join(toks) + "\n")
         log("  issued %d OTTs in %.1f s" % (len(toks), time.time() - t0))

@@ -281,6 +281,7 @@ load_config(const char *path, int check)
 		}
 		if (check && n > 1)
 			fprintf(stderr, "playwaved: %s: %d errors\n", path, n);
+		free(cfg);
 		exit(1);
 	}
 	if (cfg->workers > PW_MAX_WORKERS)

@@ -34,6 +34,7 @@ EXAMPLES = {
         (0o644, "etc/newsyslog.conf.sample"),
     "usr/local/share/examples/playwaved/logrotate.conf.sample":
         (0o644, "etc/logrotate.conf.sample"),
+    # The README's recipes: the proxy and its example cluster, the shipper.
     "usr/local/share/examples/playwaved/haproxy/haproxy.cfg":
         (0o644, "etc/haproxy/haproxy.cfg"),
     "usr/local/share/examples/playwaved/ship/billing.sql":
@@ -41,11 +42,10 @@ EXAMPLES = {
     "usr/local/share/examples/playwaved/ship/pgload.py":
         (0o644, "tools/ship/pgload.py"),
 }
-EXAMPLES.update({
-    "usr/local/share/examples/playwaved/haproxy/example/" + f:
-        (0o644, "etc/haproxy/example/" + f)
-    for f in sorted(os.listdir(os.path.join(pwtest.ROOT, "etc/haproxy/example")))
-})
+for _n in ("cafes.map", "ids.map", "subs.map", "shards.cfg", "shard0.conf",
+           "shard1.conf", "shard2.conf"):
+    EXAMPLES["usr/local/share/examples/playwaved/haproxy/example/" + _n] = (
+        0o644, "etc/haproxy/example/" + _n)
 
 
 def expected():

@@ -89,3 +89,26 @@ def test_port_keeps_newsyslog_an_example_and_builds_without_werror():
     check("-Werror" not in warn, "-Werror in the default WARN")
     with open(os.path.join(pwtest.ROOT, ".ci", "run")) as f:
         check("WERROR=1" in f.read(), "CI builds without -Werror")
+
+
+def test_man_pages_name_each_systems_paths():
+    """FILES of the man pages give the Debian package's paths and the
+    FreeBSD port's (not only the latter); playwaved(8) has EXIT STATUS
+    and DIAGNOSTICS, as playwavectl(8) does."""
+    man = {}
+    for page in ("playwaved.8", "playwavectl.8", "playwaved.conf.5"):
+        with open(os.path.join(pwtest.ROOT, "man", page)) as f:
+            man[page] = f.read()
+    for page, text in man.items():
+        files = text[text.index("\n.Sh FILES\n"):]
+        files = files[:files.index("\n.Sh ", 1)]
+        for path in ("/etc/playwaved/playwaved.conf",
+                     "/usr/local/etc/playwaved.conf"):
+            check(path in files, "%s FILES: no %s" % (page, path))
+    check("/var/lib/playwave/billing.log" in man["playwaved.8"])
+    for page in ("playwaved.8", "playwavectl.8"):
+        for sec in ("EXIT STATUS", "DIAGNOSTICS"):
+            check("\n.Sh %s\n" % sec in man[page], "%s: no %s" % (page, sec))
+    with open(os.path.join(pwtest.ROOT, "debian", "playwaved.service")) as f:
+        unit = f.read()
+    check(re.search(r"(?m)^Type=notify$", unit), "the unit is not Type=notify")

@@ -69,8 +69,8 @@ void	 pw_metric_read(struct pw_store *, const struct pw_config *,
 const char *pw_metric_fmt(uint64_t v, uint32_t div, char out[32]);
 
 /*
- * Render every metric into buf; returns the length (truncated output
- * never exceeds n).
+ * Render every metric into buf; returns the length, or 0 when the text
+ * does not fit in n bytes (buf then holds a NUL-terminated part of it).
  */
 size_t	 pw_metrics_render(struct pw_store *, const struct pw_config *,
 	    char *buf, size_t n);

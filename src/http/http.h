@@ -122,6 +122,8 @@ struct worker {
 	char			 date[48];
 	size_t			 datelen;
 	char			 iso[24];	/* 2026-03-06T12:00:00 */
+	char			*mbuf;		/* /metrics, rendered */
+	size_t			 mcap;
 	struct pw_req		 req;		/* the request being answered */
 	struct pw_buf		 rb;		/* its reply's body, in scratch */
 	char			 scratch[PW_REPLY_MAX];	/* a reply's body */

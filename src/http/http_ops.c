@@ -5,11 +5,16 @@
  */
 #include <sys/types.h>
 
+#include <stdlib.h>
+
 #include "pw.h"
 #include "pw_buf.h"
 #include "pw_store.h"
 #include "http.h"
 #include "pw_metrics.h"
+
+#define METRICS_MIN	(16 * 1024)	/* grown at the first scrape */
+#define METRICS_MAX	(16 * 1024 * 1024)
 
 void
 h_healthz(struct pw_req *r)
@@ -48,12 +53,31 @@ h_readyz(struct pw_req *r)
 	reply_json(r, 503, b.buf, b.len);
 }
 
+/*
+ * Rendered into the worker's own buffer, grown until the text fits: its
+ * size follows the configuration (a line per cafe), and a scrape must
+ * never be cut.  Kept for the next scrape; no request of the API uses it.
+ */
 void
 h_metrics(struct pw_req *r)
 {
-	static char buf[65536];
-	size_t n;
+	struct worker *w = r->w;
+	size_t n, cap;
+	char *p;
 
-	n = pw_metrics_render(r->w->st, r->w->cfg, buf, sizeof(buf));
-	reply_typed(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n);
+	for (;;) {
+		if (w->mbuf != NULL && (n = pw_metrics_render(w->st, w->cfg,
+		    w->mbuf, w->mcap)) > 0)
+			break;
+		cap = w->mcap == 0 ? METRICS_MIN : 2 * w->mcap;
+		if (cap > METRICS_MAX || (p = realloc(w->mbuf, cap)) == NULL) {
+			reply_error(r, PW_E_INTERNAL_ERROR,
+			    "metrics too large");
+			return;
+		}
+		w->mbuf = p;
+		w->mcap = cap;
+	}
+	reply_typed(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    w->mbuf, n);
 }

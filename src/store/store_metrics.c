@@ -51,5 +51,5 @@ pw_metrics_render(struct pw_store *st, const struct pw_config *cfg,
 		    pw_metrics[i].name, type_name[pw_metrics[i].type]);
 		pw_metric_read(st, cfg, &pw_metrics[i], line, &o);
 	}
-	return (o.len);
+	return (o.overflow ? 0 : o.len);
 }

@@ -288,6 +288,28 @@ def test_latency_histogram_counts_requests(srv):
     eq((count("healthz"), count("other")), (h0 + 5, o0 + 1))
 
 
+def test_metrics_whole_with_every_cafe():
+    """/metrics grows with the configuration (a line per cafe): with the
+    most cafes a file may hold (more than twice the worker's first render
+    buffer), the scrape is whole, not cut."""
+    cafes = "".join("cafe c%03d {\n    network 10.%d.%d.0/24\n}\n" %
+                    (i, i >> 8, i & 255) for i in range(255))
+    srv = Server(price=0, extra=cafes, cafe_start_quota=1).start()
+    try:
+        st, _, body = srv.request("GET", "/metrics", raw=True)
+        eq(st, 200)
+        text = body.decode()
+        check(len(text) > 32768, len(text))
+        eq(text.count("playwaved_cafe_home_key_starts_total{cafe="), 256)
+        # The last family of the table is there, its last line whole.
+        check(text.endswith("\n"), text[-200:])
+        last = [l for l in text.splitlines() if l.startswith("# TYPE ")][-1]
+        fam = last.split()[2]
+        check(text.splitlines()[-1].startswith(fam), text[-300:])
+    finally:
+        eq(srv.stop(), 0)
+
+
 def test_metrics_listen_only_ops():
     mport = pwtest.free_port()
     srv = Server(price=0, extra="metrics-listen 127.0.0.1:%d" % mport).start()

@@ -145,8 +145,11 @@ body_begin(struct pw_conn *c, size_t hlen)
 		c->blen = 0;
 	} else
 		c->clen = c->fr.clen;
-	/* Asked to be asked, and nothing sent yet: ask. */
-	if (c->fr.expect100 && c->inlen == c->body)
+	/*
+	 * Asked to be asked, and nothing sent yet: ask.  Never an HTTP/1.0
+	 * client, which knows no 1xx reply (RFC 9110 10.1.1).
+	 */
+	if (c->fr.expect100 && c->http11 && c->inlen == c->body)
 		expect_continue(c);
 	c->st = CS_BODY;
 	conn_arm(c, c->w->tv_body);

@@ -137,6 +137,31 @@ def test_expect_100_continue(srv):
     check(closed)
 
 
+def test_no_100_continue_to_http10(srv):
+    """An HTTP/1.0 client knows no 1xx reply: its Expect: 100-continue is
+    ignored (RFC 9110 10.1.1, 15.2), and its one reply is the final one."""
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.settimeout(0.5)
+    s.sendall(b"POST /v1/game/session/verify HTTP/1.0\r\n" + KEY + CT +
+              b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+    try:
+        first = s.recv(100)
+    except socket.timeout:
+        first = b""
+    eq(first, b"", "a 1xx sent to an HTTP/1.0 client")
+    s.settimeout(3)
+    s.sendall(b"{}")
+    out = first
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        out += c
+    s.close()
+    eq(statuses(out), [400], out)
+    check(b"missing field 'ott'" in out, out)
+
+
 def held(port, n):
     """n keep-alive connections the worker holds, each answered once (a
     deferred accept hands a worker a connection with its first bytes)."""

@@ -206,7 +206,7 @@ head_done(struct pw_conn *c)
 		return (-1);
 	}
 	c->http11 = pw_frame_http11(f);
-	conn = pw_frame_connection(f, c->in + c->req);
+	conn = pw_frame_connection(f);
 	c->wantclose = c->http11 ? conn == 0 : conn != 1;
 	c->keep10 = !c->http11 && conn == 1;
 	pw_frame_terminate(f, c->in + c->req);

@@ -142,6 +142,28 @@ def test_good_framing_still_served(srv):
     eq([x[0] for x in replies(out)], [400, 200], out)
 
 
+def test_connection_close_anywhere_closes(srv):
+    """Connection is one list over all its lines (RFC 9110 5.3): a close
+    option in it, wherever it stands, ends the connection after the reply
+    (RFC 9112 9.3, 9.6), and a request pipelined behind is not answered."""
+    for conn in (b"Connection: close, keep-alive\r\n",
+                 b"Connection: keep-alive\r\nConnection: close\r\n",
+                 b"Connection: x-" + b"a" * 80 + b", close\r\n"):
+        for first in (b"GET /healthz HTTP/1.1\r\n",
+                      b"GET /healthz HTTP/1.0\r\n"):
+            out, closed = exchange(srv.port, first + H + conn + b"\r\n" +
+                                   HIDDEN, timeout=1)
+            r = replies(out)
+            eq([x[0] for x in r], [200], (conn, out))
+            eq(r[0][2].get("connection"), "close", (conn, out))
+            check(closed, conn)
+    # Keep-alive alone, on any line, still keeps an HTTP/1.0 connection.
+    out, closed = exchange(srv.port, b"GET /healthz HTTP/1.0\r\n"
+                           b"Connection: x-a\r\nConnection: keep-alive\r\n"
+                           b"\r\n" + HIDDEN, timeout=1)
+    eq([x[0] for x in replies(out)], [200, 200], out)
+
+
 def test_route_and_size_from_the_head_alone(srv):
     """10 MB announced to an unknown path: 404 within a second, without a
     body byte sent; 405 and 413 the same, each in JSON, with the client's

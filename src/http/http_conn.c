@@ -10,7 +10,9 @@
  * request is answered after the requests before it, the write side is
  * shut, and whatever the client sent after it is read and dropped for a
  * while (lingering close) so that a reset does not overtake the reply;
- * a request smuggled behind it is never answered.
+ * a request smuggled behind it is never answered.  Any other close with
+ * bytes of the client's left unread (Connection: close, HTTP/1.0, after a
+ * chunked body) lingers the same way.
  *
  * Deadlines: the first head from accept (a client that never sends a
  * byte is cut at header-timeout too), a later head from its first byte,
@@ -286,6 +288,19 @@ pipe_room(const struct pw_conn *c)
 	    c->outlen - c->sent < CONN_PIPE_BYTES);
 }
 
+/*
+ * Bytes of the client's that no request will read: buffered, or waiting
+ * in the socket.  Closing on them sends a reset, which can destroy a
+ * reply the client has not read yet (RFC 9112 9.6).
+ */
+static int
+unread_input(const struct pw_conn *c)
+{
+	char b;
+
+	return (c->inlen > c->req || recv(c->fd, &b, 1, MSG_PEEK) > 0);
+}
+
 static void
 linger_begin(struct pw_conn *c)
 {
@@ -341,7 +356,7 @@ conn_run(struct pw_conn *c)
 		}
 		conn_want_write(c, 0);
 		if (c->close) {
-			if (c->linger)
+			if (c->linger || unread_input(c))
 				linger_begin(c);
 			else
 				conn_close(c);

@@ -81,6 +81,8 @@ refuse(struct pw_conn *c, enum pw_error e, const char *why, const char *allow)
 	c->rtarget[tlen] = '\0';
 	r->method_name = c->rmethod;
 	r->target = c->rtarget;
+	/* A reply to HEAD has no content, a refusal's neither. */
+	r->head_only = pw_frame_method(&c->fr) == PW_M_HEAD;
 	c->close = c->linger = 1;
 	c->st = CS_DONE;
 	http_request_id(r, c->fr.rid[0] != '\0' ? c->fr.rid : NULL);

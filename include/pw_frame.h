@@ -88,6 +88,7 @@ struct pw_frame {
 	int		 ncl, nte, nhost;
 	int		 cl_bad, te_bad, expect_bad;
 	int		 expect100;
+	int		 conn_close, conn_keep;	/* Connection options */
 	int64_t		 clen;		/* -1 none */
 	char		 rid[65];	/* X-Request-ID, if well-formed */
 	struct pw_span	 hdr[PW_H_COUNT];	/* first line of each */
@@ -122,10 +123,10 @@ void	pw_frame_line(const struct pw_frame *, size_t *mlen, size_t *toff,
  */
 void	pw_frame_terminate(const struct pw_frame *, char *head);
 /*
- * Connection: the last of its tokens that says close (0) or keep-alive
- * (1), or -1 when neither is there; head is the head's bytes.
+ * Connection, all its lines: close (0) if any says close, else
+ * keep-alive (1) if one says it, or -1 when neither is there.
  */
-int	pw_frame_connection(const struct pw_frame *, const char *head);
+int	pw_frame_connection(const struct pw_frame *);
 
 /*
  * A chunked body (RFC 9112 7.1), decoded in place: chunk-size is hex

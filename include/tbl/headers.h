@@ -8,8 +8,9 @@
  *	name	the field name in lower case
  *	rule	what the framing rules make of it: FR_NONE, FR_CL
  *		(Content-Length), FR_TE (Transfer-Encoding), FR_HOST,
- *		FR_EXPECT, FR_LIST (each line one more list element, kept
- *		in order: X-Forwarded-For)
+ *		FR_EXPECT, FR_CONN (Connection: its close and keep-alive
+ *		options, on every line), FR_LIST (each line one more list
+ *		element, kept in order: X-Forwarded-For)
  *
  * The first line of a field names its value; a field a rule counts
  * (Content-Length, Host, ...) is refused twice by that rule.
@@ -18,7 +19,7 @@ PW_HEADER(CONTENT_LENGTH, "content-length", FR_CL)
 PW_HEADER(TRANSFER_ENCODING, "transfer-encoding", FR_TE)
 PW_HEADER(HOST, "host", FR_HOST)
 PW_HEADER(EXPECT, "expect", FR_EXPECT)
-PW_HEADER(CONNECTION, "connection", FR_NONE)
+PW_HEADER(CONNECTION, "connection", FR_CONN)
 PW_HEADER(CONTENT_TYPE, "content-type", FR_NONE)
 PW_HEADER(X_REQUEST_ID, "x-request-id", FR_NONE)
 PW_HEADER(X_API_KEY, "x-api-key", FR_NONE)

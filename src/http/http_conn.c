@@ -10,7 +10,9 @@
  * request is answered after the requests before it, the write side is
  * shut, and whatever the client sent after it is read and dropped for a
  * while (lingering close) so that a reset does not overtake the reply;
- * a request smuggled behind it is never answered.
+ * a request smuggled behind it is never answered.  Any other close with
+ * bytes of the client's left unread (Connection: close, HTTP/1.0, after a
+ * chunked body) lingers the same way.
  *
  * Deadlines: the first head from accept (a client that never sends a
  * byte is cut at header-timeout too), a later head from its first byte,
@@ -79,6 +81,8 @@ refuse(struct pw_conn *c, enum pw_error e, const char *why, const char *allow)
 	c->rtarget[tlen] = '\0';
 	r->method_name = c->rmethod;
 	r->target = c->rtarget;
+	/* A reply to HEAD has no content, a refusal's neither. */
+	r->head_only = pw_frame_method(&c->fr) == PW_M_HEAD;
 	c->close = c->linger = 1;
 	c->st = CS_DONE;
 	http_request_id(r, c->fr.rid[0] != '\0' ? c->fr.rid : NULL);
@@ -145,8 +149,11 @@ body_begin(struct pw_conn *c, size_t hlen)
 		c->blen = 0;
 	} else
 		c->clen = c->fr.clen;
-	/* Asked to be asked, and nothing sent yet: ask. */
-	if (c->fr.expect100 && c->inlen == c->body)
+	/*
+	 * Asked to be asked, and nothing sent yet: ask.  Never an HTTP/1.0
+	 * client, which knows no 1xx reply (RFC 9110 10.1.1).
+	 */
+	if (c->fr.expect100 && c->http11 && c->inlen == c->body)
 		expect_continue(c);
 	c->st = CS_BODY;
 	conn_arm(c, c->w->tv_body);
@@ -203,7 +210,7 @@ head_done(struct pw_conn *c)
 		return (-1);
 	}
 	c->http11 = pw_frame_http11(f);
-	conn = pw_frame_connection(f, c->in + c->req);
+	conn = pw_frame_connection(f);
 	c->wantclose = c->http11 ? conn == 0 : conn != 1;
 	c->keep10 = !c->http11 && conn == 1;
 	pw_frame_terminate(f, c->in + c->req);
@@ -283,6 +290,19 @@ pipe_room(const struct pw_conn *c)
 	    c->outlen - c->sent < CONN_PIPE_BYTES);
 }
 
+/*
+ * Bytes of the client's that no request will read: buffered, or waiting
+ * in the socket.  Closing on them sends a reset, which can destroy a
+ * reply the client has not read yet (RFC 9112 9.6).
+ */
+static int
+unread_input(const struct pw_conn *c)
+{
+	char b;
+
+	return (c->inlen > c->req || recv(c->fd, &b, 1, MSG_PEEK) > 0);
+}
+
 static void
 linger_begin(struct pw_conn *c)
 {
@@ -338,7 +358,7 @@ conn_run(struct pw_conn *c)
 		}
 		conn_want_write(c, 0);
 		if (c->close) {
-			if (c->linger)
+			if (c->linger || unread_input(c))
 				linger_begin(c);
 			else
 				conn_close(c);

@@ -27,7 +27,7 @@ enum {
 	S_LINE_START, S_NAME, S_OWS, S_VALUE, S_FIELD_LF, S_END_LF
 };
 
-enum { FR_NONE, FR_CL, FR_TE, FR_HOST, FR_EXPECT, FR_LIST };
+enum { FR_NONE, FR_CL, FR_TE, FR_HOST, FR_EXPECT, FR_CONN, FR_LIST };
 
 /* The fields the engine reads (include/tbl/headers.h). */
 static const struct {
@@ -200,6 +200,35 @@ field_place(struct pw_frame *f)
 		f->hdr[f->field] = sp;
 }
 
+/*
+ * The options of a Connection line.  Any close, on any line, closes (RFC
+ * 9112 9.3); a line longer than what is kept of it is taken as a close,
+ * which a server may always do.
+ */
+static void
+connection_options(struct pw_frame *f, const char *v, size_t n)
+{
+	const char *p = v, *end = v + n, *t;
+	size_t k;
+
+	if (n > PW_FRAME_VAL) {
+		f->conn_close = 1;
+		return;
+	}
+	while (p < end) {
+		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
+			p++;
+		for (t = p; p < end && *p != ',' && *p != ' ' && *p != '\t';
+		    p++)
+			;
+		k = (size_t)(p - t);
+		if (k == 5 && strncasecmp(t, "close", 5) == 0)
+			f->conn_close = 1;
+		else if (k == 10 && strncasecmp(t, "keep-alive", 10) == 0)
+			f->conn_keep = 1;
+	}
+}
+
 static void
 field_end(struct pw_frame *f)
 {
@@ -236,6 +265,9 @@ field_end(struct pw_frame *f)
 			f->expect100 = 1;
 		else
 			f->expect_bad = 1;
+		break;
+	case FR_CONN:
+		connection_options(f, v, n);
 		break;
 	}
 	if (f->field == PW_H_X_REQUEST_ID && f->hdr[f->field].off ==
@@ -549,32 +581,13 @@ pw_frame_terminate(const struct pw_frame *f, char *head)
 		head[f->xff[i].off + f->xff[i].len] = '\0';
 }
 
-/* Connection is a list of tokens: the last of close and keep-alive wins. */
+/* Connection is one list over all its lines: a close in it wins. */
 int
-pw_frame_connection(const struct pw_frame *f, const char *head)
+pw_frame_connection(const struct pw_frame *f)
 {
-	const struct pw_span *sp = &f->hdr[PW_H_CONNECTION];
-	const char *p, *end, *t;
-	size_t n;
-	int v = -1;
-
-	if (sp->off == 0)
-		return (-1);
-	p = head + sp->off;
-	end = p + sp->len;
-	while (p < end) {
-		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
-			p++;
-		for (t = p; p < end && *p != ',' && *p != ' ' && *p != '\t';
-		    p++)
-			;
-		n = (size_t)(p - t);
-		if (n == 5 && strncasecmp(t, "close", 5) == 0)
-			v = 0;
-		else if (n == 10 && strncasecmp(t, "keep-alive", 10) == 0)
-			v = 1;
-	}
-	return (v);
+	if (f->conn_close)
+		return (0);
+	return (f->conn_keep ? 1 : -1);
 }
 
 enum pw_frame_verdict

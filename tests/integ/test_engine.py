@@ -111,6 +111,51 @@ def test_lingering_close_keeps_the_reply(srv):
     eq((d["error"]["code"], d["request_id"]), ("NOT_FOUND", "lc-1"))
 
 
+def test_close_with_unread_input_keeps_the_reply(srv):
+    """A connection the server closes after a reply (Connection: close, an
+    HTTP/1.0 request, a chunked body) while the client has sent more than
+    it read is closed in stages too (RFC 9112 9.6): a reply still in the
+    server's socket buffer (/metrics, to a client with a small receive
+    buffer that reads late) arrives whole, not cut by the reset that
+    closing on unread bytes sends."""
+    chunked = (b"POST /v1/game/session/verify HTTP/1.1\r\n" + H + CT +
+               b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    for first in (b"GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n",
+                  b"GET /metrics HTTP/1.0\r\n\r\n",
+                  HIDDEN + b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  chunked):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        s.connect(("127.0.0.1", srv.port))
+        s.setblocking(False)
+        # With what the client sent on with, more than the server reads.
+        data = first + HIDDEN * 5000
+        while data:
+            try:
+                data = data[s.send(data):]
+            except BlockingIOError:
+                break
+        time.sleep(0.5)
+        s.settimeout(5)
+        out = b""
+        try:
+            while True:
+                c = s.recv(65536)
+                if not c:
+                    break
+                out += c
+        except ConnectionResetError:
+            pass
+        s.close()
+        while out:
+            head, _, rest = out.partition(b"\r\n\r\n")
+            n = int(head.lower().split(b"content-length: ")[1].split()[0])
+            check(len(rest) >= n, "a reply cut short: %d of %d bytes, %r" %
+                  (len(rest), n, first[:40]))
+            out = rest[n:]
+
+
 def test_expect_100_continue(srv):
     """Asked to be asked, the server asks before it reads the body; a
     request refused from its head gets its answer without the 100."""
@@ -135,6 +180,31 @@ def test_expect_100_continue(srv):
                            b"\r\n")
     eq(statuses(out), [404], out)
     check(closed)
+
+
+def test_no_100_continue_to_http10(srv):
+    """An HTTP/1.0 client knows no 1xx reply: its Expect: 100-continue is
+    ignored (RFC 9110 10.1.1, 15.2), and its one reply is the final one."""
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.settimeout(0.5)
+    s.sendall(b"POST /v1/game/session/verify HTTP/1.0\r\n" + KEY + CT +
+              b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+    try:
+        first = s.recv(100)
+    except socket.timeout:
+        first = b""
+    eq(first, b"", "a 1xx sent to an HTTP/1.0 client")
+    s.settimeout(3)
+    s.sendall(b"{}")
+    out = first
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        out += c
+    s.close()
+    eq(statuses(out), [400], out)
+    check(b"missing field 'ott'" in out, out)
 
 
 def held(port, n):

@@ -61,8 +61,9 @@ CASES = {
     "HTTP/1.1 with two Host": VERIFY + H + b"Host: y\r\n" + KEY +
         b"Content-Length: 2\r\n\r\n{}",
     "HTTP/1.0 with two Host": b"GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
-    # evhttp reads no body after HEAD: what follows would be a request.
-    "HEAD with a body": b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
+    # evhttp reads no body after HEAD or TRACE: what follows would be a
+    # request.  (HEAD's own refusals: test_head_refused_without_content.)
+    "TRACE with a body": b"TRACE /healthz HTTP/1.1\r\nHost: x\r\n"
         b"Content-Length: %d\r\n\r\n" % len(HIDDEN) + HIDDEN,
 }
 
@@ -112,6 +113,33 @@ def test_each_framing_case_is_400_closed_and_hides_nothing(srv):
     eq(srv.request("GET", "/healthz")[0], 200)
 
 
+def test_head_refused_without_content(srv):
+    """A reply to HEAD has no content, a refusal's neither (RFC 9110
+    9.3.2): its Content-Length and headers only, then the close; the
+    request hidden behind is not answered."""
+    for what, req in (
+            ("HEAD with a body", b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n"
+             b"Content-Length: %d\r\n\r\n" % len(HIDDEN) + HIDDEN),
+            ("HEAD without Host", b"HEAD /healthz HTTP/1.1\r\n"
+             b"X-Request-ID: hd-1\r\n\r\n"),
+            ("HEAD with two Content-Length", b"HEAD /healthz HTTP/1.1\r\n"
+             b"Host: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n"),
+            ("HEAD with a bare LF", b"HEAD /healthz HTTP/1.1\r\nHost: x\n\r\n")):
+        out, closed = exchange(srv.port, req + HIDDEN)
+        head, sep, rest = out.partition(b"\r\n\r\n")
+        check(sep and head.startswith(b"HTTP/1.1 400 Bad Request\r\n"),
+              (what, out))
+        check(b"\r\nContent-Length: " in head and
+              b"Content-Length: 0\r\n" not in head, (what, out))
+        eq(rest, b"", "%s: content in a reply to HEAD" % what)
+        check(closed, what)
+    # Answered, a HEAD keeps its connection, and has no content either.
+    out, closed = exchange(srv.port, b"HEAD /healthz HTTP/1.1\r\nHost: x"
+                           b"\r\n\r\n" + HIDDEN, timeout=1)
+    eq(out.count(b"HTTP/1.1 200 OK"), 2, out)
+    check(out.split(b"\r\n\r\n")[1].startswith(b"HTTP/1.1 200"), out)
+
+
 def test_good_framing_still_served(srv):
     """What strictness must not refuse: HTTP/1.0 without Host, pipelining,
     a chunked body (the connection closes after it), Expect: 100-continue,
@@ -140,6 +168,28 @@ def test_good_framing_still_served(srv):
         out += s.recv(65536)
     s.close()
     eq([x[0] for x in replies(out)], [400, 200], out)
+
+
+def test_connection_close_anywhere_closes(srv):
+    """Connection is one list over all its lines (RFC 9110 5.3): a close
+    option in it, wherever it stands, ends the connection after the reply
+    (RFC 9112 9.3, 9.6), and a request pipelined behind is not answered."""
+    for conn in (b"Connection: close, keep-alive\r\n",
+                 b"Connection: keep-alive\r\nConnection: close\r\n",
+                 b"Connection: x-" + b"a" * 80 + b", close\r\n"):
+        for first in (b"GET /healthz HTTP/1.1\r\n",
+                      b"GET /healthz HTTP/1.0\r\n"):
+            out, closed = exchange(srv.port, first + H + conn + b"\r\n" +
+                                   HIDDEN, timeout=1)
+            r = replies(out)
+            eq([x[0] for x in r], [200], (conn, out))
+            eq(r[0][2].get("connection"), "close", (conn, out))
+            check(closed, conn)
+    # Keep-alive alone, on any line, still keeps an HTTP/1.0 connection.
+    out, closed = exchange(srv.port, b"GET /healthz HTTP/1.0\r\n"
+                           b"Connection: x-a\r\nConnection: keep-alive\r\n"
+                           b"\r\n" + HIDDEN, timeout=1)
+    eq([x[0] for x in replies(out)], [200, 200], out)
 
 
 def test_route_and_size_from_the_head_alone(srv):

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pw.h"
@@ -202,6 +203,42 @@ START_TEST(test_nul_and_limit)
 }
 END_TEST
 
+/* Connection's options over all its lines, however the reads cut them. */
+static void
+connection_is(const char *fields, int want)
+{
+	char head[512];
+	struct pw_frame f;
+	size_t used, step;
+
+	(void)snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: x\r\n%s"
+	    "\r\n", fields);
+	for (step = 1; step <= strlen(head); step++) {
+		ck_assert_int_eq(scan(head, step, &f, &used), 0);
+		ck_assert_msg(pw_frame_connection(&f) == want,
+		    "%s: step %zu: want %d", fields, step, want);
+	}
+}
+
+START_TEST(test_connection_options)
+{
+	connection_is("", -1);
+	connection_is("Connection: x-a\r\n", -1);
+	connection_is("Connection: keep-alive\r\n", 1);
+	connection_is("connection: Keep-Alive, x-a\r\n", 1);
+	connection_is("Connection: close\r\n", 0);
+	connection_is("Connection: close, keep-alive\r\n", 0);
+	connection_is("Connection: keep-alive,close\r\n", 0);
+	connection_is("Connection: keep-alive\r\nConnection: close\r\n", 0);
+	connection_is("Connection: close\r\nConnection: keep-alive\r\n", 0);
+	connection_is("Connection: x-a\r\nConnection: keep-alive\r\n", 1);
+	connection_is("Connection: closed, keep-alive-x\r\n", -1);
+	/* Past what is kept of a line: taken as close. */
+	connection_is("Connection: keep-alive, x-aaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, close\r\n", 0);
+}
+END_TEST
+
 /* Where the method and target lie, as far as the scan read them. */
 static void
 line_at(const char *head, size_t mlen, size_t toff, size_t tlen)
@@ -272,6 +309,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_runs_cut_anywhere);
 	tcase_add_test(tc, test_head_limit_exact);
 	tcase_add_test(tc, test_request_line_read);
+	tcase_add_test(tc, test_connection_options);
 	tcase_add_test(tc, test_loopback_peers);
 	suite_add_tcase(s, tc);
 	return (s);

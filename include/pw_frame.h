@@ -87,6 +87,7 @@ struct pw_frame {
 	/* What the fields said. */
 	int		 ncl, nte, nhost;
 	int		 cl_bad, te_bad, expect_bad;
+	int		 host_bad, host_blank;	/* a Host byte, a blank in it */
 	int		 expect100;
 	int		 conn_close, conn_keep;	/* Connection options */
 	int64_t		 clen;		/* -1 none */

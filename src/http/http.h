@@ -62,6 +62,8 @@ struct pw_req {
 	int			 method;	/* PW_M_* */
 	const char		*method_name;
 	const char		*target;	/* as sent, NUL-terminated */
+	const char		*path;		/* what routes: no query, no
+						   absolute-form authority */
 	const char		*hdr[PW_H_COUNT];	/* values, or NULL */
 	const char		*xff[PW_XFF_MAX];	/* X-Forwarded-For lines */
 	int			 nxff;		/* > PW_XFF_MAX: too many */

@@ -44,6 +44,7 @@ reset_request(struct pw_conn *c)
 	c->chunked = 0;
 	c->clen = 0;
 	c->body = c->blen = c->braw = 0;
+	c->route = NULL;
 }
 
 /* The request as its handlers see it, in the worker's one pw_req. */
@@ -104,6 +105,8 @@ dispatch(struct pw_conn *c, size_t body, size_t len, size_t end)
 	r->method = pw_frame_method(f);
 	r->method_name = head;
 	r->target = head + f->tstart;
+	r->path = f->plong ? "" : f->path;	/* longer than any route */
+	r->route = c->route;
 	for (i = 0; i < PW_H_COUNT; i++)
 		r->hdr[i] = f->hdr[i].off != 0 ? head + f->hdr[i].off : NULL;
 	r->nxff = f->nxff;
@@ -172,6 +175,7 @@ head_route(struct pw_conn *c)
 	    pw_peer_loopback(http_conn_peer(c));
 	status = http_route_decide(c->w, c->ops, f->plong ? "" : f->path,
 	    pw_frame_method(f), f->clen, local, &rt);
+	c->route = rt;
 	switch (status) {
 	case 404:
 		refuse(c, PW_E_NOT_FOUND, NULL, NULL);

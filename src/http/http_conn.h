@@ -50,6 +50,7 @@ struct pw_conn {
 	int			 http11;
 	int			 wantclose;	/* the request said so */
 	int			 keep10;	/* HTTP/1.0 keep-alive asked */
+	const struct pw_route	*route;		/* decided from the head */
 	size_t			 body;		/* the body's offset */
 	int64_t			 clen;
 	int			 chunked;

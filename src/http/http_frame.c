@@ -61,6 +61,7 @@ static const struct {
 #define K_PATH		0x04	/* in a target's path */
 #define K_QUERY		0x08	/* in a target past its ? or # */
 #define K_BLANK		0x10	/* SP, HTAB */
+#define K_HOST		0x20	/* in a Host value: uri-host [":" port] */
 
 #define IS_TCHAR(c)	(((c) >= 'a' && (c) <= 'z') ||			\
 	((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ||	\
@@ -73,11 +74,20 @@ static const struct {
 /* Visible ASCII: a target has no blank, no control, no obs-text. */
 #define IS_VISIBLE(c)	((c) > 0x20 && (c) < 0x7f)
 #define IS_BLANK(c)	((c) == ' ' || (c) == '\t')
+/* RFC 3986 reg-name, IP-literal and port bytes. */
+#define IS_HOST(c)	(((c) >= 'a' && (c) <= 'z') ||			\
+	((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ||	\
+	(c) == '-' || (c) == '.' || (c) == '_' || (c) == '~' ||		\
+	(c) == '%' || (c) == '!' || (c) == '$' || (c) == '&' ||		\
+	(c) == '\'' || (c) == '(' || (c) == ')' || (c) == '*' ||	\
+	(c) == '+' || (c) == ',' || (c) == ';' || (c) == '=' ||		\
+	(c) == ':' || (c) == '[' || (c) == ']')
 
 #define CLASS(c)	((IS_TCHAR(c) ? K_TCHAR : 0) |			\
 	(IS_VALUE(c) ? K_VALUE : 0) |					\
 	(IS_VISIBLE(c) && (c) != '?' && (c) != '#' ? K_PATH : 0) |	\
-	(IS_VISIBLE(c) ? K_QUERY : 0) | (IS_BLANK(c) ? K_BLANK : 0))
+	(IS_VISIBLE(c) ? K_QUERY : 0) | (IS_BLANK(c) ? K_BLANK : 0) |	\
+	(IS_HOST(c) ? K_HOST : 0))
 #define C4(c)		CLASS(c), CLASS((c) + 1), CLASS((c) + 2), CLASS((c) + 3)
 #define C16(c)		C4(c), C4((c) + 4), C4((c) + 8), C4((c) + 12)
 #define C64(c)		C16(c), C16((c) + 16), C16((c) + 32), C16((c) + 48)
@@ -280,11 +290,32 @@ field_end(struct pw_frame *f)
 	}
 }
 
+/*
+ * A Host value is a host and an optional port (RFC 9112 3.2: any other
+ * is a 400): every byte of it checked, whatever its length; blanks only
+ * at its end.
+ */
+static void
+host_run(struct pw_frame *f, const unsigned char *p, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		if (IS_BLANK(p[i]))
+			f->host_blank = 1;
+		else if ((cls[p[i]] & K_HOST) == 0 || f->host_blank)
+			f->host_bad = 1;
+	}
+}
+
 /* k value bytes of a field a rule reads; its trailing blanks are not. */
 static void
 value_run(struct pw_frame *f, const unsigned char *p, size_t k)
 {
 	size_t room, q;
+
+	if (fields[f->field].rule == FR_HOST)
+		host_run(f, p, k);
 
 	if (f->valraw < PW_FRAME_VAL) {
 		room = PW_FRAME_VAL - f->valraw;
@@ -337,6 +368,36 @@ s_method(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
 	return (j + 1);
 }
 
+/*
+ * An absolute-form target (RFC 9112 3.2.2: a server must accept one):
+ * the path after its authority is what routes, "/" when it has none.
+ * The authority is not checked against Host; nothing here uses either.
+ */
+static void
+absolute_form(struct pw_frame *f)
+{
+	size_t s, a;
+
+	if (f->plen > 7 && strncasecmp(f->path, "http://", 7) == 0)
+		s = 7;
+	else if (f->plen > 8 && strncasecmp(f->path, "https://", 8) == 0)
+		s = 8;
+	else
+		return;
+	for (a = s; a < f->plen && f->path[a] != '/'; a++)
+		;
+	if (a == s)
+		return;			/* no authority: left to 404 */
+	if (a == f->plen) {		/* "http://host": "/" */
+		f->path[0] = '/';
+		f->plen = 1;
+	} else {
+		memmove(f->path, f->path + a, f->plen - a);
+		f->plen -= a;
+	}
+	memset(f->path + f->plen, 0, sizeof(f->path) - f->plen);
+}
+
 static size_t
 s_target(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
     enum pw_frame_rc *rc)
@@ -366,6 +427,8 @@ s_target(struct pw_frame *f, const unsigned char *p, size_t i, size_t n,
 	else if (f->plen == 0 && !f->plong && !f->query)
 		*rc = bad(f, "empty request target");
 	else {
+		if (!f->plong)
+			absolute_form(f);
 		f->tend = f->len + i;
 		f->st = S_VERSION;
 	}
@@ -603,6 +666,8 @@ pw_frame_verdict(struct pw_frame *f)
 		f->why = "Transfer-Encoding other than chunked";
 	else if (pw_frame_http11(f) ? f->nhost != 1 : f->nhost > 1)
 		f->why = "an HTTP/1.1 request needs exactly one Host";
+	else if (f->host_bad)
+		f->why = "Host is not a host and port";
 	else if (f->expect_bad)
 		f->why = "unsupported Expect";
 	else if (pw_frame_method(f) == 0) {

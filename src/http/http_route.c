@@ -83,16 +83,21 @@ auth_api_key(struct pw_req *r)
 	return (0);
 }
 
-/* The route, then the checks; 0 when the handler may run. */
+/*
+ * The route (a request with a body had its own decided from its head,
+ * before the body was read), then the checks; 0 when the handler may run.
+ */
 static int
-checks(struct pw_req *r, const char *path)
+checks(struct pw_req *r)
 {
-	int status, local;
+	int status = 0, local;
 
-	local = strcmp(path, "/metrics") == 0 &&
-	    pw_peer_loopback(http_conn_peer(r->conn));
-	status = http_route_decide(r->w, r->ops_listener, path, r->method,
-	    (int64_t)r->len, local, &r->route);
+	if (r->route == NULL) {
+		local = strcmp(r->path, "/metrics") == 0 &&
+		    pw_peer_loopback(http_conn_peer(r->conn));
+		status = http_route_decide(r->w, r->ops_listener, r->path,
+		    r->method, (int64_t)r->len, local, &r->route);
+	}
 	if (r->route == NULL) {
 		pw_count(r->w->st, PW_C_EP_OTHER, 1);
 		reply_error(r, PW_E_NOT_FOUND, NULL);
@@ -118,26 +123,10 @@ checks(struct pw_req *r, const char *path)
 	return (0);
 }
 
-/* The path: the target without its query (or fragment). */
-static const char *
-path_of(const struct pw_req *r, char *buf, size_t size)
-{
-	size_t n;
-
-	n = strcspn(r->target, "?#");
-	if (n >= size)
-		return ("");		/* longer than any route */
-	memcpy(buf, r->target, n);
-	buf[n] = '\0';
-	return (buf);
-}
-
 void
 http_dispatch(struct pw_req *r)
 {
-	char path[PW_FRAME_PATH + 1];
-
-	if (checks(r, path_of(r, path, sizeof(path))) == 0)
+	if (checks(r) == 0)
 		r->route->handler(r);
 	/* A handler that answered nothing is a bug: never a hung client. */
 	if (!r->answered)

@@ -61,6 +61,8 @@ CASES = {
     "HTTP/1.1 with two Host": VERIFY + H + b"Host: y\r\n" + KEY +
         b"Content-Length: 2\r\n\r\n{}",
     "HTTP/1.0 with two Host": b"GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+    "Host not a host": b"GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n",
+    "Host with a path": b"GET /healthz HTTP/1.1\r\nHost: a/b\r\n\r\n",
     # evhttp reads no body after HEAD or TRACE: what follows would be a
     # request.  (HEAD's own refusals: test_head_refused_without_content.)
     "TRACE with a body": b"TRACE /healthz HTTP/1.1\r\nHost: x\r\n"
@@ -168,6 +170,10 @@ def test_good_framing_still_served(srv):
         out += s.recv(65536)
     s.close()
     eq([x[0] for x in replies(out)], [400, 200], out)
+    # The absolute form routes by its path (RFC 9112 3.2.2).
+    out, _ = exchange(srv.port, b"GET http://shard.example:8080/healthz "
+                      b"HTTP/1.1\r\nHost: y\r\nConnection: close\r\n\r\n")
+    eq([x[0] for x in replies(out)], [200], out)
 
 
 def test_connection_close_anywhere_closes(srv):

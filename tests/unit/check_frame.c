@@ -204,6 +204,74 @@ START_TEST(test_nul_and_limit)
 END_TEST
 
 /* Connection's options over all its lines, however the reads cut them. */
+/* RFC 9112 3.2: a Host value other than host [":" port] is a 400. */
+START_TEST(test_host_values)
+{
+	static const char *good[] = {
+		"example.com", "example.com:8080", "[::1]:80", "127.0.0.1",
+		"a-b_c~d%41", "", "x \t",
+	};
+	static const char *bad[] = {
+		"a b", "a/b", "a@b", "a?b", "a#b", "a\"b", "a\x80",
+		"{x}", "a\\b",
+	};
+	char head[600], host[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: %s\r\n"
+		    "\r\n", good[i]);
+		expect(head, 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: %s\r\n"
+		    "\r\n", bad[i]);
+		expect(head, 400);
+	}
+	/* Checked past the bytes of the value the parser keeps. */
+	memset(host, 'h', sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n",
+	    host);
+	expect(head, 0);
+	host[250] = '/';
+	snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n",
+	    host);
+	expect(head, 400);
+}
+END_TEST
+
+/* RFC 9112 3.2.2: an absolute-form target routes by its path. */
+START_TEST(test_absolute_form)
+{
+	static const struct {
+		const char	*target;
+		const char	*path;
+	} t[] = {
+		{ "http://x/healthz", "/healthz" },
+		{ "HTTPS://example.com:443/v1/a?b=/c", "/v1/a" },
+		{ "http://x", "/" },
+		{ "http://x?q", "/" },
+		{ "http:///healthz", "http:///healthz" },
+		{ "/http://x/healthz", "/http://x/healthz" },
+		{ "ftp://x/healthz", "ftp://x/healthz" },
+	};
+	struct pw_frame f;
+	char head[200];
+	size_t i, used, step;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\nHost: y\r\n"
+		    "\r\n", t[i].target);
+		for (step = 1; step <= strlen(head); step++) {
+			ck_assert_int_eq(scan(head, step, &f, &used), 0);
+			ck_assert_str_eq(f.path, t[i].path);
+			ck_assert_uint_eq(f.plen, strlen(t[i].path));
+		}
+	}
+}
+END_TEST
+
 static void
 connection_is(const char *fields, int want)
 {
@@ -310,6 +378,8 @@ frame_suite(void)
 	tcase_add_test(tc, test_head_limit_exact);
 	tcase_add_test(tc, test_request_line_read);
 	tcase_add_test(tc, test_connection_options);
+	tcase_add_test(tc, test_host_values);
+	tcase_add_test(tc, test_absolute_form);
 	tcase_add_test(tc, test_loopback_peers);
 	suite_add_tcase(s, tc);
 	return (s);

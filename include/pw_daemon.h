@@ -28,6 +28,8 @@ struct pw_ctx {
 	int			 nmetrics;
 	int			 access_fd;	/* -1: no access log */
 	int			 blog_fd;	/* the billing log, for the reaper */
+	int			 lock_fd;	/* <billing-log>.lock, flocked */
+	int			 store_lock_fd;	/* the store, flocked */
 	struct pidfh		*pfh;
 	int			 index;		/* worker number */
 	int			 drop;		/* drop privileges in children */
@@ -71,6 +73,16 @@ void	 pw_ckpt_begin(struct pw_ckpt *, uint64_t seq);
  * which pages reached the disk is then unknown).
  */
 int	 pw_ckpt_step(struct pw_store *, struct pw_ckpt *, size_t chunk);
+
+/*
+ * lock.c: the one-writer lock, flock(2) on <billing-log>.lock and on the
+ * store, taken before either is read; -1 with err naming the holder.
+ */
+int	 lock_take(struct pw_ctx *, char *err, size_t errlen);
+/* The store made after lock_take (a first start): lock it now. */
+int	 lock_store_made(struct pw_ctx *, char *err, size_t errlen);
+/* Write this process's pid into the lock file (after daemon(3)). */
+int	 lock_note_pid(const struct pw_ctx *);
 
 /* proc.c */
 void	 proc_title_init(int argc, char **argv, char **envp);

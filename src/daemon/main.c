@@ -118,6 +118,22 @@ own(const struct pw_ctx *ctx, int fd, const char *path)
 		fatal("chown %s", path);
 }
 
+/*
+ * One writer (lock.c): before the listeners are bound and before the
+ * store or the log is read, so that a second daemon is refused naming
+ * the first whatever it shares with it.
+ */
+static void
+take_lock(struct pw_ctx *ctx)
+{
+	char e[1200];
+
+	mkparent(ctx, ctx->cfg->store);
+	mkparent(ctx, ctx->cfg->billing_log);
+	if (lock_take(ctx, e, sizeof(e)) == -1)
+		fatalx("%s", e);
+}
+
 static void
 open_state(struct pw_ctx *ctx)
 {
@@ -126,10 +142,9 @@ open_state(struct pw_ctx *ctx)
 	unsigned old;
 	int fd;
 
-	mkparent(ctx, ctx->cfg->store);
-	mkparent(ctx, ctx->cfg->billing_log);
 	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
-	    1, 0, e, sizeof(e)) == -1)
+	    1, 0, e, sizeof(e)) == -1 || lock_store_made(ctx, e,
+	    sizeof(e)) == -1)
 		fatalx("store: %s", e);
 	own(ctx, ctx->st.fd, ctx->cfg->store);
 	if (ctx->st.mask + 1 != ctx->cfg->store_slots)
@@ -343,10 +358,13 @@ main(int argc, char *argv[], char *envp[])
 	if (path == NULL)
 		dev_banner(ctx.cfg);
 	set_user(&ctx);
+	take_lock(&ctx);
 	bind_all(&ctx);
 	open_state(&ctx);
 	if (!ctx.foreground)
 		daemonize(&ctx);
+	if (lock_note_pid(&ctx) == -1)
+		log_warn("%s.lock", ctx.cfg->billing_log);
 	rc = master_main(&ctx);
 	if (ctx.pfh != NULL)
 		pidfile_remove(ctx.pfh);

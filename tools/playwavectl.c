@@ -41,12 +41,14 @@ ctl_usage(void)
 	    "       show ID\n"
 	    "       ott issue GAME [--cafe CAFE] [--pc PC]\n"
 	    "       end ID\n"
-	    "       wallet credit|debit ID AMOUNT\n"
+	    "       wallet credit|debit ID AMOUNT [--memo TEXT]\n"
 	    "       wallet show ID\n"
-	    "       log cat|verify [FILE]\n"
-	    "       log tail [-f] [--from SEQ] [FILE]\n"
+	    "       log cat [--archive DIR] [FILE]\n"
+	    "       log verify [--head SEQ:HASH] [--archive DIR] [FILE]\n"
+	    "       log tail [-f] [--from SEQ] [--archive DIR] [FILE]\n"
 	    "       log report [--from DAY|SEQ] [--to DAY|SEQ] [--tz ZONE] "
-	    "[--csv] [FILE]\n"
+	    "[--csv] [--archive DIR] [FILE]\n"
+	    "       log archive DIR\n"
 	    "       top [-i SECS] [-n COUNT]\n"
 	    "       cluster maps DIR CONF[=HOST:PORT]...\n");
 	exit(CTL_EXIT_USAGE);

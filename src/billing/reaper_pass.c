@@ -25,16 +25,30 @@
 #define CKPT_US		10000000	/* a store checkpoint every 10 s */
 #define CKPT_CHUNK	(8u << 20)	/* of it msynced per pass (checkpoint.c) */
 
-static struct pw_slot *
-cafe_wallet(struct pw_reap *r, uint32_t cafe, const char **name)
+/*
+ * The wallet a session's events name: its cafe's, when money moves (a
+ * cafe and a price), else none ("").
+ */
+const char *
+reap_gs_wallet(const struct pw_config *cfg, const struct pw_slot *s)
 {
 	const struct pw_cafe *c;
 
-	*name = "";
-	if (cafe == 0 || (c = pw_config_cafe_by_hash(r->cfg, cafe)) == NULL)
-		return (NULL);
-	*name = c->id;
-	return (pw_wallet_find(r->st, c->id));
+	if (s->u.gs.cafe == 0 || s->u.gs.price == 0 ||
+	    (c = pw_config_cafe_by_hash(cfg, s->u.gs.cafe)) == NULL)
+		return ("");
+	return (c->id);
+}
+
+void
+reap_game_name(const struct pw_config *cfg, uint32_t hash, char out[24])
+{
+	const struct pw_game *g;
+
+	if ((g = pw_config_game_by_hash(cfg, hash)) != NULL)
+		strlcpy(out, g->id, 24);
+	else
+		snprintf(out, 24, "#%08x", hash);
 }
 
 /* How many events the session owes the log. */
@@ -56,7 +70,6 @@ static void
 gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
 	struct pw_event ev;
-	struct apply a;
 	struct pw_slot *wal;
 	const char *wname;
 	uint32_t logged, m, billed;
@@ -74,23 +87,17 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	cafe = s->u.gs.cafe != 0 && s->u.gs.price != 0;
 	if ((owed = gs_owed(s, w, logged, cafe)) == 0)
 		return;
-	wal = NULL;
-	wname = "";
-	if (cafe)
-		wal = cafe_wallet(r, s->u.gs.cafe, &wname);
+	wname = reap_gs_wallet(r->cfg, s);
+	wal = wname[0] != '\0' ? pw_wallet_find(r->st, wname) : NULL;
 	cafe = wname[0] != '\0';
 	if (reap_room(r, owed < REAP_BATCH ? owed : REAP_BATCH) == -1)
 		return;
 	bal = wal != NULL ? reap_shadow(r, wal) : &zero;
-	memset(&a, 0, sizeof(a));
-	a.slot = s;
-	a.wallet = wal;
 	if (!(logged & PW_LOGGED_START)) {
 		reap_event(r, &ev, PW_EV_START, s->key, s->u.gs.game);
 		strlcpy(ev.wallet, wname, sizeof(ev.wallet));
 		ev.balance = *bal;
-		a.kind = AP_START;
-		reap_emit(r, &ev, &a);
+		reap_emit(r, &ev, s, wal, 0);
 	}
 	for (m = PW_LOGGED_CHARGES(logged) + 1; cafe && m <= billed &&
 	    r->nbuf < REAP_BATCH; m++) {
@@ -102,11 +109,7 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 		ev.minute = m;
 		ev.amount = s->u.gs.price;
 		ev.balance = *bal = nb;
-		a.kind = AP_CHARGE;
-		a.minute = m;
-		a.amount = ev.amount;
-		a.balance = ev.balance;
-		reap_emit(r, &ev, &a);
+		reap_emit(r, &ev, s, wal, 0);
 	}
 	/* The END waits until every charge before it is in the batch. */
 	if (PW_W_STATE(w) != PW_GS_ENDED || (logged & PW_LOGGED_END) ||
@@ -121,19 +124,22 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	end = pw_gs_end_ms(s);
 	ev.duration = end > pw_gs_start_ms(s) ? (uint32_t)((end -
 	    pw_gs_start_ms(s)) / 1000) : 0;
-	a.kind = AP_END;
-	a.reason = ev.reason;
-	reap_emit(r, &ev, &a);
+	reap_emit(r, &ev, s, wal, 0);
 }
 
-/* Bill each started minute; no money: grace, then NO_BALANCE. */
+/*
+ * Bill each started minute; no money: grace (free play), then
+ * NO_BALANCE.  A credit during the grace resumes billing with the minute
+ * that could not be paid; those that started in the grace stay free.
+ */
 static void
 gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 {
 	uint32_t due, billed, price;
 	uint64_t nw;
 
-	due = pw_gs_due(s, r->now_ms, r->cfg->billing_unit);
+	(void)pw_gs_grace(r->st, s, *w, r->now_ms, r->cfg->billing_unit);
+	due = pw_gs_owed(s, r->now_ms, r->cfg->billing_unit);
 	price = s->u.gs.price;
 	while ((billed = PW_W_HI(*w)) < due && PW_W_STATE(*w) != PW_GS_ENDED) {
 		if (s->u.gs.cafe != 0 && pw_wallet_hold(r->st, s->u.gs.cafe,
@@ -141,7 +147,7 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 			if (PW_W_STATE(*w) == PW_GS_LIVE &&
 			    pw_slot_cas(s, w, PW_W_WITH(*w, PW_GS_EXHAUSTED, 0,
 			    billed))) {
-				pw_gs_set_end(s, r->now_ms);
+				pw_gs_set_exhausted(s, r->now_ms);
 				*w = pw_slot_word(s);
 			}
 			break;
@@ -155,7 +161,7 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 		}
 		*w = nw;
 	}
-	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && pw_gs_end_ms(s) +
+	if (PW_W_STATE(*w) == PW_GS_EXHAUSTED && pw_gs_exhausted_ms(s) +
 	    (uint64_t)r->cfg->charge_grace * 1000 <= r->now_ms &&
 	    pw_gs_end_slot(r->st, r->cfg, s, PW_R_NO_BALANCE, r->now_ms))
 		*w = pw_slot_word(s);
@@ -218,7 +224,7 @@ credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
 		if (pw_wallet_reserve(wal, -amount) == -1) {
 			/* A credit of this pass, not yet applied, may cover
 			 * it: the next pass sees it applied. */
-			if (*bal - atomic_load(&wal->u.w.hold) < -amount)
+			if (*bal - pw_wallet_held(wal) < -amount)
 				refuse(s, w, "the balance less what is held "
 				    "is short");
 			return (-1);
@@ -228,7 +234,7 @@ credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
 	if (amount == 0 || pw_money_add(*bal, amount, nb) == -1) {
 		/* A credit: two tools raced past the check. */
 		if (*held != 0)
-			atomic_fetch_sub(&wal->u.w.hold, *held);
+			pw_wallet_release(wal, *held);
 		refuse(s, w, amount > 0 ? "the balance would pass 2^53 - 1" :
 		    "the amount is out of range");
 		return (-1);
@@ -241,7 +247,6 @@ static void
 reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
 	struct pw_event ev;
-	struct apply a;
 	struct pw_slot *wal;
 	int64_t held, nb;
 
@@ -262,15 +267,10 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	reap_event(r, &ev, pw_credit_is_debit(s) ? PW_EV_DEBIT : PW_EV_CREDIT,
 	    s->key, 0);
 	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
+	strlcpy(ev.memo, s->u.cr.memo, sizeof(ev.memo));
 	ev.amount = pw_credit_is_debit(s) ? held : s->u.cr.amount;
 	ev.balance = nb;
-	memset(&a, 0, sizeof(a));
-	a.kind = AP_CREDIT;
-	a.slot = s;
-	a.wallet = wal;
-	a.amount = held;
-	a.balance = ev.balance;
-	reap_emit(r, &ev, &a);
+	reap_emit(r, &ev, s, wal, held);
 }
 
 static void
@@ -354,7 +354,7 @@ checkpoint(struct pw_reap *r)
 {
 	if (!r->ckpt.active && pw_mono_us() - r->last_ckpt_us >= CKPT_US &&
 	    !r->failing && atomic_load(&r->st->hdr->durable_seq) ==
-	    r->blog.last_seq)
+	    r->blog.last_seq && r->nap == 0)
 		pw_ckpt_begin(&r->ckpt, r->blog.last_seq);
 	if (!r->ckpt.active)
 		return;
@@ -395,10 +395,12 @@ pw_reap_pass(struct pw_reap *r)
 }
 
 struct pw_reap *
-pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
+pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_dfd,
     const char *blog_path, char *err, size_t errlen)
 {
+	struct pw_blog_open o;
 	struct pw_reap *r;
+	char dir[1024];
 
 	/* Large (a batch of records): never on a stack. */
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -412,12 +414,21 @@ pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
 		free(r);
 		return (NULL);
 	}
-	if (pw_blog_attach_from(&r->blog, blog_fd, blog_path,
-	    atomic_load(&st->hdr->ckpt_seq), err, errlen) == -1) {
+	memset(&o, 0, sizeof(o));
+	o.from_seq = atomic_load(&st->hdr->ckpt_seq);
+	o.durable_seq = atomic_load(&st->hdr->durable_seq);
+	if (o.durable_seq < o.from_seq)
+		o.durable_seq = o.from_seq;
+	/* A switch a reaper died in the middle of is finished first. */
+	if (pw_blog_switch_finish(blog_dfd, pw_file_split(blog_path, dir,
+	    sizeof(dir)), err, errlen) == -1 || pw_blog_open(&r->blog,
+	    blog_dfd, blog_path, &o, err, errlen) == -1) {
 		reap_batch_free(r);
 		free(r);
 		return (NULL);
 	}
+	r->seq = r->blog.last_seq;
+	memcpy(r->bhead, r->blog.head, PW_LINK_LEN);
 	r->last_ckpt_us = pw_mono_us();
 	return (r);
 }
@@ -425,6 +436,7 @@ pw_reap_new(struct pw_store *st, const struct pw_config *cfg, int blog_fd,
 void
 pw_reap_free(struct pw_reap *r)
 {
+	pw_blog_close(&r->blog);
 	reap_batch_free(r);
 	free(r);
 }
@@ -432,5 +444,9 @@ pw_reap_free(struct pw_reap *r)
 int
 pw_reap_recover(struct pw_reap *r)
 {
-	return (pw_recover(r->st, r->cfg, &r->blog, 0));
+	if (pw_recover(r->st, r->cfg, &r->blog, 0) == -1)
+		return (-1);
+	r->seq = r->blog.last_seq;
+	memcpy(r->bhead, r->blog.head, PW_LINK_LEN);
+	return (0);
 }

@@ -138,9 +138,8 @@ static void
 open_state(struct pw_ctx *ctx)
 {
 	struct pw_blog b;
-	char e[1200];
+	char e[1200], dir[PW_PATH_MAX];
 	unsigned old;
-	int fd;
 
 	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
 	    1, 0, e, sizeof(e)) == -1 || lock_store_made(ctx, e,
@@ -161,17 +160,19 @@ open_state(struct pw_ctx *ctx)
 		log_warnx("store %s was shard %u, now shard %d: ids issued "
 		    "before keep %u and route there", ctx->cfg->store, old,
 		    ctx->cfg->shard, old);
-	/* Checked and handed over before a torn tail is cut from it. */
-	if ((fd = pw_file_open(ctx->cfg->billing_log, O_RDWR | O_APPEND |
-	    O_CREAT, 0640, service_owner(ctx), e, sizeof(e))) == -1)
+	/*
+	 * The billing log's directory, walked as root like any state file;
+	 * the reaper (after the privilege drop) opens, appends to and
+	 * switches the segments of the log in it (ledger_start.c).
+	 */
+	(void)pw_file_split(ctx->cfg->billing_log, dir, sizeof(dir));
+	if ((ctx->blog_dfd = pw_dir_open(dir, 0, PW_OWNER_KEEP, e,
+	    sizeof(e))) == -1)
 		fatalx("billing log: %s", e);
-	if (pw_blog_attach_from(&b, fd, ctx->cfg->billing_log,
-	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
+	if (pw_blog_start(&ctx->st, ctx->cfg, service_owner(ctx),
+	    ctx->blog_dfd, &b, e, sizeof(e)) == -1)
 		fatalx("billing log: %s", e);
-	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
-		fatalx("cannot reconcile the store with the billing log");
-	/* The reaper inherits it: after a privilege drop it may not open it. */
-	ctx->blog_fd = b.fd;
+	pw_blog_close(&b);
 	ctx->access_fd = -1;
 	if (proc_access_open(ctx) == -1)
 		fatalx("cannot open the access log %s", ctx->cfg->access_log);

@@ -58,7 +58,7 @@ reaper_main(struct pw_ctx *ctx)
 	pw_store_advise(&ctx->st, 1);
 	reaper_signals();
 	proc_child_ready();
-	if ((r = pw_reap_new(&ctx->st, ctx->cfg, ctx->blog_fd,
+	if ((r = pw_reap_new(&ctx->st, ctx->cfg, ctx->blog_dfd,
 	    ctx->cfg->billing_log, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (pw_reap_recover(r) == -1)
@@ -73,5 +73,6 @@ reaper_main(struct pw_ctx *ctx)
 	}
 	/* The last pass writes, syncs and applies what it found. */
 	pw_reap_pass(r);
+	pw_reap_free(r);
 	exit(0);
 }

@@ -32,6 +32,19 @@ CAFE_KEY_ID = "k-test"                         # the test cafe's launcher key
 CAFE_KEY = "test-cafe-launcher-key"
 
 
+REC = 160                                      # a record of log format 2
+
+
+def header_len(path):
+    """The length of the segment header a log file of format 2 opens
+    with (its bytes 8-15)."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head[:4] != b"PWS2":
+        raise TestFailure("%s: no segment header" % path)
+    return int.from_bytes(head[8:16], "little")
+
+
 class TestFailure(AssertionError):
     pass
 

@@ -26,9 +26,12 @@ void		 pw_reap_free(struct pw_reap *);
 /* Rebuild the store's logged marks and balances from the log (reconcile.c). */
 int		 pw_reap_recover(struct pw_reap *);
 /*
- * One pass over every slot, its events written, synced and applied
- * before it returns; failures to write are logged and retried.
+ * One pass: a walk over every slot when anything is due, its events
+ * written, synced and applied before it returns (failures to write are
+ * logged and retried); the header's stamps in any case.
  */
 void		 pw_reap_pass(struct pw_reap *);
+/* A pass that walks whatever is due (storebench times the walk). */
+void		 pw_reap_walk(struct pw_reap *);
 
 #endif /* PW_REAP_H */

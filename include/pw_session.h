@@ -158,7 +158,8 @@ int	 pw_nonce_seen(struct pw_store *, const char *nonce);
 enum pw_nonce_result pw_nonce_remember(struct pw_store *, const char *nonce,
 	    uint64_t now_ms);
 /* 1 once a nonce record is past its window: the reaper frees it. */
-int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms);
+int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms,
+	    uint64_t *due);
 
 /* Start quotas and rates (quota.c). */
 struct sockaddr;
@@ -222,18 +223,20 @@ pw_credit_is_debit(const struct pw_slot *s)
 }
 
 /*
- * What the reaper asks each record's owner on every pass.  The expire
+ * What the reaper asks each record's owner on every walk.  The expire
  * functions return 1 when the slot may be freed (once its events are
- * durable: the reaper's business).
+ * durable: the reaper's business), and lower *due to the store-clock
+ * instant the record next needs the reaper (an expiry, a minute's
+ * start), so that a walk is made only when something is due.
  */
 int	 pw_ott_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_gs_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_ls_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_pc_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t now_ms);
+	    struct pw_slot *, uint64_t now_ms, uint64_t *due);
 struct pw_slot *pw_pc_game_of(struct pw_store *, struct pw_slot *ls);
 
 #endif /* PW_SESSION_H */

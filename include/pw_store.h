@@ -147,6 +147,26 @@ pw_count(struct pw_store *st, enum pw_counter c, uint64_t n)
 
 uint64_t pw_counter_sum(const struct pw_store *, enum pw_counter);
 
+/*
+ * Work for the reaper now, not at a deadline it knows (a record made, a
+ * session ended): its next pass walks the store (reaper_pass.c).
+ */
+static inline void
+pw_store_poke(struct pw_store *st)
+{
+	if (!st->readonly)
+		atomic_fetch_add_explicit(&st->hdr->ledger.poke, 1,
+		    memory_order_release);
+}
+
+/* Lower *due to t: the earliest store-clock instant something is due. */
+static inline void
+pw_due(uint64_t *due, uint64_t t)
+{
+	if (t < *due)
+		*due = t;
+}
+
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
 void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);

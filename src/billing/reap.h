@@ -76,6 +76,8 @@ struct pw_reap {
 	uint64_t		 due_ms;	/* the earliest deadline seen */
 	uint64_t		 poke;		/* hdr poke at the last walk */
 	uint64_t		 walked_ms;
+	uint64_t		 tidy_ms;	/* tombstones tidied from then */
+	int			 tidy;		/* in this walk */
 	int			 busy;		/* the walk saw a claim under way */
 	uint64_t		 rotate_err_us;
 };

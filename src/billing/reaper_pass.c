@@ -1,10 +1,22 @@
 /*
- * One pass of the reaper over every slot: expire OTTs, sessions and
- * launchers, bill started minutes, derive the billing events each slot
- * owes (sessions, wallet credits and debits) for reaper_batch.c to write,
- * sync and apply, and free what is logged.  reaper.c runs it four times
- * a second in its own process; storebench times it.  The store/log
- * hand-off and its crash argument are in reconcile.c.
+ * One pass of the reaper: when anything is due, a walk over every slot
+ * that expires OTTs, sessions and launchers, bills started minutes,
+ * derives the billing events each slot owes (sessions, wallet credits
+ * and debits) for reaper_batch.c to write, sync and apply, and frees
+ * what is logged.  reaper.c runs a pass four times a second in its own
+ * process; storebench times the walk.  The store/log hand-off and its
+ * crash argument are in reconcile.c.
+ *
+ * A walk touches every slot of the store, a million of them by default:
+ * milliseconds, four times a second, on a daemon with nothing to do.  So
+ * a walk notes the earliest instant any record next needs it (each
+ * type's owner says when: pw_session.h; minutes and graces are billing's,
+ * here), and the passes in between only stamp the header (readiness
+ * counts on a pass at least every second) unless something changed that
+ * no deadline foresaw: a record made or a session ended anywhere pokes
+ * the reaper (pw_store_poke), a batch failed to be written, a claim was
+ * under way.  A walk at least every WALK_MAX_MS bounds whatever a
+ * deadline missed (a wall-clock expiry seen through a clock step).
  */
 #include <sys/types.h>
 
@@ -21,7 +33,8 @@
 #include "pw_session.h"
 #include "reap.h"
 
-#define TIDY_EVERY	8	/* tombstones are marked/compacted every 2 s */
+#define TIDY_MS		2000	/* tombstones marked or compacted, at most */
+#define WALK_MAX_MS	5000	/* a walk, at least */
 #define CKPT_US		10000000	/* a store checkpoint every 10 s */
 #define CKPT_CHUNK	(8u << 20)	/* of it msynced per pass (checkpoint.c) */
 
@@ -128,6 +141,29 @@ gs_log(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 }
 
 /*
+ * When billing next needs this session: its next minute's start; in a
+ * grace, the grace's end and the next minute that starts in it (free,
+ * but counted).
+ */
+static void
+bill_due(struct pw_reap *r, const struct pw_slot *s, uint64_t w)
+{
+	uint64_t unit = (uint64_t)r->cfg->billing_unit * 1000, start;
+
+	start = pw_gs_start_ms(s);
+	if (PW_W_STATE(w) == PW_GS_LIVE)
+		pw_due(&r->due_ms, start + ((uint64_t)PW_W_HI(w) +
+		    atomic_load(&((struct pw_slot *)s)->u.gs.free_minutes)) *
+		    unit);
+	else if (PW_W_STATE(w) == PW_GS_EXHAUSTED) {
+		pw_due(&r->due_ms, pw_gs_exhausted_ms(s) +
+		    (uint64_t)r->cfg->charge_grace * 1000);
+		pw_due(&r->due_ms, start + (uint64_t)pw_gs_due(s, r->now_ms,
+		    r->cfg->billing_unit) * unit);
+	}
+}
+
+/*
  * Bill each started minute; no money: grace (free play), then
  * NO_BALANCE.  A credit during the grace resumes billing with the minute
  * that could not be paid; those that started in the grace stay free.
@@ -165,6 +201,7 @@ gs_bill(struct pw_reap *r, struct pw_slot *s, uint64_t *w)
 	    (uint64_t)r->cfg->charge_grace * 1000 <= r->now_ms &&
 	    pw_gs_end_slot(r->st, r->cfg, s, PW_R_NO_BALANCE, r->now_ms))
 		*w = pw_slot_word(s);
+	bill_due(r, s, *w);
 }
 
 static void
@@ -177,19 +214,28 @@ free_slot(struct pw_slot *s, uint64_t w)
 static void
 reap_gs(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
-	if (pw_gs_expire(r->st, r->cfg, s, w, r->now_ms))
+	uint64_t gone;
+
+	if (pw_gs_expire(r->st, r->cfg, s, w, r->now_ms, &r->due_ms))
 		w = pw_slot_word(s);
 	if (PW_W_STATE(w) != PW_GS_ENDED)
 		gs_bill(r, s, &w);
 	if (PW_W_STATE(w) == PW_GS_ENDED && pw_gs_end_ms(s) == 0)
 		pw_gs_set_end(s, r->now_ms);	/* its ender died */
 	gs_log(r, s, w);
-	/* Its END mark is set only once the END is on disk (reaper_batch.c). */
-	if (PW_W_STATE(w) == PW_GS_ENDED &&
-	    (atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
-	    pw_gs_end_ms(s) + (uint64_t)r->cfg->session_timeout * 1000 <=
-	    r->now_ms)
+	if (PW_W_STATE(w) != PW_GS_ENDED)
+		return;
+	/*
+	 * Its END mark is set only once the END is on disk (reaper_batch.c);
+	 * until session-timeout after its end, in ms, it is still answered
+	 * for (410), never forgotten (404).
+	 */
+	gone = pw_gs_end_ms(s) + (uint64_t)r->cfg->session_timeout * 1000;
+	if ((atomic_load(&s->u.gs.logged) & PW_LOGGED_END) &&
+	    gone <= r->now_ms)
 		free_slot(s, w);
+	else
+		pw_due(&r->due_ms, gone);
 }
 
 /* Refuse a queued credit or debit: neither applied nor logged. */
@@ -252,8 +298,10 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 
 	if (PW_W_STATE(w) != PW_CREDIT_READY) {
 		/* Applied or refused: kept a few seconds for playwavectl. */
-		if (r->pass % TIDY_EVERY == 0 && pw_credit_retire(s, w))
+		if (r->tidy && pw_credit_retire(s, w))
 			free_slot(s, w);
+		else
+			pw_due(&r->due_ms, r->tidy_ms);
 		return;
 	}
 	/* A credit makes its wallet; a debit needs one. */
@@ -295,6 +343,44 @@ count(struct pw_reap *r, uint64_t w)
 	}
 }
 
+/* Each type's owner says when its record expires or may go. */
+static void
+reap_live(struct pw_reap *r, struct pw_slot *s, uint64_t w)
+{
+	uint64_t *due = &r->due_ms;
+
+	switch (PW_W_TYPE(w)) {
+	case PW_T_OTT:
+		if (pw_ott_expire(r->st, r->cfg, s, w, r->now_ms, due))
+			free_slot(s, pw_slot_word(s));
+		break;
+	case PW_T_LS:
+		if (pw_ls_expire(r->st, r->cfg, s, w, r->now_ms, due))
+			free_slot(s, w);
+		break;
+	case PW_T_GS:
+		reap_gs(r, s, w);
+		break;
+	case PW_T_PC:
+		if (pw_pc_expire(r->st, r->cfg, s, r->now_ms, due))
+			free_slot(s, w);
+		break;
+	case PW_T_CREDIT:
+		reap_credit(r, s, w);
+		break;
+	case PW_T_REQID:
+	case PW_T_PT:
+		if (pw_rp_expire(r->cfg, s, w, r->wall_ms / 1000, r->now_ms,
+		    due))
+			free_slot(s, w);
+		break;
+	case PW_T_NONCE:
+		if (pw_nonce_expire(s, r->now_ms, due))
+			free_slot(s, w);
+		break;
+	}
+}
+
 static void
 reap_slot(struct pw_reap *r, uint64_t i)
 {
@@ -303,42 +389,21 @@ reap_slot(struct pw_reap *r, uint64_t i)
 
 	w = pw_slot_word(s);
 	count(r, w);
-	if (PW_W_STATUS(w) != PW_ST_LIVE) {
-		if (PW_W_STATUS(w) == PW_ST_BUSY ||
-		    (PW_W_STATUS(w) == PW_ST_TOMB && r->pass % TIDY_EVERY == 0))
-			(void)pw_store_tidy(r->st, i);
+	if (PW_W_STATUS(w) == PW_ST_BUSY) {
+		/* A claim being filled in, or its owner dead: look again. */
+		(void)pw_store_tidy(r->st, i);
+		r->busy = 1;
 		return;
 	}
-	/* Each type's owner says when its record expires or may go. */
-	switch (PW_W_TYPE(w)) {
-	case PW_T_OTT:
-		if (pw_ott_expire(r->st, r->cfg, s, w, r->now_ms))
-			free_slot(s, pw_slot_word(s));
-		break;
-	case PW_T_LS:
-		if (pw_ls_expire(r->st, r->cfg, s, w, r->now_ms))
-			free_slot(s, w);
-		break;
-	case PW_T_GS:
-		reap_gs(r, s, w);
-		break;
-	case PW_T_PC:
-		if (pw_pc_expire(r->st, r->cfg, s, r->now_ms))
-			free_slot(s, w);
-		break;
-	case PW_T_CREDIT:
-		reap_credit(r, s, w);
-		break;
-	case PW_T_REQID:
-	case PW_T_PT:
-		if (pw_rp_expire(r->cfg, s, w, r->wall_ms / 1000, r->now_ms))
-			free_slot(s, w);
-		break;
-	case PW_T_NONCE:
-		if (pw_nonce_expire(s, r->now_ms))
-			free_slot(s, w);
-		break;
+	if (PW_W_STATUS(w) == PW_ST_TOMB) {
+		if (r->tidy)
+			(void)pw_store_tidy(r->st, i);
+		if (PW_W_STATUS(pw_slot_word(s)) == PW_ST_TOMB)
+			pw_due(&r->due_ms, r->tidy_ms);
+		return;
 	}
+	if (PW_W_STATUS(w) == PW_ST_LIVE)
+		reap_live(r, s, w);
 }
 
 /*
@@ -367,14 +432,28 @@ checkpoint(struct pw_reap *r)
 	}
 }
 
-void
-pw_reap_pass(struct pw_reap *r)
+/* Anything due: a deadline come, a poke, a failure to retry, a claim. */
+static int
+walk_due(struct pw_reap *r)
 {
-	uint64_t i, t0;
+	return (r->walked_ms == 0 || r->now_ms >= r->due_ms || r->busy ||
+	    r->failing || r->pending > 0 || r->now_ms - r->walked_ms >=
+	    WALK_MAX_MS || atomic_load_explicit(&r->st->hdr->ledger.poke,
+	    memory_order_acquire) != r->poke);
+}
 
-	t0 = pw_mono_us();
-	r->now_ms = pw_store_now(r->st);
-	r->wall_ms = pw_now_ms();
+static void
+walk(struct pw_reap *r)
+{
+	uint64_t i;
+
+	/* Read before the walk: a poke after it starts means another. */
+	r->poke = atomic_load_explicit(&r->st->hdr->ledger.poke,
+	    memory_order_acquire);
+	r->due_ms = r->now_ms + WALK_MAX_MS;
+	r->busy = 0;
+	if ((r->tidy = r->now_ms >= r->tidy_ms))
+		r->tidy_ms = r->now_ms + TIDY_MS;
 	r->pending = 0;
 	memset(r->g, 0, sizeof(r->g));
 	/* Downwards, so a run of tombstones compacts in a single pass. */
@@ -382,10 +461,30 @@ pw_reap_pass(struct pw_reap *r)
 		reap_slot(r, i);
 	(void)reap_commit(r);
 	atomic_store(&r->st->hdr->log_pending, r->pending);
-	checkpoint(r);
 	for (i = 0; i < PW_G_COUNT; i++)
 		atomic_store_explicit(&r->st->hdr->gauge[i], r->g[i],
 		    memory_order_relaxed);
+	r->walked_ms = r->now_ms;
+}
+
+void
+pw_reap_walk(struct pw_reap *r)
+{
+	r->walked_ms = 0;
+	pw_reap_pass(r);
+}
+
+void
+pw_reap_pass(struct pw_reap *r)
+{
+	uint64_t t0;
+
+	t0 = pw_mono_us();
+	r->now_ms = pw_store_now(r->st);
+	r->wall_ms = pw_now_ms();
+	if (walk_due(r))
+		walk(r);
+	checkpoint(r);
 	atomic_store(&r->st->hdr->reaper_seen_ms, pw_now_ms());
 	pw_store_clock_mark(r->st);
 	pw_count(r->st, PW_C_REAP_PASSES, 1);

@@ -181,6 +181,7 @@ gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
 			*now_ms = t;
 	}
 	pw_gs_set_end(s, *now_ms);
+	pw_store_poke(st);	/* its END is owed to the log now */
 	if (wp != NULL)
 		*wp = nw;
 	return (PW_TOUCH_OK);
@@ -352,13 +353,22 @@ pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
 	return (PW_TOUCH_OK);
 }
 
-/* A game session silent for session-timeout ends EXPIRED; 1 if it did. */
+/*
+ * A game session silent for session-timeout ends EXPIRED; 1 if it did,
+ * else *due gets its expiry (its minutes and grace are the reaper's).
+ */
 int
 pw_gs_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+    struct pw_slot *s, uint64_t w, uint64_t now_ms, uint64_t *due)
 {
-	return (PW_W_STATE(w) != PW_GS_ENDED &&
-	    atomic_load(&s->u.gs.last_seen_ms) +
-	    (uint64_t)cfg->session_timeout * 1000 <= now_ms &&
-	    pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms));
+	uint64_t t;
+
+	if (PW_W_STATE(w) == PW_GS_ENDED)
+		return (0);
+	t = atomic_load(&s->u.gs.last_seen_ms) +
+	    (uint64_t)cfg->session_timeout * 1000;
+	if (t <= now_ms && pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms))
+		return (1);
+	pw_due(due, t);
+	return (0);
 }

@@ -103,16 +103,20 @@ pw_ott_release(struct pw_store *st, struct pw_slot *s)
  */
 int
 pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+    struct pw_slot *s, uint64_t w, uint64_t now_ms, uint64_t *due)
 {
 	uint64_t ttl = (uint64_t)cfg->ott_ttl * 1000;
 
-	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w) &&
-	    s->u.ott.issued_ms + ttl <= now_ms &&
-	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, PW_W_HI(w)))) {
-		pw_count(st, PW_C_OTT_EXPIRED, 1);
-		pw_ott_release(st, s);
+	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w)) {
+		if (s->u.ott.issued_ms + ttl > now_ms)
+			pw_due(due, s->u.ott.issued_ms + ttl);
+		else if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1,
+		    PW_W_HI(w)))) {
+			pw_count(st, PW_C_OTT_EXPIRED, 1);
+			pw_ott_release(st, s);
+		}
 	}
+	pw_due(due, s->u.ott.issued_ms + 2 * ttl + 1000);
 	return (s->u.ott.issued_ms + 2 * ttl + 1000 <= now_ms);
 }
 

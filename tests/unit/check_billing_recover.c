@@ -346,7 +346,7 @@ verified(struct pw_store *st, const struct pw_config *cfg, enum pw_verify want,
 static void
 pass_durable(struct pw_reap *r, struct pw_store *st, const char *log)
 {
-	pw_reap_pass(r);
+	pw_reap_walk(r);
 	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq), log_count(log));
 	ck_assert_uint_eq(atomic_load(&st->hdr->durable_seq),
 	    atomic_load(&st->hdr->logged_seq));

@@ -196,8 +196,12 @@ setup(struct bench *k)
 	snprintf(path, sizeof(path), "%s/reconbench.conf", k->dir);
 	if ((f = fopen(path, "w")) == NULL)
 		err(1, "%s", path);
-	fprintf(f, "billing-log \"%s/reconbench.log\"\ngame benchgame {\n"
-	    "    api-key \"reconbench-api-key-0123456789\"\n    price 1\n}\n"
+	fprintf(f, "billing-log \"%s/reconbench.log\"\n"
+	    "launcher-secret reconbench-launcher-secret\n"
+	    "launch-secret reconbench-launch-secret\n"
+	    "game benchgame {\n"
+	    "    api-key \"reconbench-api-key-0123456789\"\n"
+	    "    hmac-secret reconbench-hmac-secret\n    price 1\n}\n"
 	    "cafe " CAFE " {\n    network 10.0.0.0/8\n}\n", k->dir);
 	if (fclose(f) == EOF || pw_config_load(&k->cfg, path, msg,
 	    sizeof(msg)) == -1)

@@ -10,8 +10,9 @@
  *				with probe, only the probe lengths of
  *				storebench_probe.c)
  *
- * The pass is the reaper's own, pw_reap_pass() of src/billing/reaper_pass.c, over a
- * configuration with one game and one cafe and a billing log of its own.
+ * The walk is the reaper's own, pw_reap_walk() of src/billing/reaper_pass.c,
+ * over a configuration with one game and one cafe and a billing log of its
+ * own.
  * The sessions are set up as the reaper leaves them between minutes:
  * started and billed, their events logged, so a pass finds nothing owed
  * and writes nothing (checked: the log must stay empty).  That is the
@@ -286,7 +287,7 @@ passes(struct ctx *c, int n)
 
 	for (i = 0; i < n && i < NPASS; i++) {
 		t0 = mono_ns();
-		pw_reap_pass(c->reap);
+		pw_reap_walk(c->reap);
 		ms[i] = (double)(mono_ns() - t0) / 1e6;
 	}
 	qsort(ms, (size_t)i, sizeof(ms[0]), cmp_double);
@@ -371,7 +372,7 @@ latency_during_pass(struct ctx *c)
 	atomic_store(&c->sh->phase, 1);
 	t0 = mono_ns();
 	for (n = 0; mono_ns() - t0 < 1000000000u || n < 3; n++)
-		pw_reap_pass(c->reap);
+		pw_reap_walk(c->reap);
 	atomic_store(&c->sh->phase, 2);
 	if (waitpid(pid, &status, 0) == -1)
 		die("waitpid");
@@ -473,7 +474,7 @@ bench_pass(struct ctx *c)
 	reap_setup(c);
 	pw_store_set_cell(&c->st, PW_CELL_REAPER);
 	pw_store_advise(&c->st, 1);	/* as reaper_main() does */
-	printf("\nthe reaper's pass (pw_reap_pass) over all slots\n");
+	printf("\nthe reaper's pass (pw_reap_walk) over all slots\n");
 	n = sessions_as_billed(c, 0);
 	ms = passes(c, NPASS);
 	printf("  %-26s %8.1f ms (median of %d)  live sessions %llu\n",

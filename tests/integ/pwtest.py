@@ -241,6 +241,9 @@ class Server:
         self.log = os.path.join(self.tmp, "daemon.log")
         # Launcher sessions started here: id -> [session key, next seq].
         self.sessions = {}
+        # Environment of the daemon on top of ours (faketime, faults).
+        self.env = {}
+        self.daemon = DAEMON
 
     def write_config(self, **kw):
         merged = dict(self.kw)
@@ -249,10 +252,13 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(config_text(self.port, self.tmp, **merged))
 
-    def sanitizer_env(self):
+    def sanitizer_env(self, daemon=True):
         """Sanitizer reports of any daemon process go to files in the state
-        directory; stop() fails the test when one exists."""
+        directory; stop() fails the test when one exists.  The daemon's
+        own additions (self.env) are not playwavectl's."""
         env = dict(os.environ)
+        if daemon:
+            env.update(self.env)
         san = os.path.join(self.tmp, "sanitizer")
         env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + san
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:log_path=" + san
@@ -263,7 +269,7 @@ class Server:
 
     def start(self, wait=True):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([DAEMON, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen([self.daemon, "-d", "-f", self.conf],
                                      stdout=self.logf, stderr=self.logf,
                                      cwd=self.tmp, env=self.sanitizer_env())
         if wait:
@@ -449,7 +455,7 @@ class Server:
     def ctl(self, *args, check_rc=True, json_out=False):
         argv = [CTL, "-f", self.conf] + (["-j"] if json_out else []) + list(args)
         p = subprocess.run(argv, capture_output=True, text=True, cwd=self.tmp,
-                           timeout=30, env=self.sanitizer_env())
+                           timeout=30, env=self.sanitizer_env(daemon=False))
         if check_rc and p.returncode != 0:
             raise TestFailure("playwavectl %s: rc %d: %s" % (" ".join(args),
                                                              p.returncode, p.stderr))

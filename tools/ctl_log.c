@@ -121,6 +121,12 @@ from_one(const struct pw_event *ev, uint64_t off, void *arg)
 
 	if (ev->seq <= t->last)
 		return (0);
+	/* A shipper must never skip: what it needs was archived. */
+	if (t->last != 0 && ev->seq != t->last + 1)
+		ctl_die("log tail: seq %llu-%llu are not beside the log (moved "
+		    "by log archive?): name their directory with --archive",
+		    (unsigned long long)t->last + 1,
+		    (unsigned long long)ev->seq - 1);
 	if (ev->seq > t->durable)
 		return (1);
 	ctl_log_event(t->c, ev, t->lg);

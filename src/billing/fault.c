@@ -3,8 +3,11 @@
  * daemon only with -DPW_TEST_FAULTS (the fault-injection build the
  * integration tests make apart, never `make' or a package): then, while
  * the file named by $PLAYWAVED_FAULT_ENOSPC exists, every write(2) and
- * fsync(2) of the log fails with ENOSPC, and the test makes room again
- * by removing it.  Without it these are the plain system calls.
+ * fsync(2) of the log fails with ENOSPC; while the one named by
+ * $PLAYWAVED_FAULT_FSYNC exists, every fsync(2) does (the write went to
+ * the page cache, the blocks could not be had: thin provisioning, a
+ * delayed allocation).  The test makes room again by removing the file.
+ * Without PW_TEST_FAULTS these are the plain system calls.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -17,21 +20,21 @@
 
 #ifdef PW_TEST_FAULTS
 static int
-disk_full(void)
+disk_full(const char *var)
 {
 	const char *flag;
 	struct stat sb;
 
-	if ((flag = getenv("PLAYWAVED_FAULT_ENOSPC")) == NULL ||
-	    stat(flag, &sb) == -1)
+	if ((flag = getenv(var)) == NULL || stat(flag, &sb) == -1)
 		return (0);
 	errno = ENOSPC;
 	return (1);
 }
 #else
 static int
-disk_full(void)
+disk_full(const char *var)
 {
+	(void)var;
 	return (0);
 }
 #endif
@@ -39,11 +42,12 @@ disk_full(void)
 ssize_t
 pw_fault_write(int fd, const void *buf, size_t n)
 {
-	return (disk_full() ? -1 : write(fd, buf, n));
+	return (disk_full("PLAYWAVED_FAULT_ENOSPC") ? -1 : write(fd, buf, n));
 }
 
 int
 pw_fault_fsync(int fd)
 {
-	return (disk_full() ? -1 : fsync(fd));
+	return (disk_full("PLAYWAVED_FAULT_ENOSPC") ||
+	    disk_full("PLAYWAVED_FAULT_FSYNC") ? -1 : fsync(fd));
 }

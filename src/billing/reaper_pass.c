@@ -289,6 +289,21 @@ credit_balance(struct pw_reap *r, struct pw_slot *s, uint64_t w,
 	return (0);
 }
 
+/*
+ * The memo playwavectl checked, as the log keeps it: PW_EV_MEMO bytes at
+ * most, and no control byte (it reaches the daemon's log and JSON).
+ */
+static void
+memo_of(const struct pw_slot *s, char out[PW_EV_MEMO + 1])
+{
+	size_t i;
+
+	for (i = 0; i < PW_EV_MEMO && s->u.cr.memo[i] != '\0'; i++)
+		out[i] = (unsigned char)s->u.cr.memo[i] < 0x20 ||
+		    s->u.cr.memo[i] == 0x7f ? '?' : s->u.cr.memo[i];
+	out[i] = '\0';
+}
+
 static void
 reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 {
@@ -315,7 +330,7 @@ reap_credit(struct pw_reap *r, struct pw_slot *s, uint64_t w)
 	reap_event(r, &ev, pw_credit_is_debit(s) ? PW_EV_DEBIT : PW_EV_CREDIT,
 	    s->key, 0);
 	strlcpy(ev.wallet, s->u.cr.name, sizeof(ev.wallet));
-	strlcpy(ev.memo, s->u.cr.memo, sizeof(ev.memo));
+	memo_of(s, ev.memo);
 	ev.amount = pw_credit_is_debit(s) ? held : s->u.cr.amount;
 	ev.balance = nb;
 	reap_emit(r, &ev, s, wal, held);

@@ -123,9 +123,17 @@ pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
 /*
  * Take one of a launcher session's ott-per-launcher units; 0 when all
  * are out.
+ *
  * A worker killed between this and the OTT's publication keeps one unit
  * of that launcher session taken until the session ends: the cost of
- * counting without a lock, and bounded by the kills.
+ * counting without a lock.  Argued harmless rather than closed: the
+ * unit guards no money (ott-per-launcher bounds unused OTTs, a launcher
+ * short of one issues one fewer at a time); it is lost only to a kill in
+ * those few instructions, once per kill, and never outlives the launcher
+ * session it belongs to (a launcher that restarts, or that
+ * launcher-timeout ends, starts with them all).  A recount by the reaper
+ * could not tell a dead taker from a live one between the two steps
+ * without a lock, and would give a live launcher one unit too many.
  */
 int
 pw_ott_quota_take(struct pw_slot *s, int64_t max)

@@ -406,6 +406,108 @@ START_TEST(test_reaper_restart_gives_holds_back)
 }
 END_TEST
 
+/*
+ * A reaper killed in its commit after a charge's mark and before the
+ * charge's hold was given back (unheld still short of it): its
+ * successor gives the hold back, once.
+ */
+START_TEST(test_reaper_killed_mid_apply)
+{
+	struct tdir t;
+	struct pw_config *cfg;
+	struct pw_store st;
+	struct pw_reap *r;
+	struct pw_slot *s, *w;
+	uint8_t key[PW_KEY_LEN], ck[PW_KEY_LEN];
+	int saved, fd;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	tmp_store_open(&st, t.store, 4096);
+	saved = quiet();
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, NULL, NULL,
+	    ck));
+	pass_durable(r, &st, t.log);
+	s = verified(&st, cfg, PW_V_OK, key);
+	w = pw_wallet_find(&st, "cafe-a");
+	pass_durable(r, &st, t.log);			/* START, CHARGE 1 */
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	/* Marked, balance set, the hold not yet given back. */
+	atomic_store(&s->u.gs.unheld, 0);
+	atomic_store(&w->u.w.hold, 10);
+	pw_reap_free(r);
+	close(fd);
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.unheld), 1);
+	/* Once: a third reaper gives nothing more back. */
+	pw_reap_free(r);
+	close(fd);
+	r = reaper_on(&st, cfg, t.log, &fd);
+	loud(saved);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	ck_assert_int_eq(pw_wallet_logged(w), 10);
+	pw_reap_free(r);
+	close(fd);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
+/*
+ * A session exhausted, then credited, billing again; its ender killed
+ * between the CAS that ends it and the end's instant: the reaper takes
+ * the end as now, never the grace's old instant (which would end its
+ * retention, and its play duration, early).
+ */
+START_TEST(test_resumed_session_keeps_no_stale_end)
+{
+	struct tdir t;
+	struct pw_config *cfg;
+	struct pw_store st;
+	struct pw_reap *r;
+	struct pw_slot *s;
+	uint8_t key[PW_KEY_LEN], ck[PW_KEY_LEN];
+	uint64_t w, now;
+	int saved, fd;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	tmp_store_open(&st, t.store, 4096);
+	saved = quiet();
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, NULL, NULL,
+	    ck));
+	pass_durable(r, &st, t.log);
+	s = verified(&st, cfg, PW_V_OK, key);
+	pass_durable(r, &st, t.log);
+	/* Exhausted an hour ago, resumed since. */
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_EXHAUSTED, 0,
+	    PW_W_HI(w))));
+	pw_gs_set_exhausted(s, pw_store_now(&st) - 3600 * 1000);
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_LIVE, 0, PW_W_HI(w))));
+	/* Ended by a worker that died before it wrote the instant. */
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, PW_R_ENDED,
+	    PW_W_HI(w))));
+	ck_assert_uint_eq(pw_gs_end_ms(s), 0);
+	now = pw_store_now(&st);
+	pw_reap_walk(r);
+	loud(saved);
+	ck_assert_uint_ge(pw_gs_end_ms(s), now);
+	ck_assert_uint_le(pw_gs_end_ms(s), pw_store_now(&st));
+	pw_reap_free(r);
+	close(fd);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
 static Suite *
 billing_recover_suite(void)
 {
@@ -419,6 +521,8 @@ billing_recover_suite(void)
 	tcase_add_test(tc, test_recover_lost_balance);
 	tcase_add_test(tc, test_recover_live_session);
 	tcase_add_test(tc, test_reaper_restart_gives_holds_back);
+	tcase_add_test(tc, test_reaper_killed_mid_apply);
+	tcase_add_test(tc, test_resumed_session_keeps_no_stale_end);
 	suite_add_tcase(s, tc);
 
 	return (s);

@@ -12,7 +12,7 @@ debian() {
 	    libsodium-dev
 	    libjsmn-dev check python3 curl openssl lua5.1 mandoc apache2-utils
 	    nginx-light wrk clang libncurses-dev dpkg-dev debhelper lintian
-	    fakeroot haproxy postgresql"
+	    fakeroot haproxy postgresql faketime"
 	missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -51,7 +51,8 @@ debian() {
 # ncurses is part of the FreeBSD base system.
 freebsd() {
 	as_root pkg install -y pkgconf libevent libsodium jsmn check python3 curl \
-	    lua51 apache24 nginx wrk llvm haproxy postgresql15-server
+	    lua51 apache24 nginx wrk llvm haproxy postgresql15-server \
+	    libfaketime
 }
 
 case "$(uname -s)" in
@@ -61,7 +62,8 @@ Linux)
 	else
 		echo "deps: no apt-get; install by hand: libevent, libsodium, libbsd," \
 		    "libmd, jsmn, check, python3, curl, openssl, lua5.1, mandoc," \
-		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql" >&2
+		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql," \
+		    "libfaketime" >&2
 		exit 1
 	fi
 	;;

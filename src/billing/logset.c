@@ -66,6 +66,8 @@ dedup(struct pw_logset *ls)
 {
 	size_t i, n;
 
+	if (ls->nseg == 0)
+		return;
 	qsort(ls->seg, ls->nseg, sizeof(*ls->seg), seg_cmp);
 	for (i = n = 0; i < ls->nseg; i++) {
 		if (n > 0 && ls->seg[n - 1].first_seq == ls->seg[i].first_seq) {

@@ -105,16 +105,16 @@ START_TEST(test_verify_expired)
 	fix_open(&f);
 	ttl = (uint64_t)f.cfg->ott_ttl * 1000;
 	ck_assert_uint_eq(ttl, 60000);
-	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl - 1, o);
+	ott(&f, f.alpha, 0, NULL, pw_store_now(&f.st) - ttl - 1, o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
 	/* Expired is not consumed: it stays expired, never USED. */
 	ck_assert_uint_eq(ott_state(&f, o), PW_OTT_ISSUED);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
 	/* At exactly ott-ttl it has expired. */
-	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl, o);
+	ott(&f, f.alpha, 0, NULL, pw_store_now(&f.st) - ttl, o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_EXPIRED);
 	/* Ten seconds short of it, it has not. */
-	ott(&f, f.alpha, 0, NULL, pw_now_ms() - ttl + 10000, o);
+	ott(&f, f.alpha, 0, NULL, pw_store_now(&f.st) - ttl + 10000, o);
 	ck_assert_int_eq(verify(&f, o, f.alpha, gs, &cafe), PW_V_OK);
 	ck_assert_uint_eq(count_live(&f.st, PW_T_GS), 1);
 	fix_close(&f);

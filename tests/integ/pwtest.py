@@ -255,12 +255,15 @@ class Server:
     def sanitizer_env(self, daemon=True):
         """Sanitizer reports of any daemon process go to files in the state
         directory; stop() fails the test when one exists.  The daemon's
-        own additions (self.env) are not playwavectl's."""
+        own additions (self.env) are not playwavectl's; its ASAN_OPTIONS
+        add to ours."""
         env = dict(os.environ)
-        if daemon:
-            env.update(self.env)
+        extra = dict(self.env) if daemon else {}
         san = os.path.join(self.tmp, "sanitizer")
-        env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + san
+        asan = extra.pop("ASAN_OPTIONS", "")
+        env.update(extra)
+        env["ASAN_OPTIONS"] = ("detect_leaks=0:log_path=" + san +
+                               (":" + asan if asan else ""))
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:log_path=" + san
         return env
 

@@ -207,11 +207,12 @@ struct pw_blog_open {
 };
 
 /*
- * Open the active file name in the directory dfd (created with a new
- * segment's header when absent and the log has no history) for
- * appending, a torn tail copied aside and cut (reported through
- * log_warnx); -1 with a message in err when it cannot be used, damage
- * included.  dfd stays the caller's.
+ * Open the active file path (its last component, in the directory dfd)
+ * for appending, a torn tail copied aside and cut (reported through
+ * log_warnx); -1 with a message in err when it is missing or cannot be
+ * used, damage included.  An empty file opens with format 0: the
+ * master's start gives it its first segment (ledger_start.c).  dfd
+ * stays the caller's.
  */
 int	 pw_blog_open(struct pw_blog *, int dfd, const char *path,
 	    const struct pw_blog_open *, char *err, size_t errlen);

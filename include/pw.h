@@ -51,4 +51,15 @@ void	 fatal(const char *, ...)
 void	 fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * Invariants a reader must be able to trust (Varnish's assert): a broken
+ * one is logged with where it broke and the process aborts, rather than
+ * limp on and write what it no longer knows to be true.  Never compiled
+ * out.
+ */
+#define PW_ASSERT(e)							\
+	((e) ? (void)0 : pw_assert_fail(__func__, __FILE__, __LINE__, #e))
+void	 pw_assert_fail(const char *func, const char *file, int line,
+	    const char *cond) __attribute__((noreturn));
+
 #endif /* PW_H */

@@ -13,6 +13,7 @@
 
 #include "pw_billing.h"
 #include "pw_config.h"
+#include "pw_file.h"
 #include "pw_store.h"
 
 struct pidfh;
@@ -27,7 +28,9 @@ struct pw_ctx {
 	int			 metrics_fd[PW_MAX_LISTEN];
 	int			 nmetrics;
 	int			 access_fd;	/* -1: no access log */
-	int			 blog_fd;	/* the billing log, for the reaper */
+	int			 blog_dfd;	/* the billing log's directory */
+	int			 lock_fd;	/* <billing-log>.lock, flocked */
+	int			 store_lock_fd;	/* the store, flocked */
 	struct pidfh		*pfh;
 	int			 index;		/* worker number */
 	int			 drop;		/* drop privileges in children */
@@ -52,6 +55,14 @@ void	 reaper_main(struct pw_ctx *) __attribute__((noreturn));
  */
 int	 pw_recover(struct pw_store *, const struct pw_config *,
 	    struct pw_blog *, int holds);
+/*
+ * ledger_start.c: the billing log at the master's start: opened (made
+ * for a new log), its tail read, the store reconciled, a log of format
+ * 1 closed as the first segment.  b is left open; -1 with err.
+ */
+int	 pw_blog_start(struct pw_store *, const struct pw_config *,
+	    struct pw_owner, int dfd, struct pw_blog *, char *err,
+	    size_t errlen);
 /* checkpoint.c: msync the store, then record seq as reflected in it. */
 int	 pw_store_checkpoint(struct pw_store *, uint64_t seq);
 
@@ -71,6 +82,16 @@ void	 pw_ckpt_begin(struct pw_ckpt *, uint64_t seq);
  * which pages reached the disk is then unknown).
  */
 int	 pw_ckpt_step(struct pw_store *, struct pw_ckpt *, size_t chunk);
+
+/*
+ * lock.c: the one-writer lock, flock(2) on <billing-log>.lock and on the
+ * store, taken before either is read; -1 with err naming the holder.
+ */
+int	 lock_take(struct pw_ctx *, char *err, size_t errlen);
+/* The store made after lock_take (a first start): lock it now. */
+int	 lock_store_made(struct pw_ctx *, char *err, size_t errlen);
+/* Write this process's pid into the lock file (after daemon(3)). */
+int	 lock_note_pid(const struct pw_ctx *);
 
 /* proc.c */
 void	 proc_title_init(int argc, char **argv, char **envp);

@@ -53,8 +53,11 @@ enum pw_rp_result pw_rp_login(struct pw_store *, const struct pw_rp_login *,
 struct pw_slot	*pw_pt_find(struct pw_store *,
 		    const uint8_t pt[PW_KEY_LEN]);
 
-/* 1 when the reaper may free this request-id or player-token slot. */
+/*
+ * 1 when the reaper may free this request-id or player-token slot; *due
+ * lowered to when it next may (pw_session.h).
+ */
 int	 pw_rp_expire(const struct pw_config *, struct pw_slot *, uint64_t w,
-	    uint64_t wall_s, uint64_t now_ms);
+	    uint64_t wall_s, uint64_t now_ms, uint64_t *due);
 
 #endif /* PW_REALPLAY_H */

@@ -112,6 +112,17 @@ uint64_t pw_gs_end_ms(const struct pw_slot *);
 void	 pw_gs_set_end(struct pw_slot *, uint64_t now_ms);
 /* Minutes started by now_ms (the first from the start itself). */
 uint32_t pw_gs_due(const struct pw_slot *, uint64_t now_ms, int unit_s);
+/* Minutes to be charged by now_ms: those started, less the free ones. */
+uint32_t pw_gs_owed(const struct pw_slot *, uint64_t now_ms, int unit_s);
+/* When the charge grace began (0: never); it begins at exhaustion. */
+uint64_t pw_gs_exhausted_ms(const struct pw_slot *);
+void	 pw_gs_set_exhausted(struct pw_slot *, uint64_t now_ms);
+/*
+ * An exhausted session: every minute started since its grace began is
+ * free play, counted once (grace_charges_waived_total).  Returns how many are free.
+ */
+uint32_t pw_gs_grace(struct pw_store *, struct pw_slot *, uint64_t word,
+	    uint64_t now_ms, int unit_s);
 /* The id of the session an OTT starts. */
 void	 pw_gs_key_of_ott(const struct pw_store *,
 	    const uint8_t ott[PW_KEY_LEN], uint8_t key[PW_KEY_LEN]);
@@ -167,7 +178,8 @@ int	 pw_nonce_seen(struct pw_store *, const char *nonce);
 enum pw_nonce_result pw_nonce_remember(struct pw_store *, const char *nonce,
 	    uint64_t now_ms);
 /* 1 once a nonce record is past its window: the reaper frees it. */
-int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms);
+int	 pw_nonce_expire(const struct pw_slot *, uint64_t now_ms,
+	    uint64_t *due);
 
 /* Start quotas and rates (quota.c). */
 struct sockaddr;
@@ -181,9 +193,11 @@ int	 pw_quota_session_rate(struct pw_slot *ls, const struct pw_config *,
 	    uint64_t *retry_s);
 
 /*
- * Wallets.  The balance changes only in the reaper, together with the
- * billing log; workers reserve a charge by raising the hold, so that two
- * concurrent verifies can never spend the same G-coin.
+ * Wallets (wallet.c, the only writer of a wallet's money).  The balance
+ * changes only with a logged event (pw_apply_event); workers reserve a
+ * charge by raising the hold, so that two concurrent verifies can never
+ * spend the same G-coin.  The reaper turns holds into CHARGE events and
+ * lowers both.
  */
 int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
@@ -191,17 +205,35 @@ int	 pw_wallet_hold(struct pw_store *, uint32_t cafe_hash,
 int	 pw_wallet_reserve(struct pw_slot *wallet, int64_t amount);
 void	 pw_wallet_unhold(struct pw_store *, uint32_t cafe_hash,
 	    const struct pw_config *, int64_t amount);
+/* Give back amount of the hold (charged, applied or dropped). */
+void	 pw_wallet_release(struct pw_slot *wallet, int64_t amount);
+/* The balance the log gives it; returns the one it had. */
+int64_t	 pw_wallet_set_logged(struct pw_slot *wallet, int64_t balance);
+int64_t	 pw_wallet_logged(const struct pw_slot *wallet);
+int64_t	 pw_wallet_held(const struct pw_slot *wallet);
+/* Holds recomputed while no worker runs (the master's reconciliation). */
+void	 pw_wallet_hold_reset(struct pw_slot *wallet);
+void	 pw_wallet_hold_add(struct pw_slot *wallet, int64_t amount);
 struct pw_slot *pw_wallet_find(struct pw_store *, const char *id);
 /* Find or make the wallet of id; NULL when the store is full. */
 struct pw_slot *pw_wallet_open(struct pw_store *, const char *id);
 int	 pw_credit_retire(struct pw_slot *, uint64_t word);
 int64_t	 pw_wallet_balance(struct pw_store *, const char *id);
 /*
- * Queue a credit (amount > 0) or a debit (amount < 0) for the reaper;
- * returns the credit slot or NULL.
+ * Queue a credit (amount > 0) or a debit (amount < 0) for the reaper,
+ * with a memo for the log and who asked, for the daemon's log (either
+ * may be NULL); returns the credit slot or NULL.
  */
 struct pw_slot *pw_credit_queue(struct pw_store *, const char *id,
-	    int64_t amount, uint8_t key[PW_KEY_LEN]);
+	    int64_t amount, const char *memo, const char *operator,
+	    uint8_t key[PW_KEY_LEN]);
+/*
+ * The credit or debit's event is logged with the wallet's balance after
+ * it: mark it applied (1 when this call did), a debit's hold given back
+ * with release.
+ */
+int	 pw_credit_apply(struct pw_slot *credit, struct pw_slot *wallet,
+	    int64_t balance, int release);
 /* A credit record that takes money out (wallet debit). */
 static inline int
 pw_credit_is_debit(const struct pw_slot *s)
@@ -210,18 +242,20 @@ pw_credit_is_debit(const struct pw_slot *s)
 }
 
 /*
- * What the reaper asks each record's owner on every pass.  The expire
+ * What the reaper asks each record's owner on every walk.  The expire
  * functions return 1 when the slot may be freed (once its events are
- * durable: the reaper's business).
+ * durable: the reaper's business), and lower *due to the store-clock
+ * instant the record next needs the reaper (an expiry, a minute's
+ * start), so that a walk is made only when something is due.
  */
 int	 pw_ott_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_gs_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_ls_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t word, uint64_t now_ms);
+	    struct pw_slot *, uint64_t word, uint64_t now_ms, uint64_t *due);
 int	 pw_pc_expire(struct pw_store *, const struct pw_config *,
-	    struct pw_slot *, uint64_t now_ms);
+	    struct pw_slot *, uint64_t now_ms, uint64_t *due);
 struct pw_slot *pw_pc_game_of(struct pw_store *, struct pw_slot *ls);
 
 #endif /* PW_SESSION_H */

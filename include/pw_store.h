@@ -182,6 +182,26 @@ struct pw_cafe_state *pw_cafe_state(struct pw_store *, uint32_t cafe_hash);
  */
 void	 pw_latency_observe(struct pw_store *, unsigned endpoint, uint64_t us);
 
+/*
+ * Work for the reaper now, not at a deadline it knows (a record made, a
+ * session ended): its next pass walks the store (reaper_pass.c).
+ */
+static inline void
+pw_store_poke(struct pw_store *st)
+{
+	if (!st->readonly)
+		atomic_fetch_add_explicit(&st->hdr->ledger.poke, 1,
+		    memory_order_release);
+}
+
+/* Lower *due to t: the earliest store-clock instant something is due. */
+static inline void
+pw_due(uint64_t *due, uint64_t t)
+{
+	if (t < *due)
+		*due = t;
+}
+
 /* Raise *v to at least x; never lowers it (concurrent last-seen updates). */
 void	 pw_atomic_max32(_Atomic uint32_t *v, uint32_t x);
 void	 pw_atomic_max64(_Atomic uint64_t *v, uint64_t x);

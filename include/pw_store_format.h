@@ -34,7 +34,8 @@
 #define PW_HOME_PREFIXES	16384	/* per-prefix state of home starts */
 #define PW_PLACE_KEY_LEN	16	/* SipHash-2-4 key */
 #define PW_SESSION_SECRET_LEN	32
-#define PW_MEMO_MAX		64	/* a credit's memo, NUL included */
+#define PW_MEMO_MAX		32	/* a credit's memo (the log keeps 24) */
+#define PW_OPERATOR_MAX		32	/* who queued it, NUL included */
 
 /* Slot word layout. */
 #define PW_ST_EMPTY	0u
@@ -167,7 +168,9 @@ struct pw_gs {
 	uint16_t	 reserved16;
 	_Atomic uint32_t unheld;	/* charges whose hold was given back */
 	uint64_t	 start_wall_ms;
-	uint8_t		 spare[40];
+	uint64_t	 start_seq;	/* its START's seq once logged; reaper */
+	_Atomic uint32_t exhausted_ms;	/* as ended_ms: the grace's start */
+	uint8_t		 spare[28];
 };
 #define PW_LOGGED_START		(1u << 31)
 #define PW_LOGGED_END		(1u << 30)
@@ -192,13 +195,15 @@ struct pw_wallet {
 /*
  * A change of a wallet's balance queued by playwavectl for the reaper to
  * log and apply: amount > 0 a credit (CREDIT), amount < 0 a debit of
- * -amount (DEBIT), with the operator's memo for the log.
+ * -amount (DEBIT), with the operator's memo for the log and who asked
+ * (sudo's invoking user), for the daemon's log.
  */
 struct pw_credit {
 	int64_t		 amount;	/* signed: < 0 a debit */
 	_Atomic int64_t	 balance;	/* the wallet's balance once applied */
 	char		 name[PW_WALLET_NAME];
 	char		 memo[PW_MEMO_MAX];	/* "" when none */
+	char		 operator[PW_OPERATOR_MAX];	/* "" when unknown */
 };
 
 struct pw_reqid {
@@ -350,7 +355,12 @@ struct pw_reload {
 #define PW_RELOAD_OK		1
 #define PW_RELOAD_FAILED	2
 
-/* The billing log as its writer last left it. */
+/*
+ * The billing log as its writer last left it, and what others tell the
+ * reaper.  head_link is written before head_seq (release): a reader that
+ * loads head_seq (acquire) twice around its copy of the link has a pair
+ * that belongs together when both loads agree.
+ */
 struct pw_ledger_state {
 	_Atomic uint64_t segment_first_seq;	/* of the active file */
 	_Atomic uint64_t segments;		/* closed segments beside it */
@@ -360,7 +370,15 @@ struct pw_ledger_state {
 	_Atomic uint32_t write_errno;		/* 0: the last write went */
 	uint32_t	 reserved;
 	_Atomic uint64_t write_error_ms;
-	uint64_t	 spare[6];
+	/*
+	 * A checkpoint whose header is known to be on disk: the one before
+	 * the last sweep, which rewrote the header page (checkpoint.c).
+	 * Only segments wholly below it may be archived.
+	 */
+	_Atomic uint64_t disk_ckpt_seq;
+	/* Bumped by whoever leaves the reaper work due now (pw_store_poke). */
+	_Atomic uint64_t poke;
+	uint64_t	 spare[4];
 };
 
 /* Readiness (GET /readyz) conditions the daemon sets. */
@@ -489,6 +507,8 @@ struct pw_store_hdr {
 	PW_FP_OFF(42, struct pw_reload, error) +			\
 	PW_FP_OFF(43, struct pw_ledger_state, head_link) +		\
 	PW_FP_OFF(44, struct pw_ledger_state, write_error_ms) +		\
+	PW_FP_OFF(49, struct pw_ledger_state, disk_ckpt_seq) +		\
+	PW_FP_OFF(39, struct pw_ledger_state, poke) +			\
 	PW_FP_OFF(45, struct pw_cafe_state, home_key_starts) +		\
 	PW_FP_OFF(46, struct pw_prefix_state, rate_tat) +		\
 	PW_FP_OFF(47, struct pw_cell, lat) +				\
@@ -502,6 +522,9 @@ struct pw_store_hdr {
 	PW_FP_OFF(55, struct pw_gs, logged) +				\
 	PW_FP_OFF(56, struct pw_gs, unheld) +				\
 	PW_FP_OFF(57, struct pw_gs, start_wall_ms) +			\
+	PW_FP_OFF(70, struct pw_gs, start_seq) +			\
+	PW_FP_OFF(71, struct pw_gs, exhausted_ms) +			\
+	PW_FP_OFF(72, struct pw_credit, operator) +			\
 	PW_FP_OFF(58, struct pw_ls, ended_ms) +				\
 	PW_FP_OFF(59, struct pw_ls, window) +				\
 	PW_FP_OFF(60, struct pw_ls, otts) +				\
@@ -562,6 +585,9 @@ _Static_assert(sizeof(struct pw_ledger_state) == 128, "ledger size");
 _Static_assert(offsetof(struct pw_ledger_state, head_link) == 32, "head");
 _Static_assert(offsetof(struct pw_ledger_state, write_error_ms) == 72,
     "ledger error");
+_Static_assert(offsetof(struct pw_ledger_state, disk_ckpt_seq) == 80,
+    "ledger disk checkpoint");
+_Static_assert(offsetof(struct pw_ledger_state, poke) == 88, "ledger poke");
 _Static_assert(offsetof(struct pw_store_hdr, home_total_tat) == 640,
     "home total");
 _Static_assert(offsetof(struct pw_store_hdr, gauge) == 648, "gauges");
@@ -638,6 +664,8 @@ _Static_assert(offsetof(struct pw_gs, free_minutes) == 36, "gs free");
 _Static_assert(offsetof(struct pw_gs, uid) == 40, "gs uid");
 _Static_assert(offsetof(struct pw_gs, unheld) == 52, "gs unheld");
 _Static_assert(offsetof(struct pw_gs, start_wall_ms) == 56, "gs wall");
+_Static_assert(offsetof(struct pw_gs, start_seq) == 64, "gs start seq");
+_Static_assert(offsetof(struct pw_gs, exhausted_ms) == 72, "gs exhausted");
 
 _Static_assert(sizeof(struct pw_pc) == 104, "pc");
 _Static_assert(offsetof(struct pw_pc, gs) == 8, "pc gs");
@@ -651,6 +679,7 @@ _Static_assert(sizeof(struct pw_credit) == 104, "credit");
 _Static_assert(offsetof(struct pw_credit, balance) == 8, "credit balance");
 _Static_assert(offsetof(struct pw_credit, name) == 16, "credit name");
 _Static_assert(offsetof(struct pw_credit, memo) == 40, "credit memo");
+_Static_assert(offsetof(struct pw_credit, operator) == 72, "credit operator");
 
 _Static_assert(sizeof(struct pw_reqid) == 104, "reqid");
 _Static_assert(offsetof(struct pw_reqid, pt) == 16, "reqid pt");

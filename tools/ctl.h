@@ -11,11 +11,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pw_billing.h"
 #include "pw_config.h"
+#include "pw_segment.h"
 #include "pw_store.h"
 
 #define CTL_EXIT_FAIL	1
 #define CTL_EXIT_USAGE	2
+#define CTL_EXIT_TEMPFAIL 75	/* sysexits' EX_TEMPFAIL: may still happen */
 
 /* status, as LSB's init script status action (and pg_isready) exits. */
 #define CTL_LSB_RUNNING	0
@@ -44,8 +47,37 @@ int	 cmd_wallet(struct ctl *, int, char **);
 int	 cmd_log(struct ctl *, int, char **);
 int	 cmd_top(struct ctl *, int, char **);
 int	 cmd_cluster(struct ctl *, int, char **);
-int	 ctl_log_verify(struct ctl *, const char *path, int explicit);
+int	 ctl_log_verify(struct ctl *, int, char **);
 int	 ctl_log_report(struct ctl *, int, char **);
+int	 ctl_log_archive(struct ctl *, int, char **);
+
+/* ctl_log_out.c: the billing log across its segments, and its events. */
+struct ctl_log {
+	const char	*path;		/* the active file; NULL: the config's */
+	const char	*archive;	/* --archive DIR, or NULL */
+	struct pw_logset ls;
+	unsigned	 seg_format;	/* the segment being read */
+	uint64_t	 seg_first;
+	uint8_t		 seg_prev[PW_LINK_LEN];
+	uint8_t		 seg_digest[PW_LINK_LEN];
+};
+struct ctl_logread {
+	struct ctl_log	*lg;
+	pw_blog_fn	 fn;
+	void		*arg;
+};
+void	 ctl_log_open(struct ctl *, struct ctl_log *);
+void	 ctl_log_close(struct ctl_log *);
+void	 ctl_log_note(struct ctl_log *, const struct pw_seg *);
+int	 ctl_log_segment(const struct pw_seg *, const char *name, void *);
+int	 ctl_log_each(const struct pw_event *, uint64_t off, void *);
+void	 ctl_log_header(const struct ctl *);
+void	 ctl_log_event(const struct ctl *, const struct pw_event *,
+	    const struct ctl_log *);
+int	 ctl_log_end(const struct ctl_log *, const struct pw_scan *,
+	    const char *where);
+int	 ctl_log_read(struct ctl_log *, uint64_t from, pw_blog_fn, void *,
+	    struct pw_scan *);
 
 /*
  * ctl_wallet_id.c: exits 1, nothing queued, unless id is a configured

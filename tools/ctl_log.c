@@ -1,14 +1,18 @@
 /*
- * playwavectl log cat|tail|verify [FILE]: the billing log, read only
- * through pw_blog_scan and pw_event_decode (src/billing/billing.c), so that the
- * record format is defined in exactly one place.
+ * playwavectl log cat|tail|verify|report [--archive DIR] [FILE] and log
+ * archive DIR: the billing log read across its segments through
+ * src/billing (record.c, scan.c, logset.c), so that the formats are
+ * defined in exactly one place.  FILE names the active file (the
+ * configuration's billing-log by default); its closed segments are found
+ * beside it, archived ones in DIR.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,76 +27,24 @@
 #define FOLLOW_MS	250
 
 struct ring {
-	struct ctl	*c;
 	struct pw_event	 ev[TAIL_N];
+	uint8_t		 raw[TAIL_N][PW_EV_SIZE];
 	uint64_t	 n;
 };
 
-static void
-event_json(const struct pw_event *ev, const char *sid)
-{
-	struct jw j;
-
-	jw_begin(&j, stdout);
-	jw_uint(&j, "seq", ev->seq);
-	jw_uint(&j, "ts", ev->ts_ms);
-	jw_str(&j, "type", pw_ev_type_name(ev->type));
-	jw_str(&j, "session", sid);
-	if (ev->game[0] != '\0')
-		jw_str(&j, "game", ev->game);
-	if (ev->wallet[0] != '\0')
-		jw_str(&j, "wallet", ev->wallet);
-	if (ev->type != PW_EV_START)
-		jw_int(&j, "amount", ev->amount);
-	if (ev->wallet[0] != '\0')
-		jw_int(&j, "balance", ev->balance);
-	if (ev->type == PW_EV_CHARGE || ev->type == PW_EV_END)
-		jw_uint(&j, "minute", ev->minute);
-	if (ev->type == PW_EV_END) {
-		jw_str(&j, "reason", pw_reason_name(ev->reason));
-		jw_uint(&j, "duration", ev->duration);
-	}
-	jw_end(&j);
-}
-
-static void
-print_header(const struct ctl *c)
-{
-	if (!c->json)
-		printf("%8s %-24s %-6s %-39s %-14s %-14s %8s %10s %6s %s\n",
-		    "SEQ", "TIME", "TYPE", "SESSION", "GAME", "WALLET",
-		    "AMOUNT", "BALANCE", "MINUTE", "REASON");
-}
-
-static void
-print_event(const struct ctl *c, const struct pw_event *ev)
-{
-	char sid[64], ts[32], amount[24], bal[24], minute[16];
-
-	ctl_format_id(pw_ev_of_credit(ev->type) ? PW_T_CREDIT : PW_T_GS,
-	    ev->id, sid);
-	if (c->json) {
-		event_json(ev, sid);
-		return;
-	}
-	pw_iso8601_ms(ev->ts_ms, ts);
-	snprintf(amount, sizeof(amount), ev->type != PW_EV_START ? "%lld" :
-	    "-", (long long)ev->amount);
-	snprintf(bal, sizeof(bal), ev->wallet[0] != '\0' ? "%lld" : "-",
-	    (long long)ev->balance);
-	snprintf(minute, sizeof(minute), ev->type == PW_EV_CHARGE ||
-	    ev->type == PW_EV_END ? "%u" : "-", ev->minute);
-	printf("%8llu %-24s %-6s %-39s %-14s %-14s %8s %10s %6s %s\n",
-	    (unsigned long long)ev->seq, ts, pw_ev_type_name(ev->type), sid,
-	    ev->game[0] != '\0' ? ev->game : "-",
-	    ev->wallet[0] != '\0' ? ev->wallet : "-", amount, bal, minute,
-	    ev->type == PW_EV_END ? pw_reason_name(ev->reason) : "-");
-}
+struct tail {
+	struct ctl	*c;
+	struct ctl_log	*lg;
+	uint64_t	 last;		/* the last seq printed or passed over */
+	uint64_t	 durable;	/* print no later seq (shipping) */
+};
 
 static int
 cat_one(const struct pw_event *ev, uint64_t off, void *arg)
 {
-	print_event(arg, ev);
+	struct tail *t = arg;
+
+	ctl_log_event(t->c, ev, t->lg);
 	return (0);
 }
 
@@ -100,179 +52,247 @@ static int
 ring_one(const struct pw_event *ev, uint64_t off, void *arg)
 {
 	struct ring *r = arg;
+	size_t i = r->n++ % TAIL_N;
 
-	r->ev[r->n++ % TAIL_N] = *ev;
+	r->ev[i] = *ev;
+	memcpy(r->raw[i], ev->raw, ev->format == 2 ? PW_EV_SIZE : PW_EV1_SIZE);
+	r->ev[i].raw = r->raw[i];
 	return (0);
 }
 
-static int
-open_log(const char *path)
-{
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	return (fd);
-}
-
-/* What follows the valid records, said on stderr; 1 for real damage. */
-static int
-scan_end(const char *path, int rc, uint64_t good, uint64_t size)
-{
-	if (rc == -1 && good == size)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	if (good == size)
-		return (0);
-	fprintf(stderr, "playwavectl: billing log %s: %s at offset %llu "
-	    "(%llu bytes); see log verify\n", path, rc == -1 ?
-	    "damage followed by valid records" : "torn tail",
-	    (unsigned long long)good, (unsigned long long)(size - good));
-	return (rc == -1);
-}
-
-static int
-log_cat(struct ctl *c, const char *path)
-{
-	uint64_t good, seq, size;
-	int fd, rc;
-
-	fd = open_log(path);
-	print_header(c);
-	rc = pw_blog_scan(fd, cat_one, c, &good, &seq, &size);
-	close(fd);
-	return (scan_end(path, rc, good, size));
-}
-
-/*
- * New whole records from *off on, those after seq from only; stops at
- * one not (yet) valid.
- */
+/* [--archive DIR] [FILE] from argv[i] on, into lg. */
 static void
-follow_read(struct ctl *c, int fd, uint64_t *off, uint64_t size,
-    uint64_t from)
+log_args(struct ctl *c, int argc, char **argv, int i, struct ctl_log *lg)
 {
-	uint8_t buf[PW_EV_SIZE * 64];
-	struct pw_event ev;
-	ssize_t n, i;
-
-	while (*off + PW_EV_SIZE <= size) {
-		n = pread(fd, buf, sizeof(buf), (off_t)*off);
-		if (n < PW_EV_SIZE)
-			return;
-		for (i = 0; i + PW_EV_SIZE <= n; i += PW_EV_SIZE) {
-			if (pw_event_decode(buf + i, &ev) == -1)
-				return;
-			if (ev.seq > from)
-				print_event(c, &ev);
-			*off += PW_EV_SIZE;
-		}
-		fflush(stdout);
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--archive") == 0 && i + 1 < argc)
+			lg->archive = argv[++i];
+		else if (argv[i][0] == '-' || lg->path != NULL)
+			ctl_usage_err("log %s: bad argument %s", argv[1],
+			    argv[i]);
+		else
+			lg->path = argv[i];
 	}
-}
-
-/* Follow the file by name, across truncation and replacement. */
-static void
-follow(struct ctl *c, const char *path, int fd, uint64_t off, uint64_t from)
-{
-	struct timespec ts = { 0, FOLLOW_MS * 1000000L };
-	struct stat cur, sb;
-
-	if (fstat(fd, &cur) == -1)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	for (;;) {
-		fflush(stdout);
-		nanosleep(&ts, NULL);
-		if (stat(path, &sb) == -1)
-			continue;	/* being replaced: wait for it */
-		if (sb.st_ino != cur.st_ino || sb.st_dev != cur.st_dev) {
-			fprintf(stderr, "playwavectl: %s: replaced; following "
-			    "the new file\n", path);
-			close(fd);
-			fd = open_log(path);
-			if (fstat(fd, &cur) == -1)
-				ctl_die("%s: %s", path, strerror(errno));
-			off = 0;
-		} else if ((uint64_t)sb.st_size < off) {
-			fprintf(stderr, "playwavectl: %s: truncated; following "
-			    "from its start\n", path);
-			off = 0;
-		}
-		follow_read(c, fd, &off, (uint64_t)sb.st_size, from);
-	}
+	ctl_log_open(c, lg);
 }
 
 static int
-log_tail(struct ctl *c, const char *path, int fol)
+log_cat(struct ctl *c, int argc, char **argv)
 {
-	struct ring *r;
-	uint64_t good, seq, size, i;
-	int fd, rc;
+	struct ctl_log lg;
+	struct tail t;
+	struct pw_scan sc;
+	int rc;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		ctl_die("out of memory");
-	r->c = c;
-	fd = open_log(path);
-	rc = pw_blog_scan(fd, ring_one, r, &good, &seq, &size);
-	print_header(c);
-	for (i = r->n > TAIL_N ? r->n - TAIL_N : 0; i < r->n; i++)
-		print_event(c, &r->ev[i % TAIL_N]);
-	free(r);
-	rc = scan_end(path, rc, good, size);
-	if (fol)
-		follow(c, path, fd, good, 0);
-	close(fd);
+	memset(&lg, 0, sizeof(lg));
+	log_args(c, argc, argv, 2, &lg);
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.lg = &lg;
+	ctl_log_header(c);
+	rc = ctl_log_read(&lg, 0, cat_one, &t, &sc);
+	ctl_log_close(&lg);
 	return (rc);
 }
 
 /*
- * Every event after seq from, then (fol) those to come: a shipper that
- * remembers the last seq it delivered resumes exactly after it.  Seqs
- * run 1, 2, 3 from offset 0, so the place is found without a scan.
+ * The seq a shipper may take: one synced (durable_seq, when the store
+ * can be read), so that no event it loads can be lost by a power cut
+ * and logged again differently under the same seq.
  */
-static int
-log_tail_from(struct ctl *c, const char *path, int fol, uint64_t from)
+static uint64_t
+durable_bound(struct ctl *c)
 {
-	struct stat sb;
-	uint64_t off;
-	int fd;
+	char err[1400];
 
-	fd = open_log(path);
-	if (fstat(fd, &sb) == -1)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	/* Not there (yet): from the start, skipping up to from. */
-	if (pw_blog_find_seq(fd, from, &off) == -1)
-		off = 0;
-	print_header(c);
-	follow_read(c, fd, &off, (uint64_t)sb.st_size, from);
-	fflush(stdout);
-	if (fol)
-		follow(c, path, fd, off, from);
-	close(fd);
+	if (c->cfg == NULL && c->storefile == NULL)
+		return (UINT64_MAX);
+	if (!c->mapped && pw_store_open(&c->st, c->store_path, 0, 0, 1, err,
+	    sizeof(err)) == -1)
+		return (UINT64_MAX);
+	c->mapped = 1;
+	return (atomic_load(&c->st.hdr->durable_seq));
+}
+
+static int
+from_one(const struct pw_event *ev, uint64_t off, void *arg)
+{
+	struct tail *t = arg;
+
+	if (ev->seq <= t->last)
+		return (0);
+	/* A shipper must never skip: what it needs was archived. */
+	if (t->last != 0 && ev->seq != t->last + 1)
+		ctl_die("log tail: seq %llu-%llu are not beside the log (moved "
+		    "by log archive?): name their directory with --archive",
+		    (unsigned long long)t->last + 1,
+		    (unsigned long long)ev->seq - 1);
+	if (ev->seq > t->durable)
+		return (1);
+	ctl_log_event(t->c, ev, t->lg);
+	t->last = ev->seq;
 	return (0);
 }
 
-/* FILE, or the configuration's billing-log; *explicit when given. */
-static const char *
-log_path(struct ctl *c, int argc, char **argv, int i, int *explicit)
+/* New whole records of the active file from *off on. */
+static void
+follow_read(struct tail *t, const struct pw_seg *g, uint64_t *off)
 {
-	if (i < argc - 1)
-		ctl_usage_err("log %s: too many arguments", argv[1]);
-	*explicit = i < argc;
-	if (i < argc)
-		return (argv[i]);
-	if (c->cfg == NULL)
-		ctl_usage_err("log %s: with -s, name the billing log FILE",
-		    argv[1]);
-	return (c->cfg->billing_log);
+	uint8_t r[PW_EV_SIZE];
+	struct pw_event ev;
+
+	t->durable = durable_bound(t->c);
+	while (pread(g->fd, r, g->rec, (off_t)*off) == (ssize_t)g->rec) {
+		if ((g->format == 2 ? pw_event_decode(r, &ev) :
+		    pw_event_decode1(r, &ev)) == -1 || ev.seq > t->last + 1 ||
+		    ev.seq > t->durable)
+			break;
+		ev.raw = r;
+		if (ev.seq == t->last + 1) {
+			ctl_log_event(t->c, &ev, t->lg);
+			t->last = ev.seq;
+		}
+		*off += g->rec;
+	}
+	fflush(stdout);
+}
+
+static int
+replaced(const struct tail *t, int fd)
+{
+	struct stat a, b;
+
+	return (fstat(fd, &a) == -1 || fstatat(t->lg->ls.dfd, t->lg->ls.base,
+	    &b, AT_SYMLINK_NOFOLLOW) == -1 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev);
+}
+
+/* One active file, until the reaper switches to the next and it is read. */
+static void
+follow_file(struct tail *t, struct pw_seg *g)
+{
+	struct timespec ts = { 0, FOLLOW_MS * 1000000L };
+	uint8_t link[PW_LINK_LEN];
+	struct stat sb;
+	uint64_t off;
+
+	ctl_log_note(t->lg, g);
+	if (t->last + 1 <= g->first_seq ||
+	    pw_seg_find(g, t->last, &off, link) == -1)
+		off = g->data_off;
+	for (;;) {
+		follow_read(t, g, &off);
+		if (replaced(t, g->fd)) {
+			follow_read(t, g, &off);	/* what it ends with */
+			return;
+		}
+		if (fstat(g->fd, &sb) == 0 && (uint64_t)sb.st_size < off) {
+			fprintf(stderr, "playwavectl: %s/%s: truncated; "
+			    "following from its start\n", t->lg->ls.dir,
+			    t->lg->ls.base);
+			t->last = 0;
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Closed segments the follower has not read yet: read them now. */
+static void
+catch_up(struct tail *t)
+{
+	struct pw_scan sc;
+
+	ctl_log_close(t->lg);
+	ctl_log_open(t->c, t->lg);
+	t->durable = durable_bound(t->c);
+	(void)ctl_log_read(t->lg, t->last, from_one, t, &sc);
+	fflush(stdout);
+}
+
+static void
+follow(struct tail *t)
+{
+	struct timespec ts = { 0, FOLLOW_MS * 1000000L };
+	struct pw_seg g;
+	char err[256];
+	int fd;
+
+	for (;;) {
+		fd = openat(t->lg->ls.dfd, t->lg->ls.base, O_RDONLY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1 || pw_seg_open(&g, fd, NULL, err,
+		    sizeof(err)) == -1 || g.format == 0) {
+			if (fd != -1)
+				close(fd);
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (g.first_seq > t->last + 1) {
+			close(fd);
+			catch_up(t);
+			/* Still short of it (archived meanwhile?): wait. */
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		follow_file(t, &g);
+		close(fd);
+	}
+}
+
+static int
+log_tail(struct ctl *c, struct ctl_log *lg, int fol, int has_from,
+    uint64_t from)
+{
+	struct ring *r;
+	struct pw_scan sc;
+	struct tail t;
+	uint64_t i;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.lg = lg;
+	t.durable = UINT64_MAX;
+	ctl_log_header(c);
+	if (has_from) {
+		/* Every event after from, then (fol) those to come. */
+		t.last = from;
+		t.durable = fol ? durable_bound(c) : UINT64_MAX;
+		rc = ctl_log_read(lg, from, from_one, &t, &sc);
+		/*
+		 * A seq the log never reached (a shipper's table ahead of
+		 * this log: another shard's, or a log replaced) is an error,
+		 * not a wait for events that will never be these.
+		 */
+		if (rc == 0 && from > sc.last_seq)
+			ctl_die("log tail --from %llu: the billing log ends at "
+			    "seq %llu", (unsigned long long)from,
+			    (unsigned long long)sc.last_seq);
+	} else {
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			ctl_die("out of memory");
+		rc = ctl_log_read(lg, 0, ring_one, r, &sc);
+		for (i = r->n > TAIL_N ? r->n - TAIL_N : 0; i < r->n; i++)
+			ctl_log_event(c, &r->ev[i % TAIL_N], lg);
+		t.last = sc.last_seq;
+		free(r);
+	}
+	fflush(stdout);
+	if (fol)
+		follow(&t);
+	return (rc);
 }
 
 static int
 tail_cmd(struct ctl *c, int argc, char **argv)
 {
-	const char *path, *errstr;
+	struct ctl_log lg;
+	const char *errstr;
 	uint64_t from = 0;
-	int i, explicit, fol = 0, has_from = 0;
+	int i, fol = 0, has_from = 0, rc;
 
+	memset(&lg, 0, sizeof(lg));
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0)
 			fol = 1;
@@ -286,30 +306,26 @@ tail_cmd(struct ctl *c, int argc, char **argv)
 		} else
 			break;
 	}
-	path = log_path(c, argc, argv, i, &explicit);
-	return (has_from ? log_tail_from(c, path, fol, from) :
-	    log_tail(c, path, fol));
+	log_args(c, argc, argv, i, &lg);
+	rc = log_tail(c, &lg, fol, has_from, from);
+	ctl_log_close(&lg);
+	return (rc);
 }
 
 int
 cmd_log(struct ctl *c, int argc, char **argv)
 {
-	const char *path;
-	int explicit;
-
 	if (argc < 2)
-		ctl_usage_err("log cat|tail|verify|report [FILE]");
-	if (strcmp(argv[1], "cat") == 0) {
-		path = log_path(c, argc, argv, 2, &explicit);
-		return (log_cat(c, path));
-	}
+		ctl_usage_err("log cat|tail|verify|report|archive");
+	if (strcmp(argv[1], "cat") == 0)
+		return (log_cat(c, argc, argv));
 	if (strcmp(argv[1], "tail") == 0)
 		return (tail_cmd(c, argc, argv));
 	if (strcmp(argv[1], "report") == 0)
 		return (ctl_log_report(c, argc, argv));
-	if (strcmp(argv[1], "verify") == 0) {
-		path = log_path(c, argc, argv, 2, &explicit);
-		return (ctl_log_verify(c, path, explicit));
-	}
+	if (strcmp(argv[1], "verify") == 0)
+		return (ctl_log_verify(c, argc, argv));
+	if (strcmp(argv[1], "archive") == 0)
+		return (ctl_log_archive(c, argc, argv));
 	ctl_usage_err("log: unknown subcommand %s", argv[1]);
 }

@@ -1,9 +1,9 @@
 /*
  * playwavectl log report [--from D|SEQ] [--to D|SEQ] [--tz ZONE] [--csv]
- * [FILE]: settlement totals of the billing log per day, wallet and game.
- * The log is read through pw_blog_scan (src/billing/billing.c) like every
- * other reader; this file only filters and adds up.  Rows come out of
- * ctl_report_out.c.
+ * [--archive DIR] [FILE]: settlement totals of the billing log per day,
+ * wallet and game, across its segments.  The log is read through
+ * src/billing (logset.c) like every other reader; this file only filters
+ * and adds up.  Rows come out of ctl_report_out.c.
  *
  * What is counted, per (day, wallet, game) of each event's own time:
  *	sessions	START events
@@ -169,40 +169,31 @@ add_one(const struct pw_event *ev, uint64_t off, void *arg)
 	return (0);
 }
 
+/* Totals over a damaged log would settle on a lie: say so, fail. */
 static int
-report_scan(struct report *r, const char *path)
+report_scan(struct ctl *c, struct report *r, struct ctl_log *lg)
 {
-	uint64_t good, seq, size;
-	int fd, rc;
+	struct pw_scan sc;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	rc = pw_blog_scan(fd, add_one, r, &good, &seq, &size);
-	if (rc == -1 && good == size)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	close(fd);
-	/* Totals over a damaged log would settle on a lie: say so, fail. */
-	if (rc == -1) {
-		fprintf(stderr, "playwavectl: billing log %s: damage at offset "
-		    "%llu followed by valid records; totals stop there (see "
-		    "log verify)\n", path, (unsigned long long)good);
-		return (CTL_EXIT_FAIL);
-	}
-	if (good != size)
-		fprintf(stderr, "playwavectl: billing log %s: torn tail at "
-		    "offset %llu not counted\n", path,
-		    (unsigned long long)good);
-	return (0);
+	ctl_log_open(c, lg);
+	rc = ctl_log_read(lg, 0, add_one, r, &sc);
+	ctl_log_close(lg);
+	if (rc != 0)
+		fprintf(stderr, "playwavectl: totals stop at seq %llu (see log "
+		    "verify)\n", (unsigned long long)sc.last_seq);
+	return (rc ? CTL_EXIT_FAIL : 0);
 }
 
 int
 ctl_log_report(struct ctl *c, int argc, char **argv)
 {
 	struct report r;
-	const char *path = NULL;
+	struct ctl_log lg;
 	int i, csv = 0, rc;
 
 	memset(&r, 0, sizeof(r));
+	memset(&lg, 0, sizeof(lg));
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--csv") == 0)
 			csv = 1;
@@ -212,18 +203,16 @@ ctl_log_report(struct ctl *c, int argc, char **argv)
 			parse_bound("--to", argv[++i], &r.to);
 		else if (strcmp(argv[i], "--tz") == 0 && i + 1 < argc)
 			parse_tz(&r, argv[++i]);
-		else if (argv[i][0] == '-' || path != NULL)
+		else if (strcmp(argv[i], "--archive") == 0 && i + 1 < argc)
+			lg.archive = argv[++i];
+		else if (argv[i][0] == '-' || lg.path != NULL)
 			ctl_usage_err("log report: bad argument %s", argv[i]);
 		else
-			path = argv[i];
+			lg.path = argv[i];
 	}
 	if (csv && c->json)
 		ctl_usage_err("log report: -j and --csv are exclusive");
-	if (path == NULL && c->cfg == NULL)
-		ctl_usage_err("log report: with -s, name the billing log FILE");
-	if (path == NULL)
-		path = c->cfg->billing_log;
-	rc = report_scan(&r, path);
+	rc = report_scan(c, &r, &lg);
 	rep_print(&r.rows, c->json ? REP_JSON : csv ? REP_CSV : REP_TEXT);
 	rep_free(&r.rows);
 	return (rc);

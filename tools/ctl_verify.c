@@ -1,9 +1,17 @@
 /*
- * playwavectl log verify: a full check of a billing log.
+ * playwavectl log verify [--head SEQ:HASH] [--archive DIR] [FILE]: a
+ * full check of a billing log, across its segments.
  *
- * pw_blog_scan checks every record's checksum and that seq runs 1, 2, 3;
- * the ledger (src/billing/ledger.c, the same reader the daemon's start-up
- * reconciliation uses) checks that each session reads START, CHARGE
+ * The scan (src/billing/scan.c, logset.c) checks every record alone (its
+ * own check), that seq runs 1, 2, 3 across segments, and that every link
+ * extends the chain: it names the first record where one does not (an
+ * edited record, even one whose own check was recomputed), and prints
+ * the head (last seq and its c_n) for an auditor to note; --head checks
+ * the log still holds a noted head, which a log rewritten with its whole
+ * chain recomputed no longer does.  The ledger (src/billing/ledger.c,
+ * the same reader the daemon's start-up reconciliation uses) checks that
+ * each segment's snapshot is what the events before it add up to, and
+ * that each session reads START, CHARGE
  * minutes 1..n, at most one END whose totals equal its charges, and that
  * replaying CREDIT, CHARGE and DEBIT amounts per wallet gives each
  * event's balance (never below zero after a DEBIT).  With the daemon's
@@ -14,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,51 +32,40 @@
 
 #include "pw.h"
 #include "pw_billing.h"
+#include "pw_crypto.h"
 #include "pw_ledger.h"
 #include "pw_session.h"
 #include "ctl.h"
 
 struct verify {
 	struct pw_ledger l;
+	struct ctl_log	 lg;
+	struct pw_scan	 sc;
+	char		 where[1200];
 	uint64_t	 bad_off;
-	char		 why[256];
+	char		 bad_file[1200];
+	char		 why[512];
 	int		 bad;
+	uint64_t	 head_seq;	/* the last seq read, and its link */
+	uint8_t		 head[PW_LINK_LEN];
+	int		 has_noted;	/* --head SEQ:HASH */
+	uint64_t	 noted_seq;
+	uint8_t		 noted[PW_LINK_LEN];
+	uint8_t		 noted_got[PW_LINK_LEN];
+	int		 noted_seen;
 };
 
-/* Why the record at off stopped pw_blog_scan. */
+/* Why the read of the log stopped short of its end. */
 static void
-describe_stop(struct verify *v, int fd, int rc, uint64_t off, uint64_t size,
-    uint64_t last_seq)
+describe_stop(struct verify *v)
 {
-	static const uint8_t zero[PW_EV_SIZE];
-	uint8_t r[PW_EV_SIZE];
-	struct pw_event ev;
-	const char *what, *tail;
-	char seqmsg[96];
-
-	tail = rc == -1 ? "; valid records follow it (damage inside the "
-	    "log, never cut automatically)" : " (a torn tail: playwaved cuts "
-	    "it at its next start)";
-	if (size - off < PW_EV_SIZE)
-		what = "short record";
-	else if (pread(fd, r, sizeof(r), (off_t)off) != (ssize_t)sizeof(r))
-		what = strerror(errno);
-	else if (memcmp(r, zero, sizeof(r)) == 0)
-		what = "zero bytes";
-	else if (memcmp(r, PW_EV_MAGIC, 4) != 0)
-		what = "bad magic";
-	else if (pw_event_decode(r, &ev) == -1)
-		what = "checksum or field check failed";
-	else {
-		snprintf(seqmsg, sizeof(seqmsg), "seq %llu, expected %llu",
-		    (unsigned long long)ev.seq,
-		    (unsigned long long)(last_seq + 1));
-		what = seqmsg;
-	}
 	v->bad = 1;
-	v->bad_off = off;
-	snprintf(v->why, sizeof(v->why), "%s, %llu bytes to the end%s", what,
-	    (unsigned long long)(size - off), tail);
+	v->bad_off = v->sc.good;
+	strlcpy(v->bad_file, v->where, sizeof(v->bad_file));
+	snprintf(v->why, sizeof(v->why), "%s%s", v->sc.why,
+	    v->sc.stop == PW_STOP_DAMAGE ? "; damage inside the log, never "
+	    "cut automatically" : "; a torn tail: playwaved copies it aside "
+	    "and cuts it at its next start");
 }
 
 /*
@@ -98,7 +97,7 @@ compare_store(struct ctl *c, struct verify *v, uint64_t last_seq)
 			if (!w->used)
 				continue;
 			s = pw_wallet_find(&c->st, w->name);
-			bal = s != NULL ? atomic_load(&s->u.w.balance) : 0;
+			bal = s != NULL ? pw_wallet_logged(s) : 0;
 			if (bal == w->balance)
 				continue;
 			if (atomic_load(&c->st.hdr->logged_seq) != seq)
@@ -132,14 +131,12 @@ recon_report(struct ctl *c, const struct pw_recon *n)
 }
 
 static int
-store_check(struct ctl *c, struct verify *v, const char *path, int explicit,
-    uint64_t last_seq)
+store_check(struct ctl *c, struct verify *v, uint64_t last_seq)
 {
 	char err[1400];
 	int n;
 
-	if (c->cfg == NULL || (explicit && strcmp(path, c->cfg->billing_log)
-	    != 0))
+	if (c->cfg == NULL || strcmp(v->lg.path, c->cfg->billing_log) != 0)
 		return (0);
 	if (pw_store_open(&c->st, c->store_path, 0, 0, 1, err,
 	    sizeof(err)) == -1) {
@@ -181,64 +178,190 @@ recon_json(struct jw *j, const struct pw_recon *n)
 }
 
 static void
-report(struct ctl *c, struct verify *v, uint64_t good, int mismatches)
+head_text(const struct verify *v, char *out, size_t n)
 {
+	char hex[2 * PW_LINK_LEN + 1];
+
+	pw_hex_encode(v->head, PW_LINK_LEN, hex);
+	snprintf(out, n, "%" PRIu64 ":%s", v->head_seq, hex);
+}
+
+static void
+report_text(const struct verify *v, int mismatches)
+{
+	char head[128];
+
+	if (v->bad) {
+		printf("bad record at offset %" PRIu64 " of %s: %s\n",
+		    v->bad_off, v->bad_file, v->why);
+		return;
+	}
+	head_text(v, head, sizeof(head));
+	printf("ok_up_to=%" PRIu64 " events=%" PRIu64 " sessions=%zu open=%"
+	    PRIu64 " head=%s%s\n", v->head_seq, v->l.events,
+	    v->l.ns - credits(v), v->l.open, head, mismatches ?
+	    " wallet_mismatches" : "");
+}
+
+static void
+report(struct ctl *c, struct verify *v, int mismatches)
+{
+	char hex[2 * PW_LINK_LEN + 1];
 	struct jw j;
 
 	if (!c->json) {
-		if (v->bad)
-			printf("bad record at offset %llu: %s\n",
-			    (unsigned long long)v->bad_off, v->why);
-		else
-			printf("ok_up_to=%llu events=%llu sessions=%zu "
-			    "open=%llu%s\n", (unsigned long long)good,
-			    (unsigned long long)v->l.events, v->l.ns - credits(v),
-			    (unsigned long long)v->l.open, mismatches ?
-			    " wallet_mismatches" : "");
+		report_text(v, mismatches);
 		return;
 	}
 	jw_begin(&j, stdout);
 	jw_bool(&j, "ok", !v->bad && mismatches == 0);
 	if (v->bad) {
+		jw_str(&j, "file", v->bad_file);
 		jw_uint(&j, "offset", v->bad_off);
+		jw_uint(&j, "seq", v->sc.last_seq + 1);
 		jw_str(&j, "error", v->why);
 	}
-	jw_uint(&j, "ok_up_to", v->bad ? v->bad_off : good);
+	jw_uint(&j, "ok_up_to", v->head_seq);
 	jw_uint(&j, "events", v->l.events);
 	jw_uint(&j, "sessions", v->l.ns - credits(v));
 	jw_uint(&j, "open", v->l.open);
 	jw_int(&j, "wallet_mismatches", mismatches);
+	jw_uint(&j, "head_seq", v->head_seq);
+	pw_hex_encode(v->head, PW_LINK_LEN, hex);
+	jw_str(&j, "head_link", hex);
+	jw_uint(&j, "segments", v->lg.ls.nseg + 1);
 	if (c->mapped && c->st.hdr->recon.ms != 0)
 		recon_json(&j, &c->st.hdr->recon);
 	jw_end(&j);
 }
 
-int
-ctl_log_verify(struct ctl *c, const char *path, int explicit)
+/* The link of the noted seq, as the read passes it. */
+static int
+note_link(const struct pw_event *ev, uint64_t off, void *arg)
 {
-	struct verify v;
-	uint64_t good, seq, size;
-	int fd, rc, mismatches = 0;
+	struct verify *v = arg;
 
-	memset(&v, 0, sizeof(v));
-	pw_ledger_init(&v.l, 0);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	rc = pw_ledger_read(&v.l, fd, 1, &good, &size);
-	seq = v.l.last_seq;
-	if (v.l.bad) {
-		v.bad = 1;
-		v.bad_off = v.l.bad_off;
-		strlcpy(v.why, v.l.why, sizeof(v.why));
+	if (v->has_noted && ev->seq == v->noted_seq && ev->format == 2) {
+		memcpy(v->noted_got, ev->link, PW_LINK_LEN);
+		v->noted_seen = 1;
 	}
-	if (rc == -1 && !v.bad && good == size)
-		ctl_die("billing log %s: %s", path, strerror(errno));
-	if (!v.bad && good != size)
-		describe_stop(&v, fd, rc, good, size, seq);
+	return (0);
+}
+
+/* --head SEQ:HASH */
+static void
+parse_head(struct verify *v, const char *arg)
+{
+	const char *colon, *errstr;
+	char num[24];
+
+	if ((colon = strchr(arg, ':')) == NULL || colon == arg ||
+	    (size_t)(colon - arg) >= sizeof(num) ||
+	    pw_hex_decode(colon + 1, strlen(colon + 1), v->noted,
+	    PW_LINK_LEN) == -1)
+		ctl_usage_err("log verify --head: SEQ:HASH (64 hex digits), "
+		    "not %s", arg);
+	memcpy(num, arg, (size_t)(colon - arg));
+	num[colon - arg] = '\0';
+	v->noted_seq = (uint64_t)strtonum(num, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		ctl_usage_err("log verify --head: seq %s is %s", num, errstr);
+	v->has_noted = 1;
+}
+
+static int
+check_noted(const struct verify *v)
+{
+	char hex[2 * PW_LINK_LEN + 1];
+
+	if (!v->has_noted || v->bad)
+		return (0);
+	if (!v->noted_seen) {
+		printf("noted head seq %" PRIu64 " is not in the log (it holds "
+		    "seq %" PRIu64 "-%" PRIu64 " in format 2)\n", v->noted_seq,
+		    v->l.from_seq + 1, v->head_seq);
+		return (1);
+	}
+	if (memcmp(v->noted_got, v->noted, PW_LINK_LEN) != 0) {
+		pw_hex_encode(v->noted_got, PW_LINK_LEN, hex);
+		printf("noted head seq %" PRIu64 " does not match: the log's "
+		    "link there is %s; the log was rewritten at or before seq %"
+		    PRIu64 "\n", v->noted_seq, hex, v->noted_seq);
+		return (1);
+	}
+	if (!v->bad)
+		printf("noted head seq %" PRIu64 " matches\n", v->noted_seq);
+	return (0);
+}
+
+static void
+verify_args(struct ctl *c, int argc, char **argv, struct verify *v)
+{
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--head") == 0 && i + 1 < argc)
+			parse_head(v, argv[++i]);
+		else if (strcmp(argv[i], "--archive") == 0 && i + 1 < argc)
+			v->lg.archive = argv[++i];
+		else if (argv[i][0] == '-' || v->lg.path != NULL)
+			ctl_usage_err("log verify: bad argument %s", argv[i]);
+		else
+			v->lg.path = argv[i];
+	}
+	ctl_log_open(c, &v->lg);
+}
+
+/*
+ * The head: the last seq and its link; for a log still of format 1,
+ * the link its format 2 will continue from (SHA-256 of the file).
+ */
+static void
+note_head(struct verify *v)
+{
+	struct pw_seg g;
+	char err[256];
+	int fd;
+
+	v->head_seq = v->sc.last_seq;
+	memcpy(v->head, v->sc.head, PW_LINK_LEN);
+	if ((fd = pw_logset_fd(&v->lg.ls, v->lg.ls.nseg)) == -1)
+		return;
+	if (pw_seg_open(&g, fd, NULL, err, sizeof(err)) == 0 &&
+	    g.format == 1 && pw_seg_digest(fd, v->head) == -1)
+		memset(v->head, 0, PW_LINK_LEN);
 	close(fd);
-	if (!v.bad)
-		mismatches = store_check(c, &v, path, explicit, seq);
-	report(c, &v, good, mismatches);
-	pw_ledger_free(&v.l);
-	return (v.bad || mismatches ? CTL_EXIT_FAIL : 0);
+}
+
+int
+ctl_log_verify(struct ctl *c, int argc, char **argv)
+{
+	struct verify *v;
+	int rc, mismatches = 0;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		ctl_die("out of memory");
+	verify_args(c, argc, argv, v);
+	pw_ledger_init(&v->l, 0);
+	v->l.hook = note_link;
+	v->l.hook_arg = v;
+	if (pw_ledger_read(&v->l, &v->lg.ls, 1, &v->sc, v->where,
+	    sizeof(v->where)) == -1)
+		ctl_die("billing log %s: %s", v->where, strerror(errno));
+	note_head(v);
+	if (v->l.bad) {
+		v->bad = 1;
+		v->bad_off = v->l.bad_off;
+		strlcpy(v->bad_file, v->l.bad_file, sizeof(v->bad_file));
+		strlcpy(v->why, v->l.why, sizeof(v->why));
+	} else if (v->sc.stop != PW_STOP_END)
+		describe_stop(v);
+	if (!v->bad)
+		mismatches = store_check(c, v, v->head_seq);
+	report(c, v, mismatches);
+	rc = v->bad || mismatches || check_noted(v) ? CTL_EXIT_FAIL : 0;
+	pw_ledger_free(&v->l);
+	ctl_log_close(&v->lg);
+	free(v);
+	return (rc);
 }

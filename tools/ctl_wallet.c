@@ -1,16 +1,29 @@
 /*
- * playwavectl wallet credit|debit|show.  A credit or a debit is queued in
- * the store and applied by the reaper together with its CREDIT or DEBIT
- * event (the balance only ever changes with a logged event), so the tool
- * waits for the reaper to report the new balance in the credit's slot.
+ * playwavectl wallet credit|debit ID AMOUNT [--memo TEXT] | wallet show.
+ * A credit or a debit is queued in the store and applied by the reaper
+ * together with its CREDIT or DEBIT event (the balance only ever changes
+ * with a logged event), so the tool waits for the reaper to report the
+ * new balance in the credit's slot.  The reaper marks it applied only
+ * once the log holding the event is synced, whatever billing-fsync says
+ * (reaper_batch.c): so a balance printed and exit 0 mean the change is
+ * durable, and a power cut cannot undo it.  Not confirmed in time, the
+ * tool exits 75 (EX_TEMPFAIL) and says the change may still apply.
+ *
  * A debit is refused, with nothing logged, when the wallet's balance
  * less its hold (money reserved for charges not yet logged) is short:
- * here first, and again by the reaper, which alone decides.
+ * here first, and again by the reaper, which alone decides.  The memo
+ * goes into the event (at most PW_EV_MEMO bytes of UTF-8); who asked
+ * (sudo's SUDO_USER, else the user running the tool) into the reaper's
+ * log line.
  */
+#include <sys/types.h>
+
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pw.h"
 #include "pw_billing.h"
@@ -19,6 +32,42 @@
 
 #define POLL_MS		20
 #define WAIT_MS		5000
+
+/* Printable UTF-8: the memo goes into the log, and into JSON from there. */
+static int
+memo_ok(const unsigned char *p)
+{
+	unsigned need, i;
+
+	for (; *p != '\0'; p += need + 1) {
+		need = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 :
+		    (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : 4;
+		if (need == 4 || *p < 0x20 || *p == 0x7f || (*p == 0xc0 ||
+		    *p == 0xc1 || *p > 0xf4))
+			return (0);
+		for (i = 1; i <= need; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return (0);
+	}
+	return (1);
+}
+
+/* Who asked, for the daemon's log: printable, bounded. */
+static void
+operator_name(char out[PW_OPERATOR_MAX])
+{
+	const char *who;
+	struct passwd *pw;
+	size_t i;
+
+	if ((who = getenv("SUDO_USER")) == NULL || *who == '\0')
+		who = (pw = getpwuid(getuid())) != NULL ? pw->pw_name : "";
+	for (i = 0; who[i] != '\0' && i < PW_OPERATOR_MAX - 1; i++)
+		out[i] = who[i] > 0x20 && who[i] < 0x7f ? who[i] : '?';
+	out[i] = '\0';
+	if (i == 0)
+		snprintf(out, PW_OPERATOR_MAX, "uid %u", (unsigned)getuid());
+}
 
 static void
 check_wallet_id(const char *id)
@@ -75,13 +124,27 @@ precheck(struct ctl *c, const char *id, long long amount, int debit)
 	if ((w = pw_wallet_find(&c->st, id)) == NULL)
 		ctl_die("wallet debit: no wallet %s; nothing debited", id);
 	/* The hold: money reserved for charges not yet logged. */
-	bal = atomic_load(&w->u.w.balance);
-	hold = atomic_load(&w->u.w.hold);
+	bal = pw_wallet_logged(w);
+	hold = pw_wallet_held(w);
 	if (bal - hold < amount)
 		ctl_die("wallet debit: %s has %lld available (balance %lld, "
 		    "hold %lld), less than %lld; nothing debited", id,
 		    (long long)(bal - hold), (long long)bal, (long long)hold,
 		    amount);
+}
+
+static const char *
+memo_arg(int argc, char **argv, const char *what)
+{
+	if (argc == 4)
+		return ("");
+	if (argc != 6 || strcmp(argv[4], "--memo") != 0)
+		ctl_usage_err("wallet %s ID AMOUNT [--memo TEXT]", what);
+	if (strlen(argv[5]) > PW_EV_MEMO || !memo_ok((const unsigned char *)
+	    argv[5]))
+		ctl_usage_err("wallet %s --memo: at most %d bytes of printable "
+		    "UTF-8", what, PW_EV_MEMO);
+	return (argv[5]);
 }
 
 /*
@@ -91,17 +154,18 @@ precheck(struct ctl *c, const char *id, long long amount, int debit)
 static int
 transfer(struct ctl *c, int argc, char **argv, int debit)
 {
-	const char *what = debit ? "debit" : "credit", *errstr;
+	const char *what = debit ? "debit" : "credit", *errstr, *memo;
+	char id[64], op[PW_OPERATOR_MAX];
 	uint8_t key[PW_KEY_LEN];
-	char id[64];
 	long long amount;
 	int64_t bal = 0;
 	struct pw_slot *w;
 	struct jw j;
 	int rc;
 
-	if (argc != 4)
-		ctl_usage_err("wallet %s ID AMOUNT", what);
+	if (argc < 4)
+		ctl_usage_err("wallet %s ID AMOUNT [--memo TEXT]", what);
+	memo = memo_arg(argc, argv, what);
 	check_wallet_id(argv[2]);
 	amount = strtonum(argv[3], 1, debit ? PW_MONEY_MAX : 1LL << 53,
 	    &errstr);
@@ -111,17 +175,22 @@ transfer(struct ctl *c, int argc, char **argv, int debit)
 	ctl_open(c, 1);
 	ctl_wallet_known(c, argv[2], what);
 	precheck(c, argv[2], amount, debit);
-	if (pw_credit_queue(&c->st, argv[2], debit ? -amount : amount,
-	    key) == NULL) {
+	operator_name(op);
+	if (pw_credit_queue(&c->st, argv[2], debit ? -amount : amount, memo,
+	    op, key) == NULL) {
 		pw_count(&c->st, PW_C_STORE_FULL, 1);
 		ctl_die("store %s is full", c->store_path);
 	}
 	ctl_format_id(PW_T_CREDIT, key, id);
-	if ((rc = wait_applied(c, key, &bal)) == -1)
-		ctl_die("%s %s of %lld %s %s is queued but was not applied "
-		    "within %d s: the reaper is not running (it will apply it "
-		    "when it runs)", what, id, amount, debit ? "from" : "to",
-		    argv[2], WAIT_MS / 1000);
+	if ((rc = wait_applied(c, key, &bal)) == -1) {
+		fflush(stdout);
+		fprintf(stderr, "playwavectl: %s %s of %lld %s %s is queued but "
+		    "not confirmed within %d s (no reaper running, or the "
+		    "billing log cannot be written): it may still apply; see "
+		    "playwavectl show %s\n", what, id, amount, debit ? "from" :
+		    "to", argv[2], WAIT_MS / 1000, id);
+		exit(CTL_EXIT_TEMPFAIL);
+	}
 	if (rc == -3 && debit)
 		ctl_die("debit %s of %lld from %s refused: the balance less "
 		    "what is held is short; nothing debited", id, amount,
@@ -130,7 +199,7 @@ transfer(struct ctl *c, int argc, char **argv, int debit)
 		ctl_die("credit %s of %lld to %s refused: the balance would "
 		    "pass 2^53 - 1; nothing credited", id, amount, argv[2]);
 	if (rc == -2 && (w = pw_wallet_find(&c->st, argv[2])) != NULL)
-		bal = atomic_load(&w->u.w.balance);
+		bal = pw_wallet_logged(w);
 	if (!c->json) {
 		printf("%s balance %lld\n", argv[2], (long long)bal);
 		return (0);
@@ -156,8 +225,8 @@ show(struct ctl *c, int argc, char **argv)
 	check_wallet_id(argv[2]);
 	ctl_open(c, 0);
 	if ((w = pw_wallet_find(&c->st, argv[2])) != NULL) {
-		bal = atomic_load(&w->u.w.balance);
-		hold = atomic_load(&w->u.w.hold);
+		bal = pw_wallet_logged(w);
+		hold = pw_wallet_held(w);
 	}
 	if (!c->json) {
 		printf("%s balance %lld hold %lld available %lld\n", argv[2],
@@ -183,5 +252,6 @@ cmd_wallet(struct ctl *c, int argc, char **argv)
 		return (transfer(c, argc, argv, 1));
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return (show(c, argc, argv));
-	ctl_usage_err("wallet credit|debit ID AMOUNT | wallet show ID");
+	ctl_usage_err("wallet credit|debit ID AMOUNT [--memo TEXT] | wallet "
+	    "show ID");
 }

@@ -104,7 +104,7 @@ Linux)
 		echo "deps: no apt-get; install by hand: libevent, libsodium, libbsd," \
 		    "libmd, jsmn, check, python3, curl, openssl, lua5.1, mandoc," \
 		    "ab, nginx, wrk, clang, ncurses, haproxy, postgresql," \
-		    "faketime, prometheus (promtool)" >&2
+		    "libfaketime, prometheus (promtool)" >&2
 		exit 1
 	fi
 	;;

@@ -26,6 +26,13 @@
  * chunk by chunk: each chunk reaches the disk no older than it was when
  * the sweep began, when every event up to the sweep's seq was applied,
  * so that seq is the checkpoint once the last chunk is written.
+ *
+ * The header itself is a page of the mapping: the checkpoint it names
+ * reaches the disk with the next msync of its page.  So when a sweep (or
+ * the master's msync) has written the header page, the checkpoint the
+ * header named just before is known to be on disk; it is kept as
+ * disk_ckpt_seq, and only segments of the log wholly below it may be
+ * archived (a power cut can leave the store's header no older).
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -43,12 +50,16 @@ ckpt_publish(struct pw_store *st, uint64_t seq)
 int
 pw_store_checkpoint(struct pw_store *st, uint64_t seq)
 {
+	uint64_t named;
+
 	if (st->readonly)
 		return (0);
+	named = atomic_load(&st->hdr->ckpt_seq);
 	if (msync(st->hdr, st->maplen, MS_SYNC) == -1) {
 		log_warn("store checkpoint: msync");
 		return (-1);
 	}
+	pw_atomic_max64(&st->hdr->ledger.disk_ckpt_seq, named);
 	ckpt_publish(st, seq);
 	return (0);
 }
@@ -64,17 +75,21 @@ pw_ckpt_begin(struct pw_ckpt *c, uint64_t seq)
 int
 pw_ckpt_step(struct pw_store *st, struct pw_ckpt *c, size_t chunk)
 {
+	uint64_t named;
 	size_t len;
 
 	if (!c->active)
 		return (0);
 	/* A multiple of the page size keeps every chunk's start aligned. */
 	len = st->maplen - c->off < chunk ? st->maplen - c->off : chunk;
+	named = atomic_load(&st->hdr->ckpt_seq);
 	if (msync((char *)st->hdr + c->off, len, MS_SYNC) == -1) {
 		log_warn("store checkpoint: msync");
 		c->active = 0;
 		return (-1);
 	}
+	if (c->off == 0)	/* the header's page: what it named is on disk */
+		pw_atomic_max64(&st->hdr->ledger.disk_ckpt_seq, named);
 	if ((c->off += len) < st->maplen)
 		return (0);
 	c->active = 0;

@@ -4,11 +4,12 @@
  * keep.  Whoever needs to know what the log says asks here: playwavectl
  * log verify (the whole log, strict), the reaper's start-up
  * reconciliation (the log since the store's checkpoint, reconcile.c).
- * See pw_ledger.h for reading from a checkpoint.
+ * See pw_ledger.h for reading from a checkpoint or a snapshot.
  */
 #include <sys/types.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 struct read_arg {
 	struct pw_ledger	*l;
 	int			 strict;
+	const char		*where;
 };
 
 int
@@ -168,6 +170,20 @@ bad(struct pw_ledger *l, uint64_t off, const struct pw_event *ev,
 	return (1);
 }
 
+/* A snapshot that disagrees with the log: a broken rule, no event's. */
+static int
+snap_bad(struct pw_ledger *l, struct read_arg *a, const char *msg)
+{
+	if (!l->bad) {
+		l->bad = 1;
+		l->bad_off = 0;
+		strlcpy(l->why, msg, sizeof(l->why));
+		if (a->where != NULL)
+			strlcpy(l->bad_file, a->where, sizeof(l->bad_file));
+	}
+	return (a->strict);
+}
+
 /*
  * Replay a wallet event: its balance must be the running balance.  A
  * wallet first met after a checkpoint starts from what the event implies.
@@ -186,7 +202,7 @@ replay(struct pw_ledger *l, uint64_t off, const struct pw_event *ev,
 		return (bad(l, off, ev, "no wallet"));
 	if ((w = pw_ledger_wallet(l, ev->wallet)) == NULL) {
 		w = wallet_add(l, ev->wallet);
-		if (l->from_seq > 0 && __builtin_sub_overflow(ev->balance,
+		if (l->partial && __builtin_sub_overflow(ev->balance,
 		    delta, &w->balance))
 			return (bad(l, off, ev, "balance out of range"));
 	}
@@ -212,7 +228,7 @@ adopt(struct pw_ledger *l, const struct pw_event *ev)
 {
 	struct pw_lsess *s;
 
-	if (l->from_seq == 0)
+	if (!l->partial)
 		return (NULL);
 	s = sess_add(l, ev->id);
 	s->cafe = ev->wallet[0] != '\0';
@@ -238,6 +254,7 @@ on_start(struct pw_ledger *l, uint64_t off, const struct pw_event *ev)
 		return (bad(l, off, ev, "second START"));
 	s = sess_add(l, ev->id);
 	s->started = 1;
+	s->start_seq = ev->seq;
 	s->cafe = ev->wallet[0] != '\0';
 	s->balance = ev->balance;
 	strlcpy(s->wallet, ev->wallet, sizeof(s->wallet));
@@ -347,27 +364,120 @@ pw_ledger_event(struct pw_ledger *l, const struct pw_event *ev, uint64_t off)
 	return (bad(l, off, ev, "unknown event type"));
 }
 
+/* A snapshot's wallet: taken as the start, or checked against the log. */
+static int
+snap_wallet(const char *name, int64_t balance, void *arg)
+{
+	struct read_arg *a = arg;
+	struct pw_ledger *l = a->l;
+	struct pw_lwallet *w;
+	char msg[200];
+
+	if (!l->started) {
+		w = wallet_add(l, name);
+		w->balance = balance;
+		return (0);
+	}
+	if ((w = pw_ledger_wallet(l, name)) != NULL)
+		l->snap_known++;
+	if ((w != NULL ? w->balance : 0) == balance)
+		return (0);
+	snprintf(msg, sizeof(msg), "segment at seq %" PRIu64 ": its snapshot "
+	    "gives wallet %s %lld, the log %lld", l->last_seq + 1, name,
+	    (long long)balance, (long long)(w != NULL ? w->balance : 0));
+	return (snap_bad(l, a, msg));
+}
+
+/* A snapshot's open session: adopted, or checked against the log. */
+static int
+snap_session(const struct pw_snapsess *ss, void *arg)
+{
+	struct read_arg *a = arg;
+	struct pw_ledger *l = a->l;
+	struct pw_lsess *s;
+	char msg[200], sid[40];
+
+	if (!l->started) {
+		s = sess_add(l, ss->id);
+		s->started = 1;
+		s->start_seq = ss->start_seq;
+		s->charges = ss->charges;
+		s->charged = ss->charged;
+		s->cafe = ss->wallet[0] != '\0';
+		strlcpy(s->wallet, ss->wallet, sizeof(s->wallet));
+		strlcpy(s->game, ss->game, sizeof(s->game));
+		l->open++;
+		return (0);
+	}
+	l->snap_open++;
+	s = pw_ledger_session(l, ss->id);
+	if (s != NULL && s->started && !s->ended && !s->credit &&
+	    s->charges == ss->charges && s->charged == ss->charged &&
+	    (ss->start_seq == 0 || s->start_seq == 0 ||
+	    s->start_seq == ss->start_seq))
+		return (0);
+	pw_uuid_format(ss->id, sid);
+	snprintf(msg, sizeof(msg), "segment at seq %" PRIu64 ": its snapshot "
+	    "has gs_%s open with %u charges, the log %s", l->last_seq + 1, sid,
+	    ss->charges, s == NULL || !s->started ? "never started it" :
+	    s->ended ? "ended it" : "charged it otherwise");
+	return (snap_bad(l, a, msg));
+}
+
+/* A segment entered: a later one's snapshot was checked, whole. */
+static int
+segment_in(const struct pw_seg *g, const char *name, void *arg)
+{
+	struct read_arg *a = arg;
+	struct pw_ledger *l = a->l;
+	char msg[200];
+
+	a->where = name;
+	if (!l->started) {
+		/* Entered at its head, it began with all that came before
+		 * (its snapshot, or nothing before seq 1); else adopt. */
+		l->started = 1;
+		l->partial = l->from_seq + 1 > g->first_seq;
+		return (0);
+	}
+	if (g->format == 2 && !l->bad && (l->snap_open != l->open ||
+	    l->snap_known != l->nw)) {
+		snprintf(msg, sizeof(msg), "segment at seq %" PRIu64 ": its "
+		    "snapshot has %" PRIu64 " open sessions and %" PRIu64
+		    " known wallets, the log %" PRIu64 " and %zu",
+		    g->first_seq, l->snap_open, l->snap_known, l->open, l->nw);
+		(void)snap_bad(l, a, msg);
+	}
+	l->snap_open = l->snap_known = 0;
+	return (a->strict && l->bad);
+}
+
 static int
 read_one(const struct pw_event *ev, uint64_t off, void *arg)
 {
 	struct read_arg *a = arg;
+	int rc;
 
-	return (pw_ledger_event(a->l, ev, off) && a->strict);
+	rc = pw_ledger_event(a->l, ev, off);
+	if (rc && a->l->bad_file[0] == '\0' && a->where != NULL)
+		strlcpy(a->l->bad_file, a->where, sizeof(a->l->bad_file));
+	if (a->l->hook != NULL)
+		(void)a->l->hook(ev, off, a->l->hook_arg);
+	return (rc && a->strict);
 }
 
 int
-pw_ledger_read(struct pw_ledger *l, int fd, int strict, uint64_t *good,
-    uint64_t *size)
+pw_ledger_read(struct pw_ledger *l, struct pw_logset *ls, int strict,
+    struct pw_scan *sc, char *where, size_t wherelen)
 {
-	struct read_arg a = { l, strict };
-	uint64_t off, seq;
+	struct read_arg a = { l, strict, NULL };
+	struct pw_snap_cb snap = { snap_wallet, snap_session, &a };
+	struct pw_read rd = { read_one, segment_in, &snap, &a };
+	int rc;
 
-	if (pw_blog_find_seq(fd, l->from_seq, &off) == -1) {
-		/* Not where the checkpoint says: read it all. */
-		pw_ledger_free(l);
-		pw_ledger_init(l, 0);
-		off = 0;
-	}
-	return (pw_blog_scan_from(fd, off, l->from_seq, read_one, &a, good,
-	    &seq, size));
+	l->started = 0;
+	rc = pw_logset_read(ls, l->from_seq, &rd, sc, where, wherelen);
+	/* Adopted from a checkpoint or a snapshot: what came before. */
+	l->from_seq = sc->from_seq;
+	return (rc);
 }

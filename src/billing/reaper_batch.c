@@ -1,17 +1,21 @@
 /*
  * The reaper's events from the batch to the store.  Records are written
- * REAP_BATCH at a time; the store records an event (a session's marks, a
- * balance, an applied credit) only once the log holding it is synced.
- * The store can then never be ahead of the log on disk: a power cut may
- * take the log's unsynced tail, and the store's pages may all have
- * reached the disk, yet the store says nothing the log lost.  Until
- * then the events stay here, applied by the next commit: at the end of
- * every pass (billing-fsync interval), or after every write (always).
- * A wallet's balance after the events not yet applied is its shadow.
+ * REAP_BATCH at a time, each linked to the one before; the store records
+ * an event (a session's marks, a balance, an applied credit) only once
+ * the log holding it is synced, through the one applier (apply.c).  The
+ * store can then never be ahead of the log on disk: a power cut may take
+ * the log's unsynced tail, and the store's pages may all have reached
+ * the disk, yet the store says nothing the log lost -- and playwavectl,
+ * which confirms a credit only once the store shows it applied, never
+ * confirms one the log could lose.  Until then the events stay here,
+ * applied by the next commit: at the end of every pass (billing-fsync
+ * interval), or after every write (always).  A wallet's balance after
+ * the events not yet applied is its shadow.
  */
 #include <sys/types.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,43 +54,10 @@ reap_shadow(struct pw_reap *r, struct pw_slot *w)
 	for (i = 0; i < r->nsh; i++)
 		if (r->sh[i].wallet == w)
 			return (&r->sh[i].balance);
+	PW_ASSERT(r->nsh < REAP_SHADOW_MAX);
 	r->sh[r->nsh].wallet = w;
-	r->sh[r->nsh].balance = atomic_load(&w->u.w.balance);
+	r->sh[r->nsh].balance = pw_wallet_logged(w);
 	return (&r->sh[r->nsh++].balance);
-}
-
-static void
-apply_one(struct pw_reap *r, const struct apply *a)
-{
-	struct pw_gs *g = &a->slot->u.gs;
-	uint64_t w;
-
-	switch (a->kind) {
-	case AP_START:
-		atomic_fetch_or(&g->logged, PW_LOGGED_START);
-		break;
-	case AP_CHARGE:
-		atomic_store(&g->logged, (atomic_load(&g->logged) &
-		    ~0x3fffffffu) | a->minute);
-		if (a->wallet == NULL)		/* price 0: nothing held */
-			break;
-		atomic_store(&a->wallet->u.w.balance, a->balance);
-		atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
-		break;
-	case AP_END:
-		atomic_fetch_or(&g->logged, PW_LOGGED_END);
-		pw_count(r->st, PW_C_GS_ENDED + a->reason, 1);
-		break;
-	case AP_CREDIT:
-		/* Balance first, hold after: the available never looks larger. */
-		atomic_store(&a->wallet->u.w.balance, a->balance);
-		atomic_store(&a->slot->u.cr.balance, a->balance);
-		w = pw_slot_word(a->slot);
-		if (pw_slot_cas(a->slot, &w, PW_W_WITH(w, PW_CREDIT_APPLIED, 0,
-		    0)) && a->amount != 0)
-			atomic_fetch_sub(&a->wallet->u.w.hold, a->amount);
-		break;
-	}
 }
 
 /*
@@ -101,41 +72,53 @@ drop(struct pw_reap *r)
 	size_t i;
 
 	for (i = r->nap - (size_t)r->nbuf; i < r->nap; i++)
-		if (r->ap[i].kind == AP_CREDIT && r->ap[i].amount != 0)
-			atomic_fetch_sub(&r->ap[i].wallet->u.w.hold,
-			    r->ap[i].amount);
+		if (r->ap[i].held != 0)
+			pw_wallet_release(r->ap[i].h.wallet, r->ap[i].held);
 	r->pending += (uint64_t)r->nbuf;
-	r->blog.last_seq -= (uint64_t)r->nbuf;
+	r->seq = r->blog.last_seq;
+	memcpy(r->bhead, r->blog.head, PW_LINK_LEN);
 	r->nap -= (size_t)r->nbuf;
 	r->nbuf = 0;
+}
+
+static void
+write_error(struct pw_reap *r, int e)
+{
+	pw_count(r->st, PW_C_BILL_ERRORS, 1);
+	atomic_store(&r->st->hdr->ledger.write_errno, (uint32_t)e);
+	atomic_store(&r->st->hdr->ledger.write_error_ms, pw_now_ms());
+	if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
+		log_warnx("billing log write: %s (%d events stay pending in the "
+		    "store, written once it can be)", strerror(e), r->nbuf);
+		r->last_err_us = pw_mono_us();
+	}
+	r->failing = 1;
 }
 
 static int
 write_buf(struct pw_reap *r)
 {
-	size_t len = (size_t)r->nbuf * PW_EV_SIZE;
+	size_t len = (size_t)r->nbuf * PW_EV_SIZE, first;
 
 	if (r->nbuf == 0)
 		return (0);
+	/* The batch's bounds, and its seqs right after the file's. */
+	PW_ASSERT(r->nbuf <= REAP_BATCH && (size_t)r->nbuf <= r->nap);
+	first = r->nap - (size_t)r->nbuf;
+	PW_ASSERT(r->ap[first].ev.seq == r->blog.last_seq + 1 &&
+	    r->ap[r->nap - 1].ev.seq == r->blog.last_seq + (uint64_t)r->nbuf);
 	if (pw_blog_append(&r->blog, r->buf, len) == -1) {
-		/* For GET /readyz: the log is not being written. */
-		atomic_store(&r->st->hdr->ledger.write_errno,
-		    (uint32_t)(errno != 0 ? errno : EIO));
-		atomic_store(&r->st->hdr->ledger.write_error_ms, pw_now_ms());
-		pw_count(r->st, PW_C_BILL_ERRORS, 1);
-		if (!r->failing || pw_mono_us() - r->last_err_us > 10000000) {
-			log_warn("billing log write (%d events stay pending "
-			    "in the store)", r->nbuf);
-			r->last_err_us = pw_mono_us();
-		}
-		r->failing = 1;
+		write_error(r, errno);
 		drop(r);
 		return (-1);
 	}
-	if (r->failing)
+	if (r->failing) {
 		log_info("billing log writable again");
+		atomic_store(&r->st->hdr->ledger.write_errno, 0);
+	}
 	r->failing = 0;
-	atomic_store(&r->st->hdr->ledger.write_errno, 0);
+	r->blog.last_seq += (uint64_t)r->nbuf;
+	memcpy(r->blog.head, r->bhead, PW_LINK_LEN);
 	pw_count(r->st, PW_C_BILL_EVENTS, (uint64_t)r->nbuf);
 	pw_count(r->st, PW_C_BILL_BYTES, len);
 	r->nbuf = 0;
@@ -151,24 +134,57 @@ write_buf(struct pw_reap *r)
  * descriptor, would read them back from the page cache and count them.
  * So they are cut back to the last synced record -- the store counts
  * none of them, and they are derived again -- and the reaper exits; the
- * master starts another, which reconciles the store with the log.
+ * master starts another, which reconciles the store with the log.  A
+ * disk that is full fails here or in the write: either way nothing the
+ * store counts is lost, and the events are written once there is room.
  */
 static void
 sync_log(struct pw_reap *r)
 {
-	uint64_t durable;
+	uint64_t durable, off;
 
-	if (fsync(r->blog.fd) == 0) {
+	if (pw_fault_fsync(r->blog.fd) == 0) {
 		atomic_store(&r->st->hdr->durable_seq, r->blog.last_seq);
 		return;
 	}
+	write_error(r, errno);
 	durable = atomic_load(&r->st->hdr->durable_seq);
-	if (ftruncate(r->blog.fd, (off_t)(durable * PW_EV_SIZE)) == -1 ||
-	    fsync(r->blog.fd) == -1)
+	PW_ASSERT(durable + 1 >= r->blog.first_seq);
+	off = r->blog.data_off + (durable + 1 - r->blog.first_seq) *
+	    PW_EV_SIZE;
+	if (ftruncate(r->blog.fd, (off_t)off) == -1 || fsync(r->blog.fd) == -1)
 		fatal("billing log fsync failed, and so did cutting it back "
-		    "to seq %llu", (unsigned long long)durable);
-	fatal("billing log fsync failed: cut back to seq %llu, the reaper "
-	    "restarts", (unsigned long long)durable);
+		    "to seq %" PRIu64, durable);
+	fatal("billing log fsync failed: cut back to seq %" PRIu64 ", the "
+	    "reaper restarts", durable);
+}
+
+/* A credit or debit is confirmed: who asked for it, in the daemon's log. */
+static void
+applied(const struct pending *p)
+{
+	const struct pw_credit *cr = &p->h.slot->u.cr;
+	char id[64];
+
+	(void)pw_id_format(PW_T_CREDIT, p->ev.id, id, sizeof(id));
+	log_info("wallet %s: %s %s of %lld applied at seq %" PRIu64 ", "
+	    "balance %lld, asked by %s%s%s%s", p->ev.wallet,
+	    pw_ev_type_name(p->ev.type), id, (long long)p->ev.amount,
+	    p->ev.seq, (long long)p->ev.balance, cr->operator[0] != '\0' ?
+	    cr->operator : "(unknown)", p->ev.memo[0] != '\0' ? ", memo \"" :
+	    "", p->ev.memo, p->ev.memo[0] != '\0' ? "\"" : "");
+}
+
+/* The chain's head, for playwavectl: the link first, then its seq. */
+static void
+publish_head(struct pw_reap *r)
+{
+	struct pw_ledger_state *l = &r->st->hdr->ledger;
+
+	atomic_store(&l->head_seq, 0);
+	memcpy(l->head_link, r->blog.head, PW_LINK_LEN);
+	atomic_store(&l->head_seq, r->blog.last_seq);
+	atomic_store(&r->st->hdr->logged_seq, r->blog.last_seq);
 }
 
 int
@@ -180,12 +196,21 @@ reap_commit(struct pw_reap *r)
 	rc = write_buf(r);
 	if (r->nap > 0) {
 		sync_log(r);
-		for (i = 0; i < r->nap; i++)
-			apply_one(r, &r->ap[i]);
-		atomic_store(&r->st->hdr->logged_seq, r->blog.last_seq);
+		for (i = 0; i < r->nap; i++) {
+			/* Seqs run on without a gap, all of them synced. */
+			PW_ASSERT(r->ap[i].ev.seq == r->blog.last_seq -
+			    (r->nap - 1 - i));
+			pw_apply_event(r->st, &r->ap[i].ev, &r->ap[i].h, NULL,
+			    PW_APPLY_RELEASE | PW_APPLY_BALANCE);
+			if (pw_ev_of_credit(r->ap[i].ev.type))
+				applied(&r->ap[i]);
+		}
+		publish_head(r);
 		r->nap = 0;
 	}
 	r->nsh = 0;
+	if (r->blog.size >= r->cfg->billing_segment_size)
+		reap_rotate(r);
 	return (rc);
 }
 
@@ -214,26 +239,29 @@ struct pw_event *
 reap_event(struct pw_reap *r, struct pw_event *ev, unsigned type,
     const uint8_t id[16], uint32_t game)
 {
-	const struct pw_game *g;
-
 	memset(ev, 0, sizeof(*ev));
-	ev->seq = ++r->blog.last_seq;
+	ev->seq = ++r->seq;
 	ev->ts_ms = r->wall_ms;
 	ev->type = type;
 	memcpy(ev->id, id, 16);
-	if (game != 0) {
-		if ((g = pw_config_game_by_hash(r->cfg, game)) != NULL)
-			strlcpy(ev->game, g->id, sizeof(ev->game));
-		else
-			snprintf(ev->game, sizeof(ev->game), "#%08x", game);
-	}
+	if (game != 0)
+		reap_game_name(r->cfg, game, ev->game);
 	return (ev);
 }
 
 void
-reap_emit(struct pw_reap *r, const struct pw_event *ev, const struct apply *a)
+reap_emit(struct pw_reap *r, const struct pw_event *ev, struct pw_slot *slot,
+    struct pw_slot *wallet, int64_t held)
 {
-	pw_event_encode(ev, r->buf + (size_t)r->nbuf * PW_EV_SIZE);
+	uint8_t *rec;
+
+	PW_ASSERT(r->nbuf < REAP_BATCH && r->nap < REAP_COMMIT_MAX);
+	rec = r->buf + (size_t)r->nbuf * PW_EV_SIZE;
+	pw_event_encode(ev, r->bhead, rec);
+	memcpy(r->bhead, pw_event_link(rec), PW_LINK_LEN);
 	r->nbuf++;
-	r->ap[r->nap++] = *a;
+	r->ap[r->nap].ev = *ev;
+	r->ap[r->nap].h.slot = slot;
+	r->ap[r->nap].h.wallet = wallet;
+	r->ap[r->nap++].held = held;
 }

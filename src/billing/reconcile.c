@@ -22,7 +22,8 @@
  * logged END may read as a live session, a logged CHARGE as an unbilled
  * minute, a consumed OTT as issued, a logged credit as queued.  Both are
  * closed here by reading the log after the store's checkpoint
- * (ledger.c) and making the store say at least what the log says:
+ * (ledger.c) and making the store say at least what the log says, each
+ * event through the one applier the reaper uses too (apply.c):
  *
  *  - a session whose END is logged is ended, with the log's reason and
  *    billed minutes (never revived);
@@ -34,11 +35,13 @@
  *    debit's hold given back), an applied one the log lacks queued again;
  *  - a session the log shows open but the store has lost ends LOST.
  *
- * With a new store (checkpoint 0) this reads the whole log: that is how
- * wallets are rebuilt.  What it changed goes to the daemon's log, the
- * store header (metrics, playwavectl log verify).
+ * With a new store (checkpoint 0) this reads the newest segment, from
+ * its snapshot on: that is how wallets are rebuilt.  What it changed goes
+ * to the daemon's log, the store header (metrics, playwavectl log
+ * verify).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +51,7 @@
 #include "pw_daemon.h"
 #include "pw_ledger.h"
 #include "pw_session.h"
+#include "reap.h"
 
 struct rec {
 	struct pw_store		*st;
@@ -58,104 +62,25 @@ struct rec {
 	int			 holds;	/* the master's: it recomputes holds */
 };
 
-/* Set the word to what the log says of this session's state. */
-static void
-session_word(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
+/* Each event read, applied as the reaper would have (apply.c). */
+static int
+apply_one(const struct pw_event *ev, uint64_t off, void *arg)
 {
-	uint64_t w, nw;
+	struct rec *r = arg;
 
-	w = pw_slot_word(s);
-	for (;;) {
-		if (PW_W_STATUS(w) != PW_ST_LIVE || PW_W_TYPE(w) != PW_T_GS)
-			return;
-		if (ls->ended)
-			nw = PW_W_WITH(w, PW_GS_ENDED, ls->reason,
-			    ls->end_minutes);
-		else if (PW_W_HI(w) < ls->charges)
-			nw = PW_W_WITH(w, PW_W_STATE(w), PW_W_REASON(w),
-			    ls->charges);
-		else
-			return;
-		if (nw == w)
-			return;
-		if (pw_slot_cas(s, &w, nw))
-			break;
-	}
-	if (ls->ended && PW_W_STATE(w) != PW_GS_ENDED) {
-		r->n.ended++;
-		pw_gs_set_end(s, pw_store_from_wall(r->st, ls->end_ms));
-	} else if (PW_W_HI(nw) > PW_W_HI(w))
-		r->n.minutes += PW_W_HI(nw) - PW_W_HI(w);
-}
-
-static void
-session_marks(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
-{
-	uint32_t old, m, charges;
-
-	old = atomic_load(&s->u.gs.logged);
-	charges = ls->cafe ? ls->charges : 0;
-	if (r->full)
-		m = (ls->started ? PW_LOGGED_START : 0) | charges;
-	else {
-		/* Met after the checkpoint: its START is logged either way. */
-		m = (old & ~0x3fffffffu) | PW_LOGGED_START;
-		m |= PW_LOGGED_CHARGES(old) > charges ? PW_LOGGED_CHARGES(old) :
-		    charges;
-	}
-	if (ls->ended)
-		m |= PW_LOGGED_END;
-	if (m != old) {
-		atomic_store(&s->u.gs.logged, m);
-		r->n.marks++;
-	}
-	/*
-	 * A reaper died between logging these charges and marking them,
-	 * which gives back what they held: give it back here, or the cafe's
-	 * G-coin counts twice (debited and held) until the master's next
-	 * start recomputes every hold.
-	 */
-	if (!r->holds && PW_LOGGED_CHARGES(m) > PW_LOGGED_CHARGES(old) &&
-	    s->u.gs.cafe != 0)
-		pw_wallet_unhold(r->st, s->u.gs.cafe, r->cfg,
-		    (int64_t)(PW_LOGGED_CHARGES(m) - PW_LOGGED_CHARGES(old)) *
-		    s->u.gs.price);
-}
-
-/*
- * A logged credit or debit is applied.  A debit queued in the store when
- * its DEBIT is logged was reserved in its wallet's hold by the reaper
- * that logged it and died before applying it: the hold is given back
- * with the mark, as the reaper would have (reaper_pass.c).
- */
-static void
-credit_applied(struct rec *r, const struct pw_lsess *ls)
-{
-	struct pw_slot *s, *w;
-	uint64_t word;
-
-	if ((s = pw_store_find(r->st, ls->id, PW_T_CREDIT, &word)) == NULL)
-		return;
-	atomic_store(&s->u.cr.balance, ls->balance);
-	if (PW_W_STATE(word) != PW_CREDIT_READY || !pw_slot_cas(s, &word,
-	    PW_W_WITH(word, PW_CREDIT_APPLIED, 0, 0)))
-		return;
-	r->n.credits++;
-	if (pw_credit_is_debit(s) && s->u.cr.amount >= -PW_MONEY_MAX &&
-	    (w = pw_wallet_find(r->st, s->u.cr.name)) != NULL)
-		atomic_fetch_sub(&w->u.w.hold, -s->u.cr.amount);
+	pw_apply_event(r->st, ev, NULL, &r->n, r->holds ? 0 :
+	    PW_APPLY_RELEASE);
+	return (0);
 }
 
 /* The session the log shows open is gone from the store: END LOST. */
 static int
 session_lost(struct rec *r, struct pw_blog *b, const struct pw_lsess *ls)
 {
-	uint8_t buf[PW_EV_SIZE];
 	struct pw_slot *w;
 	struct pw_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.seq = b->last_seq + 1;
 	ev.ts_ms = pw_now_ms();
 	ev.type = PW_EV_END;
 	ev.reason = PW_R_LOST;
@@ -163,18 +88,43 @@ session_lost(struct rec *r, struct pw_blog *b, const struct pw_lsess *ls)
 	ev.amount = ls->charged;
 	/* The wallets are the log's already (apply_wallets). */
 	w = ls->wallet[0] != '\0' ? pw_wallet_find(r->st, ls->wallet) : NULL;
-	ev.balance = w != NULL ? atomic_load(&w->u.w.balance) : ls->balance;
+	ev.balance = w != NULL ? pw_wallet_logged(w) : ls->balance;
 	memcpy(ev.id, ls->id, 16);
 	strlcpy(ev.game, ls->game, sizeof(ev.game));
 	strlcpy(ev.wallet, ls->wallet, sizeof(ev.wallet));
-	pw_event_encode(&ev, buf);
-	if (pw_blog_append(b, buf, sizeof(buf)) == -1)
+	if (pw_blog_put(b, &ev) == -1)
 		return (-1);
-	b->last_seq = ev.seq;
 	r->n.lost++;
 	atomic_fetch_add(&r->st->hdr->cells[PW_CELL_REAPER].c[
 	    PW_C_GS_ENDED + PW_R_LOST], 1);
 	return (0);
+}
+
+/*
+ * A session read from its START on (or from a snapshot holding it) is
+ * known whole: its marks are exactly the log's, lower ones included --
+ * an event the store counts and the log lacks was never durable, and is
+ * logged again.  A session adopted after the checkpoint is known only in
+ * part: the applier raised its marks, and that is all.
+ */
+static void
+exact_marks(struct rec *r, struct pw_slot *s, const struct pw_lsess *ls)
+{
+	uint32_t old, m, charges;
+
+	charges = ls->cafe ? ls->charges : 0;
+	m = PW_LOGGED_START | charges | (ls->ended ? PW_LOGGED_END : 0);
+	old = atomic_load(&s->u.gs.logged);
+	if (old == m)
+		return;
+	atomic_store(&s->u.gs.logged, m);
+	/*
+	 * Charges to be logged again hold again when the master recomputes
+	 * every hold; a restarted reaper gave their holds back already.
+	 */
+	if (r->holds && PW_LOGGED_CHARGES(old) > charges)
+		atomic_store(&s->u.gs.unheld, charges);
+	r->n.marks++;
 }
 
 static int
@@ -186,15 +136,11 @@ apply_sessions(struct rec *r, struct pw_blog *b)
 
 	for (i = 0; i < r->l.scap; i++) {
 		ls = &r->l.s[i];
-		if (!ls->used)
+		if (!ls->used || ls->credit)
 			continue;
-		if (ls->credit) {
-			credit_applied(r, ls);
-			continue;
-		}
 		if ((s = pw_store_find(r->st, ls->id, PW_T_GS, NULL)) != NULL) {
-			session_word(r, s, ls);
-			session_marks(r, s, ls);
+			if (ls->started)
+				exact_marks(r, s, ls);
 		} else if (!ls->ended && session_lost(r, b, ls) == -1)
 			return (-1);
 	}
@@ -212,8 +158,7 @@ apply_wallets(struct rec *r)
 		lw = &r->l.w[i];
 		if (!lw->used || (w = pw_wallet_open(r->st, lw->name)) == NULL)
 			continue;
-		if (atomic_exchange(&w->u.w.balance, lw->balance) !=
-		    lw->balance)
+		if (pw_wallet_set_logged(w, lw->balance) != lw->balance)
 			r->n.wallets++;
 	}
 }
@@ -246,7 +191,7 @@ full_slot(struct rec *r, struct pw_slot *s, uint64_t w)
 		break;
 	case PW_T_WALLET:
 		if (pw_ledger_wallet(&r->l, s->u.w.name) == NULL &&
-		    atomic_exchange(&s->u.w.balance, 0) != 0)
+		    pw_wallet_set_logged(s, 0) != 0)
 			r->n.wallets++;
 		break;
 	case PW_T_CREDIT:
@@ -279,7 +224,7 @@ recompute_holds(struct rec *r)
 		word = pw_slot_word(s);
 		if (PW_W_STATUS(word) == PW_ST_LIVE &&
 		    PW_W_TYPE(word) == PW_T_WALLET)
-			atomic_store(&s->u.w.hold, 0);
+			pw_wallet_hold_reset(s);
 	}
 	for (i = 0; i <= r->st->mask; i++) {
 		s = &r->st->slots[i];
@@ -292,7 +237,7 @@ recompute_holds(struct rec *r)
 		if (owed > 0 && (c = pw_config_cafe_by_hash(r->cfg,
 		    s->u.gs.cafe)) != NULL &&
 		    (w = pw_wallet_find(r->st, c->id)) != NULL)
-			atomic_fetch_add(&w->u.w.hold, owed);
+			pw_wallet_hold_add(w, owed);
 	}
 }
 
@@ -344,12 +289,64 @@ report(struct rec *r, uint64_t t0)
 	    (unsigned long long)n->lost, (unsigned long long)n->mended);
 }
 
+/*
+ * Where the read begins: after the checkpoint; for a new store (or one
+ * whose checkpoint the log does not reach), at the newest segment's
+ * snapshot.
+ */
+static uint64_t
+read_from(struct pw_store *st, const struct pw_blog *b)
+{
+	uint64_t from;
+
+	from = atomic_load(&st->hdr->ckpt_seq);
+	if (from > b->last_seq) {
+		log_warnx("store checkpoint at seq %" PRIu64 " is past the "
+		    "billing log's end (seq %" PRIu64 "): reading the log from "
+		    "its newest snapshot", from, b->last_seq);
+		from = 0;
+	}
+	if (from == 0 && b->format == 2)
+		from = b->first_seq - 1;
+	return (from);
+}
+
+static int
+read_log(struct rec *r, struct pw_blog *b)
+{
+	struct pw_logset ls;
+	struct pw_scan sc;
+	char err[600], where[1100];
+	int rc;
+
+	if (pw_logset_open(&ls, b->path, NULL, err, sizeof(err)) == -1) {
+		log_warnx("billing log: %s", err);
+		return (-1);
+	}
+	r->l.hook = apply_one;
+	r->l.hook_arg = r;
+	rc = pw_ledger_read(&r->l, &ls, 0, &sc, where, sizeof(where));
+	pw_logset_close(&ls);
+	if (rc == -1)
+		return (-1);
+	/* The active file was opened at its end: anything else is damage. */
+	if (sc.last_seq != b->last_seq) {
+		log_warnx("billing log: %s: %s (read to seq %" PRIu64 " of %"
+		    PRIu64 ")", where, sc.why, sc.last_seq, b->last_seq);
+		errno = EINVAL;
+		return (-1);
+	}
+	/* The whole history read: what it does not mention never was. */
+	r->full = sc.from_seq == 0;
+	return (0);
+}
+
 int
 pw_recover(struct pw_store *st, const struct pw_config *cfg,
     struct pw_blog *b, int holds)
 {
 	struct rec r;
-	uint64_t t0, from, good, size;
+	uint64_t t0;
 	int rc = -1;
 
 	t0 = pw_mono_us();
@@ -357,26 +354,19 @@ pw_recover(struct pw_store *st, const struct pw_config *cfg,
 	r.st = st;
 	r.cfg = cfg;
 	r.holds = holds;
-	if ((from = atomic_load(&st->hdr->ckpt_seq)) > b->last_seq) {
-		log_warnx("store checkpoint at seq %llu is past the billing "
-		    "log's end (seq %llu): reading the whole log",
-		    (unsigned long long)from, (unsigned long long)b->last_seq);
-		from = 0;
-	}
-	pw_ledger_init(&r.l, from);
-	if (pw_ledger_read(&r.l, b->fd, 0, &good, &size) == -1)
-		goto done;
-	if (r.l.bad)
-		log_warnx("billing log: %s (the log wins)", r.l.why);
-	r.full = r.l.from_seq == 0;
-	r.n.from_seq = r.l.from_seq;
-	r.n.to_seq = r.l.last_seq;
+	pw_ledger_init(&r.l, read_from(st, b));
 	/* What the store is made to count must be on disk first. */
 	if (fsync(b->fd) == -1)
 		goto done;
 	/* Before any lookup: a stale page can hide the keys after it. */
 	if (holds)
 		r.n.mended = pw_store_mend(st);
+	if (read_log(&r, b) == -1)
+		goto done;
+	if (r.l.bad)
+		log_warnx("billing log: %s (the log wins)", r.l.why);
+	r.n.from_seq = r.l.from_seq;
+	r.n.to_seq = r.l.last_seq;
 	apply_wallets(&r);
 	if (apply_sessions(&r, b) == -1 || fsync(b->fd) == -1)
 		goto done;

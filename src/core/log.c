@@ -253,3 +253,11 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void
+pw_assert_fail(const char *func, const char *file, int line, const char *cond)
+{
+	log_warnx("assertion \"%s\" failed in %s (%s:%d)", cond, func, file,
+	    line);
+	abort();
+}

@@ -179,18 +179,32 @@ own(const struct pw_ctx *ctx, int fd, const char *path)
 		fatal("chown %s", path);
 }
 
+/*
+ * One writer (lock.c): before the listeners are bound and before the
+ * store or the log is read, so that a second daemon is refused naming
+ * the first whatever it shares with it.
+ */
+static void
+take_lock(struct pw_ctx *ctx)
+{
+	char e[1200];
+
+	mkparent(ctx, ctx->cfg->store);
+	mkparent(ctx, ctx->cfg->billing_log);
+	if (lock_take(ctx, e, sizeof(e)) == -1)
+		fatalx("%s", e);
+}
+
 static void
 open_state(struct pw_ctx *ctx)
 {
 	struct pw_blog b;
-	char e[1200];
+	char e[1200], dir[PW_PATH_MAX];
 	unsigned old;
-	int fd;
 
-	mkparent(ctx, ctx->cfg->store);
-	mkparent(ctx, ctx->cfg->billing_log);
 	if (pw_store_open(&ctx->st, ctx->cfg->store, ctx->cfg->store_slots,
-	    1, 0, e, sizeof(e)) == -1)
+	    1, 0, e, sizeof(e)) == -1 || lock_store_made(ctx, e,
+	    sizeof(e)) == -1)
 		fatalx("store: %s", e);
 	own(ctx, ctx->st.fd, ctx->cfg->store);
 	if (ctx->st.mask + 1 != ctx->cfg->store_slots)
@@ -207,20 +221,22 @@ open_state(struct pw_ctx *ctx)
 		log_warnx("store %s was shard %u, now shard %d: ids issued "
 		    "before keep %u and route there", ctx->cfg->store, old,
 		    ctx->cfg->shard, old);
-	/* Checked and handed over before a torn tail is cut from it. */
-	if ((fd = pw_file_open(ctx->cfg->billing_log, O_RDWR | O_APPEND |
-	    O_CREAT, 0640, service_owner(ctx), e, sizeof(e))) == -1)
-		fatalx("billing log: %s", e);
-	if (pw_blog_attach_from(&b, fd, ctx->cfg->billing_log,
-	    atomic_load(&ctx->st.hdr->ckpt_seq), e, sizeof(e)) == -1)
+	/*
+	 * The billing log's directory, walked as root like any state file;
+	 * the reaper (after the privilege drop) opens, appends to and
+	 * switches the segments of the log in it (ledger_start.c).
+	 */
+	(void)pw_file_split(ctx->cfg->billing_log, dir, sizeof(dir));
+	if ((ctx->blog_dfd = pw_dir_open(dir, 0, PW_OWNER_KEEP, e,
+	    sizeof(e))) == -1)
 		fatalx("billing log: %s", e);
 	/* Not ready (GET /readyz, sd_notify) until the log is read back. */
 	atomic_fetch_and(&ctx->st.hdr->ready, ~PW_READY_RECONCILED);
-	if (pw_recover(&ctx->st, ctx->cfg, &b, 1) == -1)
-		fatalx("cannot reconcile the store with the billing log");
+	if (pw_blog_start(&ctx->st, ctx->cfg, service_owner(ctx),
+	    ctx->blog_dfd, &b, e, sizeof(e)) == -1)
+		fatalx("billing log: %s", e);
 	atomic_fetch_or(&ctx->st.hdr->ready, PW_READY_RECONCILED);
-	/* The reaper inherits it: after a privilege drop it may not open it. */
-	ctx->blog_fd = b.fd;
+	pw_blog_close(&b);
 	ctx->access_fd = -1;
 	if (proc_access_open(ctx) == -1)
 		fatalx("cannot open the access log %s", ctx->cfg->access_log);
@@ -434,10 +450,13 @@ main(int argc, char *argv[], char *envp[])
 	if (path == NULL)
 		dev_banner(ctx.cfg);
 	set_user(&ctx);
+	take_lock(&ctx);
 	bind_all(&ctx);
 	open_state(&ctx);
 	if (!ctx.foreground)
 		daemonize(&ctx);
+	if (lock_note_pid(&ctx) == -1)
+		log_warn("%s.lock", ctx.cfg->billing_log);
 	rc = master_main(&ctx);
 	if (ctx.pfh != NULL)
 		pidfile_remove(ctx.pfh);

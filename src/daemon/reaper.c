@@ -1,8 +1,9 @@
 /*
  * The reaper process: the only one that ends sessions for want of a
  * heartbeat or a launcher, bills started minutes, changes wallet
- * balances and writes the billing log.  Four times a second it makes
- * one pass over every slot (reaper_pass.c).
+ * balances and writes the billing log.  Four times a second it makes a
+ * pass, which walks every slot only when something is due
+ * (reaper_pass.c).
  */
 #include <sys/types.h>
 
@@ -58,7 +59,7 @@ reaper_main(struct pw_ctx *ctx)
 	pw_store_advise(&ctx->st, 1);
 	reaper_signals();
 	proc_child_ready();
-	if ((r = pw_reap_new(&ctx->st, ctx->cfg, ctx->blog_fd,
+	if ((r = pw_reap_new(&ctx->st, ctx->cfg, ctx->blog_dfd,
 	    ctx->cfg->billing_log, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (pw_reap_recover(r) == -1)
@@ -71,7 +72,8 @@ reaper_main(struct pw_ctx *ctx)
 		pw_reap_pass(r);
 		nanosleep(&ts, NULL);
 	}
-	/* The last pass writes, syncs and applies what it found. */
-	pw_reap_pass(r);
+	/* The last pass walks, writes, syncs and applies what it finds. */
+	pw_reap_walk(r);
+	pw_reap_free(r);
 	exit(0);
 }

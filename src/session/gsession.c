@@ -54,6 +54,65 @@ pw_gs_due(const struct pw_slot *s, uint64_t now_ms, int unit_s)
 	return (m > 0x3fffffffu ? 0x3fffffffu : (uint32_t)m);
 }
 
+uint32_t
+pw_gs_owed(const struct pw_slot *s, uint64_t now_ms, int unit_s)
+{
+	uint32_t due, free_m;
+
+	due = pw_gs_due(s, now_ms, unit_s);
+	free_m = atomic_load(&((struct pw_slot *)s)->u.gs.free_minutes);
+	return (due > free_m ? due - free_m : 0);
+}
+
+/* Kept as ended_ms is: ms after the start, + 1 (0: never exhausted). */
+uint64_t
+pw_gs_exhausted_ms(const struct pw_slot *s)
+{
+	uint32_t e;
+
+	e = atomic_load(&((struct pw_slot *)s)->u.gs.exhausted_ms);
+	return (e == 0 ? 0 : pw_gs_start_ms(s) + e - 1);
+}
+
+void
+pw_gs_set_exhausted(struct pw_slot *s, uint64_t now_ms)
+{
+	uint64_t start, d;
+
+	start = pw_gs_start_ms(s);
+	d = now_ms > start ? now_ms - start : 0;
+	atomic_store(&s->u.gs.exhausted_ms, d >= UINT32_MAX - 1 ? UINT32_MAX :
+	    (uint32_t)d + 1);
+}
+
+/*
+ * The charge grace is free play.  Exhausted, a session has billed every
+ * minute but the one it could not pay (billed + 1, started before the
+ * grace); every minute after that one that has started by now_ms started
+ * during the grace, and is free: charged neither now nor when a credit
+ * ends the grace.  free_minutes only grows, by one CAS, so two callers
+ * (the reaper, an end) count each minute once.
+ */
+uint32_t
+pw_gs_grace(struct pw_store *st, struct pw_slot *s, uint64_t w,
+    uint64_t now_ms, int unit_s)
+{
+	uint32_t due, want, cur;
+
+	due = pw_gs_due(s, now_ms, unit_s);
+	cur = atomic_load(&s->u.gs.free_minutes);
+	if (PW_W_STATE(w) != PW_GS_EXHAUSTED || due <= PW_W_HI(w) + 1)
+		return (cur);
+	want = due - PW_W_HI(w) - 1;
+	while (cur < want)
+		if (atomic_compare_exchange_weak(&s->u.gs.free_minutes, &cur,
+		    want)) {
+			pw_count(st, PW_C_GRACE_MINUTES, want - cur);
+			return (want);
+		}
+	return (cur);
+}
+
 /*
  * Hold the minutes started by now_ms and not yet billed; returns how
  * many could be paid for (a cafe out of G-coin pays for fewer).
@@ -64,9 +123,14 @@ end_hold(struct pw_store *st, const struct pw_config *cfg,
 {
 	uint32_t due, billed, n;
 
-	if (cfg == NULL || PW_W_STATE(w) == PW_GS_EXHAUSTED)
+	if (cfg == NULL)
 		return (0);
-	due = pw_gs_due(s, now_ms, cfg->billing_unit);
+	if (PW_W_STATE(w) == PW_GS_EXHAUSTED) {
+		/* The grace's minutes up to the end are free too. */
+		(void)pw_gs_grace(st, s, w, now_ms, cfg->billing_unit);
+		return (0);
+	}
+	due = pw_gs_owed(s, now_ms, cfg->billing_unit);
 	billed = PW_W_HI(w);
 	for (n = 0; billed + n < due; n++)
 		if (s->u.gs.cafe != 0 && pw_wallet_hold(st, s->u.gs.cafe, cfg,
@@ -117,6 +181,7 @@ gs_end_at(struct pw_store *st, const struct pw_config *cfg, struct pw_slot *s,
 			*now_ms = t;
 	}
 	pw_gs_set_end(s, *now_ms);
+	pw_store_poke(st);	/* its END is owed to the log now */
 	if (wp != NULL)
 		*wp = nw;
 	return (PW_TOUCH_OK);
@@ -311,13 +376,22 @@ pw_gs_end(struct pw_store *st, const struct pw_config *cfg,
 	return (PW_TOUCH_OK);
 }
 
-/* A game session silent for session-timeout ends EXPIRED; 1 if it did. */
+/*
+ * A game session silent for session-timeout ends EXPIRED; 1 if it did,
+ * else *due gets its expiry (its minutes and grace are the reaper's).
+ */
 int
 pw_gs_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+    struct pw_slot *s, uint64_t w, uint64_t now_ms, uint64_t *due)
 {
-	return (PW_W_STATE(w) != PW_GS_ENDED &&
-	    atomic_load(&s->u.gs.last_seen_ms) +
-	    (uint64_t)cfg->session_timeout * 1000 <= now_ms &&
-	    pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms));
+	uint64_t t;
+
+	if (PW_W_STATE(w) == PW_GS_ENDED)
+		return (0);
+	t = atomic_load(&s->u.gs.last_seen_ms) +
+	    (uint64_t)cfg->session_timeout * 1000;
+	if (t <= now_ms && pw_gs_end_slot(st, cfg, s, PW_R_EXPIRED, now_ms))
+		return (1);
+	pw_due(due, t);
+	return (0);
 }

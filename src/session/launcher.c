@@ -28,10 +28,10 @@ pw_ls_end_slot(struct pw_store *st, struct pw_slot *s, unsigned reason,
 	    PW_W_STATE(w) == PW_LS_LIVE) {
 		if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_LS_ENDED, reason, 0))) {
 			atomic_store(&s->u.ls.ended_ms, now_ms);
+			pw_store_poke(st);
 			return (1);
 		}
 	}
-	(void)st;
 	return (0);
 }
 
@@ -163,20 +163,26 @@ pw_ls_touch(struct pw_store *st, struct pw_slot *s)
  */
 int
 pw_ls_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+    struct pw_slot *s, uint64_t w, uint64_t now_ms, uint64_t *due)
 {
 	struct pw_slot *g;
+	uint64_t lost, gone;
 
-	if (PW_W_STATE(w) == PW_LS_LIVE &&
-	    atomic_load(&s->u.ls.last_seen_ms) +
-	    (uint64_t)cfg->launcher_timeout * 1000 <= now_ms &&
+	lost = atomic_load(&s->u.ls.last_seen_ms) +
+	    (uint64_t)cfg->launcher_timeout * 1000;
+	if (PW_W_STATE(w) == PW_LS_LIVE && lost <= now_ms &&
 	    pw_ls_end_slot(st, s, PW_R_LAUNCHER_LOST, now_ms)) {
 		if ((g = pw_pc_game_of(st, s)) != NULL)
 			(void)pw_gs_end_slot(st, cfg, g, PW_R_LAUNCHER_LOST,
 			    now_ms);
 		return (0);
 	}
-	return (PW_W_STATE(w) == PW_LS_ENDED &&
-	    atomic_load(&s->u.ls.ended_ms) +
-	    (uint64_t)cfg->session_timeout * 1000 <= now_ms);
+	if (PW_W_STATE(w) == PW_LS_LIVE) {
+		pw_due(due, lost);
+		return (0);
+	}
+	gone = atomic_load(&s->u.ls.ended_ms) +
+	    (uint64_t)cfg->session_timeout * 1000;
+	pw_due(due, gone);
+	return (PW_W_STATE(w) == PW_LS_ENDED && gone <= now_ms);
 }

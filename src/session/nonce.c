@@ -56,7 +56,8 @@ pw_nonce_remember(struct pw_store *st, const char *nonce, uint64_t now_ms)
 
 /* The reaper's question: may this nonce record go? */
 int
-pw_nonce_expire(const struct pw_slot *s, uint64_t now_ms)
+pw_nonce_expire(const struct pw_slot *s, uint64_t now_ms, uint64_t *due)
 {
+	pw_due(due, s->u.nc.until_ms + 1);
 	return (s->u.nc.until_ms < now_ms);
 }

@@ -195,25 +195,37 @@ pw_ott_release(struct pw_store *st, struct pw_slot *s)
  */
 int
 pw_ott_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t w, uint64_t now_ms)
+    struct pw_slot *s, uint64_t w, uint64_t now_ms, uint64_t *due)
 {
 	uint64_t ttl = (uint64_t)cfg->ott_ttl * 1000;
 
-	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w) &&
-	    s->u.ott.issued_ms + ttl <= now_ms &&
-	    pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1, PW_W_HI(w)))) {
-		pw_count(st, PW_C_OTT_EXPIRED, 1);
-		pw_ott_release(st, s);
+	if (PW_W_STATE(w) == PW_OTT_ISSUED && !PW_W_OTT_EXPIRED(w)) {
+		if (s->u.ott.issued_ms + ttl > now_ms)
+			pw_due(due, s->u.ott.issued_ms + ttl);
+		else if (pw_slot_cas(s, &w, PW_W_WITH(w, PW_OTT_ISSUED, 1,
+		    PW_W_HI(w)))) {
+			pw_count(st, PW_C_OTT_EXPIRED, 1);
+			pw_ott_release(st, s);
+		}
 	}
+	pw_due(due, s->u.ott.issued_ms + 2 * ttl + 1000);
 	return (s->u.ott.issued_ms + 2 * ttl + 1000 <= now_ms);
 }
 
 /*
  * Take one of a launcher session's ott-per-launcher units; 0 when all
  * are out.
+ *
  * A worker killed between this and the OTT's publication keeps one unit
  * of that launcher session taken until the session ends: the cost of
- * counting without a lock, and bounded by the kills.
+ * counting without a lock.  Argued harmless rather than closed: the
+ * unit guards no money (ott-per-launcher bounds unused OTTs, a launcher
+ * short of one issues one fewer at a time); it is lost only to a kill in
+ * those few instructions, once per kill, and never outlives the launcher
+ * session it belongs to (a launcher that restarts, or that
+ * launcher-timeout ends, starts with them all).  A recount by the reaper
+ * could not tell a dead taker from a live one between the two steps
+ * without a lock, and would give a live launcher one unit too many.
  */
 int
 pw_ott_quota_take(struct pw_slot *s, int64_t max)

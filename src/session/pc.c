@@ -93,11 +93,17 @@ ref_alive(struct pw_store *st, pw_ref_t ref, unsigned type)
  */
 int
 pw_pc_expire(struct pw_store *st, const struct pw_config *cfg,
-    struct pw_slot *s, uint64_t now_ms)
+    struct pw_slot *s, uint64_t now_ms, uint64_t *due)
 {
-	return (atomic_load(&s->u.pc.touched_ms) +
-	    (uint64_t)(cfg->session_timeout + cfg->launcher_timeout) * 1000 <=
-	    now_ms &&
-	    !ref_alive(st, atomic_load(&s->u.pc.ls), PW_T_LS) &&
+	uint64_t t;
+
+	/* Its sessions' ends poke the reaper: its own time is all it has. */
+	t = atomic_load(&s->u.pc.touched_ms) +
+	    (uint64_t)(cfg->session_timeout + cfg->launcher_timeout) * 1000;
+	if (t > now_ms) {
+		pw_due(due, t);
+		return (0);
+	}
+	return (!ref_alive(st, atomic_load(&s->u.pc.ls), PW_T_LS) &&
 	    !ref_alive(st, atomic_load(&s->u.pc.gs), PW_T_GS));
 }

@@ -185,18 +185,31 @@ pw_rp_login(struct pw_store *st, const struct pw_rp_login *l,
  * minute after its token's exp (so a late replay still conflicts), a
  * player token once expired and unused for session-timeout.
  */
+/* A wall-clock instant (unix s) as the store clock's, for *due. */
+static uint64_t
+store_at(uint64_t wall_s, uint64_t at_s, uint64_t now_ms)
+{
+	return (at_s > wall_s ? now_ms + (at_s - wall_s) * 1000 : now_ms);
+}
+
 int
 pw_rp_expire(const struct pw_config *cfg, struct pw_slot *s, uint64_t w,
-    uint64_t wall_s, uint64_t now_ms)
+    uint64_t wall_s, uint64_t now_ms, uint64_t *due)
 {
+	uint64_t idle, at;
+
 	/* exp is the launch token's, a wall-clock instant; idleness is not. */
 	switch (PW_W_TYPE(w)) {
 	case PW_T_REQID:
+		pw_due(due, store_at(wall_s, s->u.rq.exp + 60, now_ms));
 		return (s->u.rq.exp + 60 <= wall_s);
 	case PW_T_PT:
-		return (s->u.pt.exp <= (int64_t)wall_s &&
-		    atomic_load(&s->u.pt.last_seen_ms) +
-		    (uint64_t)cfg->session_timeout * 1000 <= now_ms);
+		idle = atomic_load(&s->u.pt.last_seen_ms) +
+		    (uint64_t)cfg->session_timeout * 1000;
+		at = store_at(wall_s, s->u.pt.exp < 0 ? 0 :
+		    (uint64_t)s->u.pt.exp, now_ms);
+		pw_due(due, at > idle ? at : idle);
+		return (s->u.pt.exp <= (int64_t)wall_s && idle <= now_ms);
 	}
 	return (0);
 }

@@ -1,6 +1,8 @@
 /*
- * Wallets.  A wallet's balance is what the billing log says it is: only
- * the reaper changes it, in the same step as it appends the event.  What
+ * Wallets, and the only code that writes a wallet's money.  A wallet's
+ * balance is what the billing log says it is: it is set from a logged
+ * event, once the log holding it is synced (pw_apply_event, by the
+ * reaper after a commit and by the start-up reconciliation).  What
  * workers do is reserve: verify raises the hold by the first minute's
  * price with one CAS that fails when balance - hold would not cover it,
  * so concurrent verifies at one cafe can never spend the same G-coin.
@@ -52,7 +54,45 @@ pw_wallet_reserve(struct pw_slot *s, int64_t amount)
 		if (pw_money_add(h, amount, &nh) == -1 || b < nh)
 			return (-1);
 	} while (!atomic_compare_exchange_weak(&s->u.w.hold, &h, nh));
+	/* What is held is never more than the balance it was held from. */
+	PW_ASSERT(nh <= b);
 	return (0);
+}
+
+void
+pw_wallet_release(struct pw_slot *s, int64_t amount)
+{
+	atomic_fetch_sub(&s->u.w.hold, amount);
+}
+
+int64_t
+pw_wallet_set_logged(struct pw_slot *s, int64_t balance)
+{
+	return (atomic_exchange(&s->u.w.balance, balance));
+}
+
+int64_t
+pw_wallet_logged(const struct pw_slot *s)
+{
+	return (atomic_load(&((struct pw_slot *)s)->u.w.balance));
+}
+
+int64_t
+pw_wallet_held(const struct pw_slot *s)
+{
+	return (atomic_load(&((struct pw_slot *)s)->u.w.hold));
+}
+
+void
+pw_wallet_hold_reset(struct pw_slot *s)
+{
+	atomic_store(&s->u.w.hold, 0);
+}
+
+void
+pw_wallet_hold_add(struct pw_slot *s, int64_t amount)
+{
+	atomic_fetch_add(&s->u.w.hold, amount);
 }
 
 int
@@ -80,7 +120,7 @@ pw_wallet_unhold(struct pw_store *st, uint32_t cafe_hash,
 	if (amount == 0 || (c = pw_config_cafe_by_hash(cfg, cafe_hash)) ==
 	    NULL || (s = pw_wallet_find(st, c->id)) == NULL)
 		return;
-	atomic_fetch_sub(&s->u.w.hold, amount);
+	pw_wallet_release(s, amount);
 }
 
 int
@@ -96,19 +136,48 @@ pw_credit_fits(struct pw_store *st, const char *id, int64_t amount)
 
 struct pw_slot *
 pw_credit_queue(struct pw_store *st, const char *id, int64_t amount,
-    uint8_t key[PW_KEY_LEN])
+    const char *memo, const char *operator, uint8_t key[PW_KEY_LEN])
 {
 	struct pw_slot *s;
 
-	if (strlen(id) >= PW_WALLET_NAME)
+	if (strlen(id) >= PW_WALLET_NAME || (memo != NULL &&
+	    strlen(memo) >= PW_MEMO_MAX))
 		return (NULL);
 	pw_store_new_id(st, key);
 	if ((s = pw_store_claim(st, key, PW_T_CREDIT)) == NULL)
 		return (NULL);
 	s->u.cr.amount = amount;
 	memcpy(s->u.cr.name, id, strlen(id) + 1);
+	if (memo != NULL)
+		strlcpy(s->u.cr.memo, memo, sizeof(s->u.cr.memo));
+	if (operator != NULL)
+		strlcpy(s->u.cr.operator, operator, sizeof(s->u.cr.operator));
 	pw_store_publish(s, PW_CREDIT_READY, 0);
 	return (s);
+}
+
+/*
+ * Balance first, then the mark, then a debit's hold: the available
+ * (balance - hold) never looks larger than it is.  A reaper killed
+ * between the mark and the hold leaves the debit's amount held too
+ * long (too little available, never too much) until the master's next
+ * start recomputes every hold.
+ */
+int
+pw_credit_apply(struct pw_slot *s, struct pw_slot *w, int64_t balance,
+    int release)
+{
+	uint64_t word;
+
+	atomic_store(&s->u.cr.balance, balance);
+	word = pw_slot_word(s);
+	if (PW_W_STATE(word) != PW_CREDIT_READY || !pw_slot_cas(s, &word,
+	    PW_W_WITH(word, PW_CREDIT_APPLIED, 0, 0)))
+		return (0);
+	if (release && w != NULL && pw_credit_is_debit(s) &&
+	    s->u.cr.amount >= -PW_MONEY_MAX)
+		pw_wallet_release(w, -s->u.cr.amount);
+	return (1);
 }
 
 /* The logged balance of a wallet; 0 for one that does not exist yet. */

@@ -368,6 +368,8 @@ pw_store_claim(struct pw_store *st, const uint8_t *key, unsigned type)
 		memset(s->u.raw, 0, sizeof(s->u.raw));
 		if (n > 0)
 			note_probe(st, n + 1);
+		/* After the claim is visible: a walk the poke starts sees it. */
+		pw_store_poke(st);
 		return (s);
 	}
 	pw_count(st, PW_C_STORE_FULL, 1);

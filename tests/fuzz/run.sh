@@ -45,9 +45,11 @@ srcs_of() {
 			    src/config/config_games.c src/config/config_secret.c
 			    src/lib/json_quote.c src/lib/hmac.c src/lib/ids.c" ;;
 	launcher_sig)	echo "src/lib/launcher_sig.c src/lib/hmac.c src/lib/ids.c" ;;
-	billing)	echo "src/billing/billing.c src/billing/ledger.c src/lib/names.c
-			    src/core/log.c src/core/file.c src/core/clock.c src/lib/hmac.c
-			    src/lib/ids.c" ;;
+	billing)	echo "src/billing/billing.c src/billing/blog_tail.c
+			    src/billing/fault.c src/billing/ledger.c src/billing/logset.c
+			    src/billing/record.c src/billing/scan.c src/billing/segment.c
+			    src/lib/names.c src/core/log.c src/core/file.c src/core/clock.c
+			    src/lib/hmac.c src/lib/ids.c" ;;
 	request)	echo "src/lib/json.c src/lib/json_get.c src/lib/json_lex.c
 			    src/lib/json_quote.c src/lib/ids.c src/store/store.c
 			    src/store/store_clock.c src/lib/launcher_sig.c src/core/log.c
@@ -153,5 +155,5 @@ for n in $names; do
 	echo "$n: ${runs:-?} execs, 0 crashes"
 done
 # A crash leaves its scratch log behind.
-rm -f "$TMPDIR"/fuzz_billing.*.log
+rm -rf "$TMPDIR"/fuzz_billing.*
 exit $failed

@@ -32,6 +32,19 @@ CAFE_KEY_ID = "k-test"                         # the test cafe's launcher key
 CAFE_KEY = "test-cafe-launcher-key"
 
 
+REC = 160                                      # a record of log format 2
+
+
+def header_len(path):
+    """The length of the segment header a log file of format 2 opens
+    with (its bytes 8-15)."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head[:4] != b"PWS2":
+        raise TestFailure("%s: no segment header" % path)
+    return int.from_bytes(head[8:16], "little")
+
+
 class TestFailure(AssertionError):
     pass
 
@@ -252,9 +265,11 @@ class Server:
         self.log = os.path.join(self.tmp, "daemon.log")
         # Launcher sessions started here: id -> [session key, next seq].
         self.sessions = {}
-        # For a test that runs the daemon under a shim or a limit.
-        self.env_extra = {}
+        # Environment of the daemon on top of ours (faketime, faults, a
+        # shim), and what runs in it before exec (a limit).
+        self.env = {}
         self.preexec = None
+        self.daemon = DAEMON
 
     def write_config(self, **kw):
         merged = dict(self.kw)
@@ -263,14 +278,19 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(config_text(self.port, self.tmp, **merged))
 
-    def sanitizer_env(self):
+    def sanitizer_env(self, daemon=True):
         """Sanitizer reports of any daemon process go to files in the state
-        directory; stop() fails the test when one exists."""
+        directory; stop() fails the test when one exists.  The daemon's
+        own additions (self.env) are not playwavectl's; its ASAN_OPTIONS
+        add to ours."""
         env = dict(os.environ)
+        extra = dict(self.env) if daemon else {}
         san = os.path.join(self.tmp, "sanitizer")
-        env["ASAN_OPTIONS"] = "detect_leaks=0:log_path=" + san
+        asan = extra.pop("ASAN_OPTIONS", "")
+        env.update(extra)
+        env["ASAN_OPTIONS"] = ("detect_leaks=0:log_path=" + san +
+                               (":" + asan if asan else ""))
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:log_path=" + san
-        env.update(self.env_extra)
         return env
 
     def sanitizer_reports(self):
@@ -278,7 +298,7 @@ class Server:
 
     def start(self, wait=True):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([DAEMON, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen([self.daemon, "-d", "-f", self.conf],
                                      stdout=self.logf, stderr=self.logf,
                                      cwd=self.tmp, env=self.sanitizer_env(),
                                      preexec_fn=self.preexec)
@@ -465,7 +485,7 @@ class Server:
     def ctl(self, *args, check_rc=True, json_out=False):
         argv = [CTL, "-f", self.conf] + (["-j"] if json_out else []) + list(args)
         p = subprocess.run(argv, capture_output=True, text=True, cwd=self.tmp,
-                           timeout=30, env=self.sanitizer_env())
+                           timeout=30, env=self.sanitizer_env(daemon=False))
         if check_rc and p.returncode != 0:
             raise TestFailure("playwavectl %s: rc %d: %s" % (" ".join(args),
                                                              p.returncode, p.stderr))

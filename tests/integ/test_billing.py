@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 
-from pwtest import Server, check, eq, wait_until
+from pwtest import REC, Server, check, eq, header_len, wait_until
 
 
 def events_by_session(evs):
@@ -249,15 +249,25 @@ def test_torn_tail_cut_and_reported():
     finally:
         eq(srv.stop(), 0)
     path = os.path.join(srv.tmp, "billing.log")
-    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        data = f.read()
     with open(path, "r+b") as f:
-        f.truncate(size - 50)
+        f.truncate(len(data) - 50)
     p = srv.ctl("log", "verify", check_rc=False)
     eq(p.returncode, 1, p.stdout)
     srv.start()
     try:
-        check("torn tail" in srv.daemon_log(), srv.daemon_log())
-        eq(os.path.getsize(path) % 128, 0)
+        log = srv.daemon_log()
+        check("torn tail" in log, log)
+        eq((os.path.getsize(path) - header_len(path)) % REC, 0)
+        # No byte thrown away: the cut bytes are kept beside the log,
+        # and the daemon's log names the copy.
+        kept = [f for f in os.listdir(srv.tmp)
+                if f.startswith("billing.log.torn-")]
+        eq(len(kept), 1, kept)
+        check("copied to %s and cut" % kept[0] in log, log)
+        with open(os.path.join(srv.tmp, kept[0]), "rb") as f:
+            eq(f.read(), data[len(data) - REC:len(data) - 50])
         # The session whose END was cut gets it again: nothing is lost.
         wait_until(lambda: srv.ctl("log", "verify", check_rc=False).returncode == 0, 5)
         evs = srv.log_events()

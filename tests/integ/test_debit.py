@@ -123,8 +123,9 @@ def test_log_verify_and_report(srv):
     p = srv.ctl("log", "verify", check_rc=False)
     eq(p.returncode, 0, p.stdout + p.stderr)
     sessions = {e["session"] for e in evs if e["session"].startswith("gs_")}
-    eq(p.stdout, "ok_up_to=%d events=%d sessions=%d open=0\n"
-       % (128 * len(evs), len(evs), len(sessions)))
+    check(p.stdout.startswith("ok_up_to=%d events=%d sessions=%d open=0 head=%d:"
+                              % (len(evs), len(evs), len(sessions), len(evs))),
+          p.stdout)
     check(srv.ctl("log", "verify", json_out=True)[0]["ok"])
     rows = srv.ctl("log", "report", json_out=True)
     debits = sum(e["amount"] for e in evs if e["type"] == "DEBIT")

@@ -341,7 +341,7 @@ def test_no_allocation_per_keepalive_request():
     table = os.path.join(srv.tmp, "mcount")
     with open(table, "wb") as f:
         f.write(b"\0" * 4096 * 16)
-    srv.env_extra = {"LD_PRELOAD": so, "PW_MCOUNT": table}
+    srv.env = {"LD_PRELOAD": so, "PW_MCOUNT": table}
     srv.start()
     try:
         _, gs = srv.session("pc-malloc")

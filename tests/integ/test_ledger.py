@@ -13,7 +13,7 @@ import threading
 import time
 
 import pwtest
-from pwtest import Server, check, eq, wait_until
+from pwtest import REC, Server, check, eq, header_len, wait_until
 from test_billing import check_exactly_once, check_money, events_by_session
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -172,8 +172,9 @@ def header_seqs(path):
 def cut_log(path, seq):
     """What a power cut leaves of a log synced up to seq: its records up
     to seq and a torn part of the next."""
+    hdr = header_len(path)
     with open(path, "r+b") as f:
-        f.truncate(seq * 128 + 57)
+        f.truncate(hdr + seq * REC + 57)
 
 
 def test_power_loss_loses_the_unsynced_tail():
@@ -203,7 +204,8 @@ def test_power_loss_loses_the_unsynced_tail():
             size = os.path.getsize(os.path.join(srv.tmp, "billing.log"))
             check(logged <= durable, "round %d: the store marks seq %d as "
                   "logged, the log is synced to %d" % (rnd, logged, durable))
-            cut += size // 128 - durable
+            log = os.path.join(srv.tmp, "billing.log")
+            cut += (size - header_len(log)) // REC - durable
             cut_log(os.path.join(srv.tmp, "billing.log"), durable)
             srv.start()
             money(srv)
@@ -314,6 +316,13 @@ def test_log_tail_from_resumes_after_seq():
         p = srv.ctl("log", "tail", "--from", "2", json_out=True)
         eq([e["seq"] for e in p], [3, 4])
         eq(srv.ctl("log", "tail", "--from", "4", json_out=True) or [], [])
+        # Past the end: an error naming where the log ends, not a wait.
+        for args in (["--from", "99"], ["-f", "--from", "99"]):
+            p = subprocess.run([pwtest.CTL, "-f", srv.conf, "log", "tail"] +
+                               args, capture_output=True, text=True,
+                               cwd=srv.tmp, timeout=10)
+            eq(p.returncode, 1, (args, p.stdout, p.stderr))
+            check("the billing log ends at seq 4" in p.stderr, p.stderr)
         f = subprocess.Popen([pwtest.CTL, "-f", srv.conf, "-j", "log", "tail", "-f",
                               "--from", "3"], stdout=subprocess.PIPE, text=True,
                              cwd=srv.tmp)

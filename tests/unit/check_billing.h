@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +17,10 @@
 #include "pw.h"
 #include "pw_billing.h"
 #include "pw_config.h"
+#include "pw_segment.h"
 #include "pw_daemon.h"
 #include "pw_session.h"
+#include "pw_file.h"
 #include "pw_store.h"
 #include "check_tmp.h"
 #include "check_conf.h"
@@ -43,12 +46,40 @@ tdir_make(struct tdir *t)
 	snprintf(t->store, sizeof(t->store), "%s/store", t->dir);
 }
 
+/* The directory and all in it (torn tails kept, closed segments). */
 static inline void
 tdir_remove(struct tdir *t)
 {
-	(void)unlink(t->log);
-	(void)unlink(t->store);
+	char path[600];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(t->dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", t->dir, de->d_name);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	closedir(d);
 	ck_assert_int_eq(rmdir(t->dir), 0);
+}
+
+/* How many files in the directory begin with prefix. */
+static inline int
+tdir_count(const struct tdir *t, const char *prefix)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(t->dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return (n);
 }
 
 /* A plausible event of every field, different for every seq. */
@@ -87,17 +118,80 @@ ev_equal(const struct pw_event *a, const struct pw_event *b)
 	ck_assert_uint_eq(a->duration, b->duration);
 }
 
-/* Records seq 1..n, encoded, into buf. */
+/*
+ * A log of format 2: a segment's header (first seq 1, the link of a log
+ * with no history, an empty snapshot), HDR bytes, then records.
+ */
+#define HDR	(PW_SEG_FIXED + PW_SEG_TAIL)
+
+/* The header into buf (HDR bytes); its link into h. */
+static inline void
+seg_header(uint8_t *buf, uint8_t h[PW_LINK_LEN])
+{
+	uint8_t prev[PW_LINK_LEN];
+	uint64_t len;
+	FILE *f;
+
+	f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	pw_link_genesis(prev);
+	ck_assert_int_eq(pw_seg_write(fileno(f), 1, prev, NULL, h, &len), 0);
+	ck_assert_uint_eq(len, HDR);
+	ck_assert_int_eq(pread(fileno(f), buf, HDR, 0), HDR);
+	fclose(f);
+}
+
+/* Encode ev after the record (or header link) prev, chained. */
+static inline void
+chain(const struct pw_event *ev, uint8_t prev[PW_LINK_LEN], uint8_t *out)
+{
+	pw_event_encode(ev, prev, out);
+	memcpy(prev, pw_event_link(out), PW_LINK_LEN);
+}
+
+/* A header and records seq 1..n, chained, into buf (HDR + n records). */
 static inline void
 records(uint8_t *buf, int n)
 {
+	uint8_t link[PW_LINK_LEN];
 	struct pw_event ev;
 	int i;
 
+	seg_header(buf, link);
 	for (i = 0; i < n; i++) {
 		ev_sample(&ev, (uint64_t)i + 1);
-		pw_event_encode(&ev, buf + (size_t)i * PW_EV_SIZE);
+		chain(&ev, link, buf + HDR + (size_t)i * PW_EV_SIZE);
 	}
+}
+
+/* Open the active file path for appending, as the daemon does. */
+static inline int
+blog_open_at(struct pw_blog *b, const char *path, uint64_t from,
+    uint64_t durable, char *err, size_t errlen)
+{
+	struct pw_blog_open o = { from, durable };
+	char dir[600];
+	int dfd, rc;
+
+	(void)pw_file_split(path, dir, sizeof(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ne(dfd, -1);
+	if ((rc = pw_blog_open(b, dfd, path, &o, err, errlen)) == -1)
+		close(dfd);
+	return (rc);
+}
+
+static inline int
+blog_open(struct pw_blog *b, const char *path, char *err, size_t errlen)
+{
+	return (blog_open_at(b, path, 0, 0, err, errlen));
+}
+
+static inline void
+blog_close(struct pw_blog *b)
+{
+	pw_blog_close(b);
+	close(b->dfd);
 }
 
 static inline void
@@ -118,6 +212,38 @@ file_size(const char *path)
 
 	ck_assert_int_eq(stat(path, &sb), 0);
 	return (sb.st_size);
+}
+
+/* A log of format 2 holding exactly the events evs[0..n), chained. */
+static inline void
+write_events(const char *path, struct pw_event *evs, int n)
+{
+	uint8_t *buf, link[PW_LINK_LEN];
+	int i;
+
+	buf = malloc(HDR + (size_t)n * PW_EV_SIZE);
+	ck_assert_ptr_nonnull(buf);
+	seg_header(buf, link);
+	for (i = 0; i < n; i++)
+		chain(&evs[i], link, buf + HDR + (size_t)i * PW_EV_SIZE);
+	write_file(path, buf, HDR + (size_t)n * PW_EV_SIZE);
+	free(buf);
+}
+
+/* Events in a one-segment log of format 2. */
+static inline uint64_t
+log_count(const char *path)
+{
+	uint8_t fixed[16];
+	uint64_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(pread(fd, fixed, sizeof(fixed), 0), sizeof(fixed));
+	close(fd);
+	memcpy(&len, fixed + 8, sizeof(len));	/* little-endian hosts */
+	return (((uint64_t)file_size(path) - len) / PW_EV_SIZE);
 }
 
 /* The file must hold exactly len bytes equal to buf. */

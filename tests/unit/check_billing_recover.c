@@ -60,26 +60,25 @@ static const struct spec history[] = {
 static void
 write_history(const char *path)
 {
-	uint8_t buf[NHIST * PW_EV_SIZE];
-	struct pw_event ev;
+	struct pw_event evs[NHIST], *ev;
 	int i;
 
 	for (i = 0; i < NHIST; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.seq = (uint64_t)i + 1;
-		ev.ts_ms = 1700000000000ull + (uint64_t)i * 30000;
-		ev.type = history[i].type;
-		ev.reason = history[i].reason;
-		ev.minute = history[i].minute;
-		ev.amount = history[i].amount;
-		ev.balance = history[i].balance;
-		memset(ev.id, history[i].id, sizeof(ev.id));
-		snprintf(ev.game, sizeof(ev.game), "%s", history[i].game);
-		snprintf(ev.wallet, sizeof(ev.wallet), "%s",
+		ev = &evs[i];
+		memset(ev, 0, sizeof(*ev));
+		ev->seq = (uint64_t)i + 1;
+		ev->ts_ms = 1700000000000ull + (uint64_t)i * 30000;
+		ev->type = history[i].type;
+		ev->reason = history[i].reason;
+		ev->minute = history[i].minute;
+		ev->amount = history[i].amount;
+		ev->balance = history[i].balance;
+		memset(ev->id, history[i].id, sizeof(ev->id));
+		snprintf(ev->game, sizeof(ev->game), "%s", history[i].game);
+		snprintf(ev->wallet, sizeof(ev->wallet), "%s",
 		    history[i].wallet);
-		pw_event_encode(&ev, buf + (size_t)i * PW_EV_SIZE);
 	}
-	write_file(path, buf, sizeof(buf));
+	write_events(path, evs, NHIST);
 }
 
 struct collect {
@@ -92,7 +91,7 @@ collect_one(const struct pw_event *ev, uint64_t off, void *arg)
 {
 	struct collect *c = arg;
 
-	ck_assert_uint_eq(off, (uint64_t)c->n * PW_EV_SIZE);
+	ck_assert_uint_eq(off, HDR + (uint64_t)c->n * PW_EV_SIZE);
 	if (c->n < 32)
 		c->ev[c->n] = *ev;
 	c->n++;
@@ -102,17 +101,20 @@ collect_one(const struct pw_event *ev, uint64_t off, void *arg)
 static void
 read_log(const char *path, struct collect *c)
 {
-	uint64_t good, seq, size;
+	struct pw_scan sc;
+	struct pw_seg g;
+	char err[256];
 	int fd;
 
 	memset(c, 0, sizeof(*c));
 	fd = open(path, O_RDONLY);
 	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(pw_blog_scan(fd, collect_one, c, &good, &seq, &size),
-	    0);
+	ck_assert_int_eq(pw_seg_open(&g, fd, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(pw_seg_scan(&g, 0, collect_one, c, &sc), 0);
 	close(fd);
-	ck_assert_uint_eq(good, size);
-	ck_assert_uint_eq(seq, (uint64_t)c->n);
+	ck_assert_int_eq(sc.stop, PW_STOP_END);
+	ck_assert_uint_eq(sc.good, sc.size);
+	ck_assert_uint_eq(sc.last_seq, (uint64_t)c->n);
 }
 
 static struct pw_config *
@@ -137,14 +139,14 @@ recover_once(const char *log, struct pw_store *st,
 	char err[512];
 	int saved;
 
-	if (pw_blog_open(&b, log, err, sizeof(err)) == -1)
+	if (blog_open(&b, log, err, sizeof(err)) == -1)
 		ck_abort_msg("pw_blog_open: %s", err);
 	saved = quiet();
 	ck_assert_int_eq(pw_recover(st, cfg, &b, 1), 0);
 	loud(saved);
 	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq), b.last_seq);
 	ck_assert_uint_eq(atomic_load(&st->hdr->durable_seq), b.last_seq);
-	pw_blog_close(&b);
+	blog_close(&b);
 }
 
 static int64_t
@@ -155,7 +157,7 @@ balance_of(struct pw_store *st, const char *id)
 	w = pw_wallet_find(st, id);
 	ck_assert_msg(w != NULL, "no wallet %s", id);
 	ck_assert_str_eq(w->u.w.name, id);
-	return (atomic_load(&w->u.w.balance));
+	return (pw_wallet_logged(w));
 }
 
 /* The END LOST appended for session id, or fail. */
@@ -188,7 +190,7 @@ START_TEST(test_recover_new_store)
 
 	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
 	ck_assert_int_eq(balance_of(&st, "player:x"), 50);
-	ck_assert_int_eq(atomic_load(&pw_wallet_find(&st, "cafe-a")->u.w.hold),
+	ck_assert_int_eq(pw_wallet_held(pw_wallet_find(&st, "cafe-a")),
 	    0);
 
 	read_log(t.log, &c);
@@ -286,7 +288,7 @@ START_TEST(test_recover_live_session)
 	ck_assert_uint_eq(atomic_load(&s->u.gs.logged), PW_LOGGED_START | 2);
 	ck_assert_int_eq(balance_of(&st, "cafe-a"), 950);
 	/* The third minute is owed and not yet logged: held. */
-	ck_assert_int_eq(atomic_load(&pw_wallet_find(&st, "cafe-a")->u.w.hold),
+	ck_assert_int_eq(pw_wallet_held(pw_wallet_find(&st, "cafe-a")),
 	    10);
 	read_log(t.log, &c);
 	ck_assert_int_eq(c.n, NHIST + 1);
@@ -299,15 +301,23 @@ END_TEST
 
 /* ---- the reaper: log, sync, then mark ---- */
 
+/* The master's start (the log begun), then a reaper, as the daemon. */
 static struct pw_reap *
-reaper_on(struct pw_store *st, const struct pw_config *cfg, const char *log,
+reaper_on(struct pw_store *st, struct pw_config *cfg, const char *log,
     int *fd)
 {
 	struct pw_reap *r;
-	char err[512];
+	struct pw_blog b;
+	char err[512], dir[600];
 
-	*fd = open(log, O_RDWR | O_APPEND | O_CREAT, 0640);
+	(void)pw_file_split(log, dir, sizeof(dir));
+	*fd = open(dir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ne(*fd, -1);
+	strlcpy(cfg->billing_log, log, sizeof(cfg->billing_log));
+	if (pw_blog_start(st, cfg, PW_OWNER_KEEP, *fd, &b, err,
+	    sizeof(err)) == -1)
+		ck_abort_msg("pw_blog_start: %s", err);
+	pw_blog_close(&b);
 	r = pw_reap_new(st, cfg, *fd, log, err, sizeof(err));
 	ck_assert_msg(r != NULL, "%s", err);
 	ck_assert_int_eq(pw_reap_recover(r), 0);
@@ -336,9 +346,8 @@ verified(struct pw_store *st, const struct pw_config *cfg, enum pw_verify want,
 static void
 pass_durable(struct pw_reap *r, struct pw_store *st, const char *log)
 {
-	pw_reap_pass(r);
-	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq),
-	    (uint64_t)file_size(log) / PW_EV_SIZE);
+	pw_reap_walk(r);
+	ck_assert_uint_eq(atomic_load(&st->hdr->logged_seq), log_count(log));
 	ck_assert_uint_eq(atomic_load(&st->hdr->durable_seq),
 	    atomic_load(&st->hdr->logged_seq));
 }
@@ -364,16 +373,18 @@ START_TEST(test_reaper_restart_gives_holds_back)
 	tmp_store_open(&st, t.store, 4096);
 	saved = quiet();
 	r = reaper_on(&st, cfg, t.log, &fd);
-	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, ck));
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, NULL, NULL,
+	    ck));
 	pass_durable(r, &st, t.log);			/* CREDIT 20 */
 	s = verified(&st, cfg, PW_V_OK, key);		/* holds 10 */
 	ck_assert_ptr_nonnull(w = pw_wallet_find(&st, "cafe-a"));
-	ck_assert_int_eq(atomic_load(&w->u.w.hold), 10);
+	ck_assert_int_eq(pw_wallet_held(w), 10);
 	pass_durable(r, &st, t.log);			/* START, CHARGE 1 */
-	ck_assert_int_eq(file_size(t.log), 3 * PW_EV_SIZE);
-	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	ck_assert_uint_eq(log_count(t.log), 3);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
 	/* The store as a SIGKILL after the fsync, before the marks, left it. */
 	atomic_store(&s->u.gs.logged, 0);
+	atomic_store(&s->u.gs.unheld, 0);
 	atomic_store(&w->u.w.balance, 20);
 	atomic_store(&w->u.w.hold, 10);
 
@@ -383,10 +394,112 @@ START_TEST(test_reaper_restart_gives_holds_back)
 	r = reaper_on(&st, cfg, t.log, &fd);
 	loud(saved);
 	ck_assert_uint_eq(atomic_load(&s->u.gs.logged), PW_LOGGED_START | 1);
-	ck_assert_int_eq(atomic_load(&w->u.w.balance), 10);
-	ck_assert_int_eq(atomic_load(&w->u.w.hold), 0);
+	ck_assert_int_eq(pw_wallet_logged(w), 10);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
 	/* 10 G-coin and nothing owed: the next verify is chargeable. */
 	ck_assert_ptr_nonnull(verified(&st, cfg, PW_V_OK, key2));
+	pw_reap_free(r);
+	close(fd);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
+/*
+ * A reaper killed in its commit after a charge's mark and before the
+ * charge's hold was given back (unheld still short of it): its
+ * successor gives the hold back, once.
+ */
+START_TEST(test_reaper_killed_mid_apply)
+{
+	struct tdir t;
+	struct pw_config *cfg;
+	struct pw_store st;
+	struct pw_reap *r;
+	struct pw_slot *s, *w;
+	uint8_t key[PW_KEY_LEN], ck[PW_KEY_LEN];
+	int saved, fd;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	tmp_store_open(&st, t.store, 4096);
+	saved = quiet();
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, NULL, NULL,
+	    ck));
+	pass_durable(r, &st, t.log);
+	s = verified(&st, cfg, PW_V_OK, key);
+	w = pw_wallet_find(&st, "cafe-a");
+	pass_durable(r, &st, t.log);			/* START, CHARGE 1 */
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	/* Marked, balance set, the hold not yet given back. */
+	atomic_store(&s->u.gs.unheld, 0);
+	atomic_store(&w->u.w.hold, 10);
+	pw_reap_free(r);
+	close(fd);
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	ck_assert_uint_eq(atomic_load(&s->u.gs.unheld), 1);
+	/* Once: a third reaper gives nothing more back. */
+	pw_reap_free(r);
+	close(fd);
+	r = reaper_on(&st, cfg, t.log, &fd);
+	loud(saved);
+	ck_assert_int_eq(pw_wallet_held(w), 0);
+	ck_assert_int_eq(pw_wallet_logged(w), 10);
+	pw_reap_free(r);
+	close(fd);
+	pw_store_close(&st);
+	free(cfg);
+	tdir_remove(&t);
+}
+END_TEST
+
+/*
+ * A session exhausted, then credited, billing again; its ender killed
+ * between the CAS that ends it and the end's instant: the reaper takes
+ * the end as now, never the grace's old instant (which would end its
+ * retention, and its play duration, early).
+ */
+START_TEST(test_resumed_session_keeps_no_stale_end)
+{
+	struct tdir t;
+	struct pw_config *cfg;
+	struct pw_store st;
+	struct pw_reap *r;
+	struct pw_slot *s;
+	uint8_t key[PW_KEY_LEN], ck[PW_KEY_LEN];
+	uint64_t w, now;
+	int saved, fd;
+
+	tdir_make(&t);
+	cfg = conf_new();
+	tmp_store_open(&st, t.store, 4096);
+	saved = quiet();
+	r = reaper_on(&st, cfg, t.log, &fd);
+	ck_assert_ptr_nonnull(pw_credit_queue(&st, "cafe-a", 20, NULL, NULL,
+	    ck));
+	pass_durable(r, &st, t.log);
+	s = verified(&st, cfg, PW_V_OK, key);
+	pass_durable(r, &st, t.log);
+	/* Exhausted an hour ago, resumed since. */
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_EXHAUSTED, 0,
+	    PW_W_HI(w))));
+	pw_gs_set_exhausted(s, pw_store_now(&st) - 3600 * 1000);
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_LIVE, 0, PW_W_HI(w))));
+	/* Ended by a worker that died before it wrote the instant. */
+	w = pw_slot_word(s);
+	ck_assert(pw_slot_cas(s, &w, PW_W_WITH(w, PW_GS_ENDED, PW_R_ENDED,
+	    PW_W_HI(w))));
+	ck_assert_uint_eq(pw_gs_end_ms(s), 0);
+	now = pw_store_now(&st);
+	pw_reap_walk(r);
+	loud(saved);
+	ck_assert_uint_ge(pw_gs_end_ms(s), now);
+	ck_assert_uint_le(pw_gs_end_ms(s), pw_store_now(&st));
 	pw_reap_free(r);
 	close(fd);
 	pw_store_close(&st);
@@ -408,6 +521,8 @@ billing_recover_suite(void)
 	tcase_add_test(tc, test_recover_lost_balance);
 	tcase_add_test(tc, test_recover_live_session);
 	tcase_add_test(tc, test_reaper_restart_gives_holds_back);
+	tcase_add_test(tc, test_reaper_killed_mid_apply);
+	tcase_add_test(tc, test_resumed_session_keeps_no_stale_end);
 	suite_add_tcase(s, tc);
 
 	return (s);

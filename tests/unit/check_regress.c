@@ -17,8 +17,8 @@
 #include "check_run.h"
 
 /*
- * fuzz_billing: two stray bytes, then one whole, valid record (seq 3,
- * CHARGE, checksum right) at offset 2.  Damage followed by a valid record
+ * fuzz_billing: two stray bytes, then one whole, valid record of format
+ * 1 (seq 3, CHARGE, checksum right) at offset 2.  Damage followed by a valid record
  * must never be cut (pw_billing.h), but the search for valid records
  * after damage only looked at multiples of the record size, so the file
  * passed for a torn tail and pw_blog_open cut it to nothing.
@@ -80,50 +80,65 @@ START_TEST(test_unaligned_input_is_valid)
 {
 	struct pw_event	 ev;
 
-	ck_assert_uint_eq(sizeof(unaligned_after_damage), 2 + PW_EV_SIZE);
-	ck_assert_int_eq(pw_event_decode(unaligned_after_damage + 2, &ev),
+	ck_assert_uint_eq(sizeof(unaligned_after_damage), 2 + PW_EV1_SIZE);
+	ck_assert_int_eq(pw_event_decode1(unaligned_after_damage + 2, &ev),
 	    0);
 	ck_assert_uint_eq(ev.seq, 3);
 	ck_assert_uint_eq(ev.type, PW_EV_CHARGE);
-	ck_assert_int_eq(pw_event_decode(unaligned_after_damage, &ev), -1);
+	ck_assert_int_eq(pw_event_decode1(unaligned_after_damage, &ev), -1);
 }
 END_TEST
 
+/* Read as a file of format 1 (records from offset 0). */
 START_TEST(test_scan_unaligned_after_damage)
 {
+	struct pw_scan	 sc;
+	struct pw_seg	 g;
 	char		 path[1024];
-	uint64_t	 good = 99, seq = 99, size = 0;
 	int		 fd, rc;
 
 	scratch_log(path, sizeof(path), unaligned_after_damage,
 	    sizeof(unaligned_after_damage));
 	fd = open(path, O_RDONLY);
 	ck_assert_int_ne(fd, -1);
-	rc = pw_blog_scan(fd, NULL, NULL, &good, &seq, &size);
+	memset(&g, 0, sizeof(g));
+	g.fd = fd;
+	g.format = 1;
+	g.rec = PW_EV1_SIZE;
+	g.first_seq = 1;
+	g.size = sizeof(unaligned_after_damage);
+	rc = pw_seg_scan(&g, 0, NULL, NULL, &sc);
 	close(fd);
 	unlink(path);
-	ck_assert_uint_eq(size, sizeof(unaligned_after_damage));
-	ck_assert_uint_eq(good, 0);
-	ck_assert_uint_eq(seq, 0);
-	ck_assert_msg(rc == -1, "pw_blog_scan returned %d for damage at "
-	    "offset 0 followed by a valid record at offset 2", rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(sc.size, sizeof(unaligned_after_damage));
+	ck_assert_uint_eq(sc.good, 0);
+	ck_assert_uint_eq(sc.last_seq, 0);
+	ck_assert_msg(sc.stop == PW_STOP_DAMAGE && sc.next == 2, "stop %d at "
+	    "%llu for damage at offset 0 followed by a valid record at offset "
+	    "2", sc.stop, (unsigned long long)sc.next);
 }
 END_TEST
 
 START_TEST(test_open_keeps_unaligned_after_damage)
 {
+	struct pw_blog_open o = { 0, 0 };
 	struct pw_blog	 b;
 	uint8_t		 back[2 * PW_EV_SIZE];
 	char		 path[1024], err[512];
 	ssize_t		 n;
-	int		 rc;
+	int		 rc, dfd;
 
 	scratch_log(path, sizeof(path), unaligned_after_damage,
 	    sizeof(unaligned_after_damage));
 	err[0] = '\0';
-	rc = pw_blog_open(&b, path, err, sizeof(err));
+	dfd = open(getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ?
+	    getenv("TMPDIR") : "/tmp", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ne(dfd, -1);
+	rc = pw_blog_open(&b, dfd, path, &o, err, sizeof(err));
 	if (rc == 0)
 		pw_blog_close(&b);
+	close(dfd);
 	n = take_file(path, back, sizeof(back));
 	ck_assert_msg(rc == -1, "pw_blog_open accepted a log with a valid "
 	    "record after damage and left %zd of %zu bytes", n,

@@ -102,7 +102,7 @@ START_TEST(test_types_api)
 	    PW_T_LS, NULL), s);
 	ck_assert_ptr_null(pw_store_find(&t.st, pck, PW_T_LS, NULL));
 
-	s = pw_credit_queue(&t.st, "seoul-01", 500, cr);
+	s = pw_credit_queue(&t.st, "seoul-01", 500, NULL, NULL, cr);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_eq(pw_store_find(&t.st, cr, PW_T_CREDIT, &w), s);
 	ck_assert_uint_eq(PW_W_STATE(w), PW_CREDIT_READY);

@@ -28,6 +28,7 @@
 #include "pw_billing.h"
 #include "pw_config.h"
 #include "pw_daemon.h"
+#include "pw_segment.h"
 #include "pw_session.h"
 #include "pw_store.h"
 
@@ -41,6 +42,8 @@ struct bench {
 	struct pw_blog	 b;
 	uint8_t		 buf[CHUNK * PW_EV_SIZE];
 	size_t		 nbuf;
+	uint8_t		 link[PW_LINK_LEN];
+	int		 dfd;
 	uint64_t	 seq;
 	int64_t		 balance;
 	char		 dir[900];
@@ -68,7 +71,9 @@ put(struct bench *k, unsigned type, const uint8_t id[16], uint32_t minute)
 		ev.amount = minute;
 	ev.minute = minute;
 	ev.balance = k->balance;
-	pw_event_encode(&ev, k->buf + k->nbuf * PW_EV_SIZE);
+	pw_event_encode(&ev, k->link, k->buf + k->nbuf * PW_EV_SIZE);
+	memcpy(k->link, pw_event_link(k->buf + k->nbuf * PW_EV_SIZE),
+	    PW_LINK_LEN);
 	if (++k->nbuf == CHUNK) {
 		if (pw_blog_append(&k->b, k->buf, k->nbuf * PW_EV_SIZE) == -1)
 			err(1, "append");
@@ -127,6 +132,7 @@ build(struct bench *k, uint64_t nlive, uint64_t nev, uint64_t window)
 	    PW_EV_SIZE) == -1)
 		err(1, "append");
 	k->b.last_seq = k->seq;
+	memcpy(k->b.head, k->link, PW_LINK_LEN);
 	/* The store as the reaper left it: its marks are the log's. */
 	for (i = 0; i < window; i++) {
 		key_of(i, key);
@@ -139,7 +145,7 @@ build(struct bench *k, uint64_t nlive, uint64_t nev, uint64_t window)
 		strlcpy(w->u.w.name, CAFE, sizeof(w->u.w.name));
 		pw_store_publish(w, 0, 0);
 	}
-	atomic_store(&w->u.w.balance, k->balance);
+	(void)pw_wallet_set_logged(w, k->balance);
 	/* As after a restart: the store's pages on disk, none dirty. */
 	if (pw_store_checkpoint(&k->st, k->seq) == -1 || fsync(k->b.fd) == -1)
 		err(1, "sync");
@@ -159,6 +165,28 @@ timed(struct bench *k, uint64_t from)
 	    (double)(b.tv_nsec - a.tv_nsec) / 1e6);
 }
 
+/* A log of format 2 with its first segment's header, open to append. */
+static void
+begin_log(struct bench *k, const char *path)
+{
+	struct pw_blog_open o = { 0, 0 };
+	uint8_t prev[PW_LINK_LEN];
+	char msg[1200];
+	uint64_t len;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600)) == -1)
+		err(1, "%s", path);
+	pw_link_genesis(prev);
+	if (pw_seg_write(fd, 1, prev, NULL, k->link, &len) == -1)
+		err(1, "%s", path);
+	close(fd);
+	if ((k->dfd = open(k->dir, O_RDONLY | O_DIRECTORY)) == -1)
+		err(1, "%s", k->dir);
+	if (pw_blog_open(&k->b, k->dfd, path, &o, msg, sizeof(msg)) == -1)
+		errx(1, "%s", msg);
+}
+
 static void
 setup(struct bench *k)
 {
@@ -168,8 +196,12 @@ setup(struct bench *k)
 	snprintf(path, sizeof(path), "%s/reconbench.conf", k->dir);
 	if ((f = fopen(path, "w")) == NULL)
 		err(1, "%s", path);
-	fprintf(f, "billing-log \"%s/reconbench.log\"\ngame benchgame {\n"
-	    "    api-key \"reconbench-api-key-0123456789\"\n    price 1\n}\n"
+	fprintf(f, "billing-log \"%s/reconbench.log\"\n"
+	    "launcher-secret reconbench-launcher-secret\n"
+	    "launch-secret reconbench-launch-secret\n"
+	    "game benchgame {\n"
+	    "    api-key \"reconbench-api-key-0123456789\"\n"
+	    "    hmac-secret reconbench-hmac-secret\n    price 1\n}\n"
 	    "cafe " CAFE " {\n    network 10.0.0.0/8\n}\n", k->dir);
 	if (fclose(f) == EOF || pw_config_load(&k->cfg, path, msg,
 	    sizeof(msg)) == -1)
@@ -181,8 +213,7 @@ setup(struct bench *k)
 		errx(1, "%s", msg);
 	snprintf(path, sizeof(path), "%s/reconbench.log", k->dir);
 	(void)unlink(path);
-	if (pw_blog_open(&k->b, path, msg, sizeof(msg)) == -1)
-		errx(1, "%s", msg);
+	begin_log(k, path);
 }
 
 static void
@@ -192,6 +223,7 @@ cleanup(struct bench *k)
 
 	pw_store_close(&k->st);
 	pw_blog_close(&k->b);
+	close(k->dfd);
 	snprintf(path, sizeof(path), "%s/reconbench.store", k->dir);
 	(void)unlink(path);
 	snprintf(path, sizeof(path), "%s/reconbench.log", k->dir);

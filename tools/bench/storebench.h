@@ -46,8 +46,8 @@ struct ctx {
 	struct pw_store	 st;
 	uint8_t		(*keys)[PW_KEY_LEN];
 	uint8_t		(*otts)[PW_KEY_LEN];
-	uint32_t	 now;
-	uint32_t	 stamp;		/* heartbeat value: raised every run */
+	uint64_t	 now;		/* ms, the store clock */
+	uint64_t	 stamp;		/* heartbeat value: raised every run */
 	struct pw_config cfg;		/* the pass's configuration */
 	struct pw_reap	*reap;
 	struct shared	*sh;

@@ -25,8 +25,8 @@ op_insert(struct ctx *c, size_t lo, size_t hi)
 		}
 		s->u.gs.game = 1;	/* made real by sessions_as_billed() */
 		s->u.gs.cafe = 1;
-		s->u.gs.start = c->now;
-		atomic_store(&s->u.gs.last_seen, c->now);
+		s->u.gs.start_ms = c->now;
+		atomic_store(&s->u.gs.last_seen_ms, c->now);
 		atomic_store(&s->u.gs.logged, PW_LOGGED_START | 1);
 		pw_store_publish(s, PW_GS_LIVE, 1);
 	}
@@ -57,7 +57,7 @@ op_heartbeat(struct ctx *c, size_t lo, size_t hi)
 			fails++;
 			continue;
 		}
-		pw_atomic_max32(&s->u.gs.last_seen, c->stamp);
+		pw_atomic_max64(&s->u.gs.last_seen_ms, c->stamp);
 	}
 	return (fails);
 }
@@ -75,7 +75,7 @@ op_ott_insert(struct ctx *c, size_t lo, size_t hi)
 			continue;
 		}
 		s->u.ott.game = 1;
-		s->u.ott.issued_ms = (uint64_t)c->now * 1000;
+		s->u.ott.issued_ms = c->now;
 		pw_store_publish(s, PW_OTT_ISSUED, 0);
 	}
 	return (fails);

@@ -6,23 +6,23 @@
         python3 pgload.py K [psql options...]
 
 (--from names the last seq delivered: the tail resumes right after it.)
-Reads `playwavectl -j` event lines on stdin and feeds psql(1) one INSERT
-a line, each its own transaction, ON CONFLICT (shard, seq) DO NOTHING:
-after a crash of anything in the pipe, starting again from the table's
-last seq (or from any earlier one) loads each event once.  The table is
-tools/ship/billing.sql.  Only psql is needed: no driver.
+Reads `playwavectl -j` event lines on stdin and feeds psql(1) one
+SELECT billing_load(shard, line) a line, each its own transaction: after a
+crash of anything in the pipe, starting again from the table's last seq
+(or from any earlier one) loads each event once.  The table and
+billing_load are tools/ship/billing.sql: it stores each record's bytes and
+its link, and refuses (psql, then this, exits non-zero) a record whose own
+check fails, whose link does not extend the chain it holds for the shard,
+or whose (shard, seq) it holds already with another record.  Only psql is
+needed: no driver.
 """
 
 import json
+import os
 import subprocess
 import sys
 
-INSERT = ("INSERT INTO billing_event (shard, seq, ts, type, session, game, "
-          "wallet, amount, balance, reason, event) SELECT %d, "
-          "(j->>'seq')::bigint, to_timestamp((j->>'ts')::bigint / 1000.0), "
-          "j->>'type', j->>'session', j->>'game', j->>'wallet', "
-          "(j->>'amount')::bigint, (j->>'balance')::bigint, j->>'reason', j "
-          "FROM (SELECT %s::jsonb AS j) e ON CONFLICT (shard, seq) DO NOTHING;\n")
+LOAD = "SELECT billing_load(%d::smallint, %s::jsonb);\n"
 
 
 def literal(s):
@@ -34,19 +34,26 @@ def main():
     if len(sys.argv) < 2 or not sys.argv[1].isdigit() or int(sys.argv[1]) > 15:
         sys.exit("usage: pgload.py SHARD [psql options...]")
     shard = int(sys.argv[1])
-    psql = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"] +
-                            sys.argv[2:], stdin=subprocess.PIPE, text=True)
-    psql.stdin.write("SET standard_conforming_strings = on;\n")
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        ev = json.loads(line)	# refuse what is not an event line
-        if not isinstance(ev.get("seq"), int) or "type" not in ev:
-            sys.exit("pgload: not an event: %s" % line[:200])
-        psql.stdin.write(INSERT % (shard, literal(json.dumps(ev))))
-        psql.stdin.flush()
-    psql.stdin.close()
+    # billing_load's (empty) rows are of no interest; its errors are.
+    psql = subprocess.Popen(["psql", "-X", "-q", "-o", os.devnull, "-v",
+                             "ON_ERROR_STOP=1"] + sys.argv[2:],
+                            stdin=subprocess.PIPE, text=True)
+    try:
+        psql.stdin.write("SET standard_conforming_strings = on;\n")
+        for line in sys.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            ev = json.loads(line)	# refuse what is not an event line
+            if (not isinstance(ev.get("seq"), int) or "type" not in ev or
+                    "record" not in ev):
+                sys.exit("pgload: not an event of playwavectl -j: %s" %
+                         line[:200])
+            psql.stdin.write(LOAD % (shard, literal(json.dumps(ev))))
+            psql.stdin.flush()
+        psql.stdin.close()
+    except BrokenPipeError:
+        pass                    # psql stopped at a refused record: its error
     sys.exit(psql.wait())
 
 

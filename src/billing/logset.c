@@ -42,8 +42,14 @@ list(struct pw_logset *ls, int fd, int archived)
 	DIR *d;
 	int dup_fd;
 
-	if ((dup_fd = dup(fd)) == -1 || (d = fdopendir(dup_fd)) == NULL)
+	if ((dup_fd = dup(fd)) == -1)
 		return (-1);
+	if ((d = fdopendir(dup_fd)) == NULL) {
+		(void)close(dup_fd);
+		return (-1);
+	}
+	/* The copy shares fd's offset: a second listing starts over. */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if ((seq = pw_seg_name_seq(de->d_name, ls->base)) == 0)
 			continue;
@@ -96,6 +102,21 @@ active_first(struct pw_logset *ls)
 	close(fd);
 }
 
+/* The segments as the directories hold them now. */
+static int
+relist(struct pw_logset *ls)
+{
+	free(ls->seg);
+	ls->seg = NULL;
+	ls->nseg = 0;
+	if (list(ls, ls->dfd, 0) == -1 ||
+	    (ls->afd != -1 && list(ls, ls->afd, 1) == -1))
+		return (-1);
+	dedup(ls);
+	active_first(ls);
+	return (0);
+}
+
 int
 pw_logset_open(struct pw_logset *ls, const char *billing_log,
     const char *archive, char *err, size_t errlen)
@@ -119,14 +140,11 @@ pw_logset_open(struct pw_logset *ls, const char *billing_log,
 			return (-1);
 		}
 	}
-	if (list(ls, ls->dfd, 0) == -1 ||
-	    (ls->afd != -1 && list(ls, ls->afd, 1) == -1)) {
+	if (relist(ls) == -1) {
 		snprintf(err, errlen, "%s: %s", ls->dir, strerror(errno));
 		pw_logset_close(ls);
 		return (-1);
 	}
-	dedup(ls);
-	active_first(ls);
 	return (0);
 }
 
@@ -197,9 +215,13 @@ struct walk {
 	uint64_t		 seq;		/* the last seq read */
 	uint8_t			 link[PW_LINK_LEN];	/* what follows chains on */
 	int			 started;
+	int			 relists;	/* of the directories, so far */
 	char			*where;
 	size_t			 wherelen;
 };
+
+/* Switches a reader may see happen under it before a gap is damage. */
+#define RELISTS		4
 
 /* The segment does not continue what came before it: 1, the walk stops. */
 static int
@@ -233,6 +255,13 @@ enter(struct walk *w, size_t i, struct pw_seg *g, uint64_t from_seq)
 		snprintf(w->sc->why, sizeof(w->sc->why), "%s", e);
 		return (1);
 	}
+	/*
+	 * The active file begins past what was read: the writer closed it
+	 * as a segment after the directory was listed.  List it again.
+	 */
+	if (w->started && i == w->ls->nseg && g->first_seq > w->seq + 1 &&
+	    w->relists < RELISTS)
+		return (2);
 	if (w->started && (g->first_seq != w->seq + 1 || (g->format == 2 &&
 	    memcmp(g->prev, w->link, PW_LINK_LEN) != 0)))
 		return (broken(w, g));
@@ -251,14 +280,23 @@ pw_logset_read(struct pw_logset *ls, uint64_t from_seq,
     const struct pw_read *rd, struct pw_scan *sc, char *where,
     size_t wherelen)
 {
-	struct walk w = { ls, rd, sc, 0, { 0 }, 0, where, wherelen };
+	struct walk w = { ls, rd, sc, 0, { 0 }, 0, 0, where, wherelen };
 	struct pw_seg g;
 	size_t i;
 	int rc;
 
 	memset(sc, 0, sizeof(*sc));
 	for (i = pw_logset_find(ls, from_seq); i <= ls->nseg; i++) {
-		if ((rc = enter(&w, i, &g, from_seq)) != 0) {
+		if ((rc = enter(&w, i, &g, from_seq)) == 2) {
+			close(g.fd);
+			w.relists++;
+			if (relist(ls) == -1)
+				return (-1);
+			/* Go on at the segment after the last seq read. */
+			i = pw_logset_find(ls, w.seq) - 1;
+			continue;
+		}
+		if (rc != 0) {
 			if (g.fd != -1)
 				close(g.fd);
 			return (rc == 1 ? 0 : -1);

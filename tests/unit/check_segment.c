@@ -248,6 +248,49 @@ START_TEST(test_switch_and_read_across)
 }
 END_TEST
 
+/*
+ * The writer closes the active file as a segment after a reader listed
+ * the directory: the reader lists it again and reads on, no gap called
+ * damage.
+ */
+START_TEST(test_switch_under_a_reader)
+{
+	struct pw_read rd;
+	struct pw_logset ls;
+	struct pw_blog b;
+	struct pw_scan sc;
+	struct seen s;
+	struct tdir t;
+	char err[512], where[1200];
+	int i, round;
+
+	tdir_make(&t);
+	log_of(&t, 5, &b);
+	ck_assert_int_eq(pw_blog_switch(&b, NULL, PW_OWNER_KEEP, err,
+	    sizeof(err)), 0);
+	put_n(&b, 6, 3);
+	memset(&s, 0, sizeof(s));
+	rd = (struct pw_read){ seen_one, NULL, NULL, &s };
+	if (pw_logset_open(&ls, t.log, NULL, err, sizeof(err)) == -1)
+		ck_abort_msg("%s", err);
+	/* Two switches under it, the first segment read or not. */
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(pw_blog_switch(&b, NULL, PW_OWNER_KEEP, err,
+		    sizeof(err)), 0);
+		put_n(&b, 9 + 2 * (uint64_t)round, 2);
+	}
+	ck_assert_int_eq(pw_logset_read(&ls, 0, &rd, &sc, where,
+	    sizeof(where)), 0);
+	pw_logset_close(&ls);
+	blog_close(&b);
+	ck_assert_msg(sc.stop == PW_STOP_END, "%s", sc.why);
+	ck_assert_int_eq(s.n, 12);
+	for (i = 0; i < 12; i++)
+		ck_assert_uint_eq(s.seq[i], (uint64_t)i + 1);
+	tdir_remove(&t);
+}
+END_TEST
+
 /* A closed segment gone: the read begins at the oldest one there is. */
 START_TEST(test_read_after_archive)
 {
@@ -560,6 +603,7 @@ segment_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_snapshot_roundtrip);
 	tcase_add_test(tc, test_switch_and_read_across);
+	tcase_add_test(tc, test_switch_under_a_reader);
 	tcase_add_test(tc, test_read_after_archive);
 	tcase_add_test(tc, test_switch_crash_points);
 	tcase_add_test(tc, test_seam_broken);

@@ -99,7 +99,7 @@ void		 reap_emit(struct pw_reap *, const struct pw_event *,
  */
 int		 reap_commit(struct pw_reap *);
 
-/* reaper_pass.c: a session's wallet ("" none) and a game's name. */
+/* event_names.c: a session's wallet ("" none) and a game's name. */
 const char	*reap_gs_wallet(const struct pw_config *,
 		    const struct pw_slot *gs);
 void		 reap_game_name(const struct pw_config *, uint32_t hash,

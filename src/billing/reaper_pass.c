@@ -38,32 +38,6 @@
 #define CKPT_US		10000000	/* a store checkpoint every 10 s */
 #define CKPT_CHUNK	(8u << 20)	/* of it msynced per pass (checkpoint.c) */
 
-/*
- * The wallet a session's events name: its cafe's, when money moves (a
- * cafe and a price), else none ("").
- */
-const char *
-reap_gs_wallet(const struct pw_config *cfg, const struct pw_slot *s)
-{
-	const struct pw_cafe *c;
-
-	if (s->u.gs.cafe == 0 || s->u.gs.price == 0 ||
-	    (c = pw_config_cafe_by_hash(cfg, s->u.gs.cafe)) == NULL)
-		return ("");
-	return (c->id);
-}
-
-void
-reap_game_name(const struct pw_config *cfg, uint32_t hash, char out[24])
-{
-	const struct pw_game *g;
-
-	if ((g = pw_config_game_by_hash(cfg, hash)) != NULL)
-		strlcpy(out, g->id, 24);
-	else
-		snprintf(out, 24, "#%08x", hash);
-}
-
 /* How many events the session owes the log. */
 static int
 gs_owed(const struct pw_slot *s, uint64_t w, uint32_t logged, int cafe)

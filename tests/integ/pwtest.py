@@ -13,6 +13,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import tempfile
 import time
 
@@ -251,6 +252,43 @@ def request(port, method, path, body=None, headers=None, conn=None,
         doc = payload
     return r.status, hdrs, doc
 
+
+
+class Background:
+    """Load from a thread while a test does its part: step() again and
+    again until the with block ends.  A step that raises (a request
+    refused while the test breaks something) only pauses the load."""
+
+    def __init__(self, srv):
+        self.srv, self.stop = srv, threading.Event()
+        self.t = threading.Thread(target=self.run)
+
+    def step(self):
+        raise NotImplementedError
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.step()
+            except Exception:
+                time.sleep(0.05)
+
+    def __enter__(self):
+        self.t.start()
+        return self
+
+    def __exit__(self, *a):
+        self.stop.set()
+        self.t.join(30)
+
+
+def rss_kb(pid):
+    """A process's resident set, kB (Linux /proc)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 class Server:
     """One playwaved, its state directory and its configuration."""

@@ -380,14 +380,6 @@ def test_no_allocation_per_keepalive_request():
         eq(srv.stop(), 0)
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def test_idle_connections_hold_no_buffers():
     """Memory grows with the connections that are busy, not with those
     that wait: 2000 keep-alive connections idle after a request each."""
@@ -401,14 +393,14 @@ def test_idle_connections_hold_no_buffers():
     socks = []
     try:
         pid = srv.pid_of("playwaved: worker 0")
-        base = rss_kb(pid)
+        base = pwtest.rss_kb(pid)
         for _ in range(2000):
             s = socket.create_connection(("127.0.0.1", srv.port))
             s.settimeout(5)
             s.sendall(HIDDEN)
             check(s.recv(4096).startswith(b"HTTP/1.1 200"))
             socks.append(s)
-        grew = rss_kb(pid) - base
+        grew = pwtest.rss_kb(pid) - base
         # A buffer held per connection would be 2000 x 24 KiB = 47 MB.
         check(grew < 12000, "worker RSS grew %d kB for 2000 idle "
               "connections" % grew)

@@ -148,7 +148,7 @@ def test_client_that_does_not_read():
     try:
         pid = [p for p, t in srv.children() if "worker" in t][0]
         hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-        rss0 = _rss_kb(pid)
+        rss0 = pwtest.rss_kb(pid)
         s = socket.create_connection(("127.0.0.1", srv.port))
         s.settimeout(0.2)
         sent, t0 = 0, time.time()
@@ -157,7 +157,7 @@ def test_client_that_does_not_read():
                 sent += s.send(hz * 1000)
             except socket.timeout:
                 pass
-        grew = _rss_kb(pid) - rss0
+        grew = pwtest.rss_kb(pid) - rss0
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
         # Past the socket buffers the server stops reading from it.
@@ -512,14 +512,6 @@ def test_bad_store_files_refused_untouched():
     os.chmod(srv.tmp, 0o700)
 
 
-def _rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def test_worker_rss_bounded_over_100k_requests():
     if "asan" in pwtest.BUILD:
         # ASan's quarantine keeps freed memory resident by design.
@@ -550,9 +542,9 @@ def test_worker_rss_bounded_over_100k_requests():
                         buf = buf[buf.rfind(b"HTTP/1.1 200") + 12:]
             s.close()
         blast(10000)
-        base = _rss_kb(worker)
+        base = pwtest.rss_kb(worker)
         blast(100000)
-        grown = _rss_kb(worker) - base
+        grown = pwtest.rss_kb(worker) - base
         print("  worker RSS %d kB, grew %d kB over 100000 requests" % (base, grown))
         check(grown < 2048, grown)
         eq(srv.pid_of("playwaved: worker 0"), worker)

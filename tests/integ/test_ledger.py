@@ -9,7 +9,6 @@ import random
 import shutil
 import struct
 import subprocess
-import threading
 import time
 
 import pwtest
@@ -45,39 +44,29 @@ def mixed_image(old, new, out, seed):
             n += 1
 
 
-class Load:
+class Load(pwtest.Background):
     """Sessions made, heartbeated and ended from a thread; every OTT a
     session was started with is remembered."""
 
+    PCS = ["pc-pl-%d" % i for i in range(8)]
+
     def __init__(self, srv):
-        self.srv, self.stop, self.started = srv, threading.Event(), []
-        self.t = threading.Thread(target=self.run)
+        super().__init__(srv)
+        self.started = []
 
-    def run(self):
-        pcs = ["pc-pl-%d" % i for i in range(8)]
-        while not self.stop.is_set():
-            try:
-                ls = self.srv.launcher_session(random.choice(pcs))["launcher_session_id"]
-                ott = self.srv.ott(ls)
-                v = self.srv.verify(ott, "42")
-                if not v["is_valid"]:
-                    continue
-                self.started.append((ott, v["game_session_id"]))
-                for _ in range(random.randint(0, 2)):
-                    self.srv.heartbeat(v["game_session_id"], "42")
-                if random.random() < 0.6:
-                    self.srv.end(v["game_session_id"])
-                time.sleep(0.005)
-            except Exception:
-                time.sleep(0.05)
-
-    def __enter__(self):
-        self.t.start()
-        return self
-
-    def __exit__(self, *a):
-        self.stop.set()
-        self.t.join(30)
+    def step(self):
+        ls = self.srv.launcher_session(random.choice(self.PCS))[
+            "launcher_session_id"]
+        ott = self.srv.ott(ls)
+        v = self.srv.verify(ott, "42")
+        if not v["is_valid"]:
+            return
+        self.started.append((ott, v["game_session_id"]))
+        for _ in range(random.randint(0, 2)):
+            self.srv.heartbeat(v["game_session_id"], "42")
+        if random.random() < 0.6:
+            self.srv.end(v["game_session_id"])
+        time.sleep(0.005)
 
 
 def money(srv, wallet="seoul-01"):

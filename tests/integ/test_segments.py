@@ -9,10 +9,8 @@ switches, and --from resumes exactly after a seq."""
 import json
 import os
 import shutil
-import signal
 import struct
 import subprocess
-import threading
 import time
 
 import pwtest
@@ -44,40 +42,27 @@ def totals(srv, *args):
     return sorted(rows.splitlines())
 
 
-class Traffic:
+class Traffic(pwtest.Background):
     """Cafe sessions from a thread, on six PCs whose launchers stay: each
     new one replaces its PC's last, the others charge every minute."""
 
     def __init__(self, srv):
-        self.srv, self.stop, self.n = srv, threading.Event(), 0
-        self.t = threading.Thread(target=self.run)
+        super().__init__(srv)
+        self.n = self.i = 0
         self.ls = [srv.launcher_session("pc-seg-%d" % i)["launcher_session_id"]
                    for i in range(6)]
 
-    def run(self):
-        i = 0
-        while not self.stop.is_set():
-            try:
-                ls = self.ls[i % len(self.ls)]
-                gs = self.srv.verify(self.srv.ott(ls))["game_session_id"]
-                self.srv.heartbeat(gs)
-                self.srv.launcher("session/heartbeat",
-                                  {"launcher_session_id": ls}, method="PATCH")
-                if i % 4 == 0:
-                    self.srv.end(gs)
-                self.n += 1
-                time.sleep(0.02)
-            except Exception:
-                time.sleep(0.05)
-            i += 1
-
-    def __enter__(self):
-        self.t.start()
-        return self
-
-    def __exit__(self, *a):
-        self.stop.set()
-        self.t.join(30)
+    def step(self):
+        i, self.i = self.i, self.i + 1
+        ls = self.ls[i % len(self.ls)]
+        gs = self.srv.verify(self.srv.ott(ls))["game_session_id"]
+        self.srv.heartbeat(gs)
+        self.srv.launcher("session/heartbeat", {"launcher_session_id": ls},
+                          method="PATCH")
+        if i % 4 == 0:
+            self.srv.end(gs)
+        self.n += 1
+        time.sleep(0.02)
 
 
 def test_segments_archived_while_serving():

@@ -63,8 +63,7 @@ CASES = {
     "HTTP/1.0 with two Host": b"GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
     "Host not a host": b"GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n",
     "Host with a path": b"GET /healthz HTTP/1.1\r\nHost: a/b\r\n\r\n",
-    # evhttp reads no body after HEAD or TRACE: what follows would be a
-    # request.  (HEAD's own refusals: test_head_refused_without_content.)
+    # HEAD and TRACE take no body: what follows one would be a request.  (HEAD's own refusals: test_head_refused_without_content.)
     "TRACE with a body": b"TRACE /healthz HTTP/1.1\r\nHost: x\r\n"
         b"Content-Length: %d\r\n\r\n" % len(HIDDEN) + HIDDEN,
 }
@@ -251,8 +250,9 @@ def test_unknown_method_is_501(srv):
 
 
 def test_no_reply_rewritten_for_its_payload():
-    """A launch token whose brand claim is evhttp's error-page marker gets
-    its 200, with the client's request id."""
+    """A launch token whose brand claim looks like an HTML error page (what
+    the old HTTP layer rewrote) gets its 200, with the client's request
+    id."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import test_authenticate as ta
     srv = pwtest.Server(**ta.SERVER).start()

@@ -1,7 +1,6 @@
 /*
  * framebench: the cost of the strict framing scan (src/http/http_frame.c)
- * that every request head goes through before evhttp parses it, in
- * nanoseconds per head and per byte.
+ * that reads every request head, in nanoseconds per head and per byte.
  *
  *	framebench [-n heads] [-r rounds] [-m whole | pieces | bytes]
  *

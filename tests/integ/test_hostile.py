@@ -105,8 +105,8 @@ def _rst(port, data):
 
 
 def test_connection_edges_no_worker_crash(srv):
-    """The ends of a connection: bytes after a closing request, resets mid-request and mid-reply,
-    half-closed clients and a deep pipeline."""
+    """The ends of a connection: bytes after a closing request, resets
+    mid-request and mid-reply, half-closed clients and a deep pipeline."""
     before = sorted(p for p, t in srv.children() if "worker" in t)
     hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
     close = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

@@ -122,6 +122,41 @@ json_reload(const struct pw_store_hdr *h, struct jw *j)
 	jw_close(j, 0);
 }
 
+/* GET /readyz's conditions, as the store answers them (store_ready.c). */
+static void
+json_ready(struct ctl *c, struct jw *j)
+{
+	unsigned bad, i;
+
+	bad = pw_store_unready(&c->st);
+	jw_bool(j, "ready", bad == 0);
+	jw_open(j, "unready", 1);
+	for (i = 0; i < PW_NR_COUNT; i++)
+		if (bad & (1u << i))
+			jw_str(j, NULL, pw_unready_name(i));
+	jw_close(j, 1);
+}
+
+static void
+text_ready(struct ctl *c)
+{
+	unsigned bad, i;
+	const char *sep = "";
+
+	if ((bad = pw_store_unready(&c->st)) == 0) {
+		printf("ready              yes\n");
+		return;
+	}
+	printf("ready              no: ");
+	for (i = 0; i < PW_NR_COUNT; i++)
+		if (bad & (1u << i)) {
+			printf("%s%s (%s)", sep, pw_unready_name(i),
+			    pw_unready_meaning(i));
+			sep = "; ";
+		}
+	printf("\n");
+}
+
 static void
 status_json(struct ctl *c, uint64_t now_ms)
 {
@@ -145,6 +180,7 @@ status_json(struct ctl *c, uint64_t now_ms)
 	jw_uint(&j, "uptime_seconds", ctl_alive(pid) && started != 0 &&
 	    now_ms > started ? (now_ms - started) / 1000 : 0);
 	jw_uint(&j, "generation", atomic_load(&h->generation));
+	json_ready(c, &j);
 	json_reload(h, &j);
 	jw_open(&j, "processes", 1);
 	for (i = 0; (p = proc_at(c, i, &reaper)) != NULL; i++) {
@@ -263,6 +299,7 @@ text_store(struct ctl *c, uint64_t now_ms)
 	printf("reaper             last pass %s (%.1f s ago)\n", when,
 	    seen != 0 && now_ms >= seen ? (double)(now_ms - seen) / 1000.0 :
 	    0.0);
+	text_ready(c);
 	if (atomic_load(&r->status) == PW_RELOAD_NONE) {
 		printf("last reload        none since the start\n");
 		return;

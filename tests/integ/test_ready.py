@@ -55,9 +55,17 @@ def test_stalled_reaper_is_unready_within_3s():
             print("     unready %.2f s after the reaper stopped" % took)
             # Liveness is not readiness: a worker still answers.
             eq(srv.request("GET", "/healthz")[0], 200)
+            # playwavectl status says the same from the store.
+            st = srv.ctl("status", json_out=True)
+            eq((st["ready"], st["unready"]), (False, ["reaper"]))
+            text = srv.ctl("status").stdout
+            check("ready              no: reaper (the reaper finished no "
+                  "pass in the last 2 s)" in text, text)
         finally:
             os.kill(reaper, signal.SIGCONT)
         wait_until(lambda: failed(srv) == [], 2, what="ready again")
+        st = srv.ctl("status", json_out=True)
+        eq((st["ready"], st["unready"]), (True, []))
     finally:
         eq(srv.stop(), 0)
 

@@ -167,6 +167,15 @@ replaced(const struct tail *t, int fd)
 	    a.st_dev != b.st_dev);
 }
 
+/* The file was cut under the follower (by hand): it starts over. */
+static void
+truncated(struct tail *t)
+{
+	fprintf(stderr, "playwavectl: %s/%s: truncated; following from its "
+	    "start\n", t->lg->ls.dir, t->lg->ls.base);
+	t->last = 0;
+}
+
 /* One active file, until the reaper switches to the next and it is read. */
 static void
 follow_file(struct tail *t, struct pw_seg *g)
@@ -177,9 +186,13 @@ follow_file(struct tail *t, struct pw_seg *g)
 	uint64_t off;
 
 	ctl_log_note(t->lg, g);
-	if (t->last + 1 <= g->first_seq ||
-	    pw_seg_find(g, t->last, &off, link) == -1)
+	if (t->last + 1 <= g->first_seq)
 		off = g->data_off;
+	else if (pw_seg_find(g, t->last, &off, link) == -1) {
+		/* It no longer holds what was printed: cut since. */
+		truncated(t);
+		return;
+	}
 	for (;;) {
 		follow_read(t, g, &off);
 		if (replaced(t, g->fd)) {
@@ -187,10 +200,7 @@ follow_file(struct tail *t, struct pw_seg *g)
 			return;
 		}
 		if (fstat(g->fd, &sb) == 0 && (uint64_t)sb.st_size < off) {
-			fprintf(stderr, "playwavectl: %s/%s: truncated; "
-			    "following from its start\n", t->lg->ls.dir,
-			    t->lg->ls.base);
-			t->last = 0;
+			truncated(t);
 			return;
 		}
 		nanosleep(&ts, NULL);
